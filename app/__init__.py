@@ -1,0 +1,116 @@
+"""The application factory."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+
+from app.config import ROOT, Config
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    if not app.config.get("SECRET_KEY"):
+        from app.config import _secret_key
+
+        app.config["SECRET_KEY"] = _secret_key()
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_request_hooks(app)
+
+    from app import errors, security, templating
+
+    errors.register(app)
+    security.register(app)
+    templating.register(app)
+
+    from app.cli import register as register_cli
+
+    register_cli(app)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        from app.database import configure_engine
+
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "basic"
+
+    from app.accounts import auth
+
+    auth.register(login_manager)
+
+
+def _select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    cookie = request.cookies.get("locale")
+    if cookie in languages:
+        return cookie
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _register_blueprints(app: Flask) -> None:
+    # Packages do not import their views on import (models are imported by
+    # other domains' models; views import permissions, which import models).
+    from app.accounts import admin_views  # noqa: F401  (routes on accounts.bp)
+    from app.accounts.views import bp as accounts_bp
+    from app.audit.views import bp as audit_bp
+    from app.notifications.views import bp as notifications_bp
+    from app.places.views import bp as places_bp
+
+    for bp in (places_bp, accounts_bp, notifications_bp, audit_bp):
+        app.register_blueprint(bp)
+    # import models so Alembic and create_all see every table
+    from app import models  # noqa: F401
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from app.audit.services import client_ip
+    from app.database import write_intent
+
+    @app.before_request
+    def _request_context():
+        # Read-only requests begin deferred; everything else BEGIN IMMEDIATE (SQLite).
+        g._write_token = write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+        g._ip_token = client_ip.set(request.remote_addr or "")
+        session.permanent = True
+
+    @app.teardown_request
+    def _reset_context(_exc):
+        if token := g.pop("_write_token", None):
+            write_intent.reset(token)
+        if token := g.pop("_ip_token", None):
+            client_ip.reset(token)

@@ -1,0 +1,1 @@
+"""Accounts: people, roles, login sessions, residence verification."""

@@ -1,0 +1,153 @@
+"""Administration of people and their roles (admin only)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts import services
+from app.accounts.forms import DecisionForm, RoleForm, UserEditForm, UserForm
+from app.accounts.models import ROLE_SCOPE, Role, RoleAssignment, User
+from app.accounts.views import bp
+from app.domain import DomainError
+from app.extensions import db
+from app.places.models import Community, Department, Subdistrict
+from app.web import attach_error, flash_error, flash_success, form_status, found, permission_required, render, see_other
+
+
+def _community_options():
+    communities = db.session.scalars(sa.select(Community).order_by(Community.subdistrict_id, Community.name))
+    return [("", _("— none —"))] + [(str(c.id), f"{c.subdistrict.name} · {c.name}") for c in communities]
+
+
+def _scope_options():
+    """Grouped choices; values say the kind ("community:3") so the role can be checked against it."""
+    options = {_("Communities"): [], _("Subdistricts"): [], _("Departments"): []}
+    for c in db.session.scalars(sa.select(Community).order_by(Community.subdistrict_id, Community.name)):
+        options[_("Communities")].append((f"community:{c.id}", f"{c.subdistrict.name} · {c.name}"))
+    for s in db.session.scalars(sa.select(Subdistrict).order_by(Subdistrict.name)):
+        options[_("Subdistricts")].append((f"subdistrict:{s.id}", s.name))
+    for d in db.session.scalars(sa.select(Department).order_by(Department.subdistrict_id, Department.name)):
+        where = d.subdistrict.name if d.subdistrict else _("City")
+        options[_("Departments")].append((f"department:{d.id}", f"{where} · {d.name}"))
+    return {"": [("", _("— not needed (administrator) —"))], **options}
+
+
+def _user(user_id: int) -> User:
+    return found(db.session.get(User, user_id))
+
+
+def _community(value: str | None) -> Community | None:
+    return found(db.session.get(Community, int(value))) if value else None
+
+
+@bp.get("/admin/users")
+@permission_required("manage_users")
+def list_users():
+    query = request.args.get("q", "").strip()
+    after = request.args.get("after", type=int)
+    users = services.users_page(query, after_id=after)
+    return render("accounts/admin/users.html", "accounts/admin/_user_rows.html",
+                  users=users, query=query, more=len(users) == 50)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@permission_required("manage_users")
+def create_user():
+    form = UserForm()
+    form.community.choices = _community_options()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                current_user, login=form.login.data, display_name=form.display_name.data,
+                password=form.password.data, community=_community(form.community.data),
+                verified=form.verified.data, household=form.household.data or "")
+        except DomainError as e:
+            attach_error(form, e)
+        else:
+            db.session.commit()
+            flash_success(_("Account created for %(name)s.", name=user.display_name))
+            return see_other("accounts.show_user", user_id=user.id)
+    return render("accounts/admin/user_form.html", form=form, user=None, status=form_status(form))
+
+
+@bp.get("/admin/users/<int:user_id>")
+@permission_required("manage_users")
+def show_user(user_id: int):
+    user = _user(user_id)
+    form = RoleForm()
+    form.scope.choices = _scope_options()
+    return render("accounts/admin/user.html", user=user, role_form=form, action_form=DecisionForm(),
+                  sessions=services.active_sessions(user))
+
+
+@bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
+@permission_required("manage_users")
+def edit_user(user_id: int):
+    user = _user(user_id)
+    form = UserEditForm(obj=user)
+    form.community.choices = _community_options()
+    if request.method == "GET":
+        form.community.data = str(user.community_id or "")
+    if form.validate_on_submit():
+        services.update_user(current_user, user, display_name=form.display_name.data,
+                             community=_community(form.community.data), household=form.household.data or "")
+        db.session.commit()
+        flash_success(_("Saved."))
+        return see_other("accounts.show_user", user_id=user.id)
+    return render("accounts/admin/user_form.html", form=form, user=user, status=form_status(form))
+
+
+@bp.post("/admin/users/<int:user_id>/roles")
+@permission_required("manage_users")
+def add_role(user_id: int):
+    user = _user(user_id)
+    form = RoleForm()
+    form.scope.choices = _scope_options()
+    if form.validate_on_submit():
+        role = Role[form.role.data]
+        kind, _sep, scope_id = (form.scope.data or "").partition(":")
+        try:
+            if (ROLE_SCOPE[role] or "") != kind:
+                raise DomainError(_("This role needs a different kind of place."), field="scope")
+            services.assign_role(current_user, user, role, int(scope_id) if scope_id else None)
+        except DomainError as e:
+            attach_error(form, e)
+        else:
+            db.session.commit()
+            flash_success(_("Role added."))
+            return see_other("accounts.show_user", user_id=user.id)
+    return render("accounts/admin/user.html", user=user, role_form=form, action_form=DecisionForm(),
+                  sessions=services.active_sessions(user), status=422)
+
+
+@bp.post("/admin/users/<int:user_id>/roles/<int:assignment_id>/delete")
+@permission_required("manage_users")
+def remove_role(user_id: int, assignment_id: int):
+    user = _user(user_id)
+    assignment = found(db.session.scalar(sa.select(RoleAssignment).where(
+        RoleAssignment.id == assignment_id, RoleAssignment.user_id == user.id)))
+    try:
+        services.revoke_role(current_user, assignment)
+    except DomainError as e:
+        flash_error(e.message)
+    else:
+        db.session.commit()
+        flash_success(_("Role removed."))
+    return see_other("accounts.show_user", user_id=user.id)
+
+
+@bp.post("/admin/users/<int:user_id>/active")
+@permission_required("manage_users")
+def set_user_active(user_id: int):
+    user = _user(user_id)
+    active = request.form.get("active") == "1"
+    try:
+        services.set_active(current_user, user, active)
+    except DomainError as e:
+        flash_error(e.message)
+    else:
+        db.session.commit()
+        flash_success(_("The account is active again.") if active else _("The account has been deactivated and logged out everywhere."))
+    return see_other("accounts.show_user", user_id=user.id)

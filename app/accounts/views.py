@@ -1,0 +1,311 @@
+"""Registration, login, the account page, preferences, residence verification."""
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, current_app, make_response, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app import errors
+from app.accounts import auth, services
+from app.accounts.forms import (
+    DecisionForm,
+    LoginForm,
+    PasswordChangeForm,
+    RegisterForm,
+    RejectForm,
+    ResidenceForm,
+    community_choices,
+)
+from app.accounts.models import ResidenceStatus, TextSize
+from app.domain import DomainError
+from app.extensions import db, limiter
+from app.permissions import social_worker_community_ids
+from app.places.services import public_communities, public_community
+from app.web import (
+    attach_error,
+    flash_error,
+    flash_success,
+    form_status,
+    found,
+    permission_required,
+    render,
+    safe_next,
+    see_other,
+    wants_fragment,
+)
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_key() -> str:
+    return "login:" + services.normalise_login(request.form.get("login", ""))
+
+
+def _failed(response) -> bool:
+    return response.status_code != 303
+
+
+# -- registration ----------------------------------------------------------------
+
+def _register_form() -> RegisterForm:
+    form = RegisterForm()
+    form.community.choices = community_choices(public_communities())
+    return form
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_IP"], methods=["POST"],
+               deduct_when=lambda r: r.status_code == 303)
+def register():
+    if current_user.is_authenticated:
+        return see_other("accounts.show_account")
+    form = _register_form()
+    if form.validate_on_submit():
+        community = public_community(int(form.community.data))
+        try:
+            user = services.register_resident(
+                login=form.login.data, display_name=form.display_name.data,
+                community=found(community), password=form.password.data,
+                household=form.household.data or "",
+            )
+        except DomainError as e:
+            attach_error(form, e)
+        else:
+            auth.log_in(user)
+            db.session.commit()
+            flash_success(_("Welcome! A social worker of %(community)s will verify your residence.",
+                            community=community.name))
+            return see_other("accounts.show_account")
+    return render("accounts/register.html", form=form, status=form_status(form))
+
+
+@bp.post("/register/check")
+def check_register_field():
+    """Inline validation (htmx): re-render the one field that just changed."""
+    form = _register_form()
+    name = request.headers.get("HX-Trigger-Name", "")
+    if name not in RegisterForm.checkable:
+        return render("errors/error.html", "errors/_error.html", status=400, oob_flash=False,
+                      code=400, title=_("Bad request"), message=_("Unknown field."))
+    field = form[name]
+    field.validate(form)
+    return render("accounts/_register_field.html", "accounts/_register_field.html",
+                  oob_flash=False, field=field)
+
+
+# -- login and logout --------------------------------------------------------------
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_login_key, deduct_when=_failed)
+def login():
+    next_url = safe_next(request.args.get("next"), default="/")
+    if current_user.is_authenticated:
+        return see_other(next_url)
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.login.data, form.password.data)
+        if user is not None:
+            auth.log_in(user)
+            db.session.commit()
+            return see_other(next_url)
+        form.form_errors.append(_("The mobile number/username or password is not correct."))
+    return render("accounts/login.html", form=form, next_url=next_url, status=form_status(form),
+                  demo_accounts=_demo_accounts())
+
+
+def _demo_accounts():
+    if not current_app.config.get("DEMO_MODE"):
+        return []
+    from app.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    return [(login, label, DEMO_PASSWORD) for login, label in DEMO_ACCOUNTS]
+
+
+def _login_rate_limited(e):
+    minutes = max(1, math.ceil(e.limit.limit.get_expiry() / 60)) if hasattr(e, "limit") else 15
+    form = LoginForm()
+    message = _("Too many login attempts. Please wait %(minutes)d minutes and try again.", minutes=minutes)
+    form.form_errors.append(message)
+    response = render("accounts/login.html", form=form, status=429,
+                      next_url=safe_next(request.args.get("next")), demo_accounts=_demo_accounts(),
+                      rate_limited=True)
+    return response
+
+
+errors.page_overrides[(429, "accounts.login")] = _login_rate_limited
+
+
+@bp.post("/logout")
+def logout():
+    auth.log_out()
+    db.session.commit()
+    flash_success(_("You have logged out."))
+    return see_other("places.home")
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere():
+    services.revoke_all_sessions(current_user, reason="logout_everywhere")
+    auth.log_out()
+    db.session.commit()
+    flash_success(_("You have been logged out on every device."))
+    return see_other("accounts.login")
+
+
+# -- the account page ----------------------------------------------------------------
+
+@bp.get("/account")
+@login_required
+def show_account():
+    return render("accounts/account.html", sessions=services.active_sessions(current_user),
+                  ResidenceStatus=ResidenceStatus)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.new_password.data)
+        except DomainError as e:
+            attach_error(form, e)
+        else:
+            auth.refresh_session(current_user)
+            db.session.commit()
+            flash_success(_("Your password has been changed. Other devices have been logged out."))
+            return see_other("accounts.show_account")
+    return render("accounts/password.html", form=form, status=form_status(form))
+
+
+@bp.route("/account/residence", methods=["GET", "POST"])
+@login_required
+def edit_residence():
+    form = ResidenceForm(obj=None if request.method == "POST" else current_user)
+    form.community.choices = community_choices(public_communities())
+    if request.method == "GET" and current_user.community_id:
+        form.community.data = str(current_user.community_id)
+    if form.validate_on_submit():
+        try:
+            services.resubmit_residence(current_user, community=found(public_community(int(form.community.data))),
+                                        household=form.household.data or "")
+        except DomainError as e:
+            attach_error(form, e)
+        else:
+            db.session.commit()
+            flash_success(_("Sent. A social worker will verify your residence."))
+            return see_other("accounts.show_account")
+    return render("accounts/residence.html", form=form, status=form_status(form))
+
+
+# -- display preferences (language, 适老模式) --------------------------------------------
+
+def _back():
+    return safe_next(request.form.get("next") or request.referrer and _path_of(request.referrer))
+
+
+def _path_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return "/"
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@bp.get("/display")
+def display_settings():
+    return render("accounts/display.html", next_url=safe_next(request.args.get("next")))
+
+
+@bp.post("/prefs/locale")
+def set_locale():
+    locale = request.form.get("locale", "")
+    if locale not in current_app.config["LANGUAGES"]:
+        flash_error(_("Unknown language."))
+        return see_other(_back())
+    return _store_preference("locale", locale, locale=locale)
+
+
+@bp.post("/prefs/text-size")
+def set_text_size():
+    try:
+        size = TextSize[request.form.get("text_size", "")]
+    except KeyError:
+        flash_error(_("Unknown text size."))
+        return see_other(_back())
+    return _store_preference("text_size", size.name, text_size=size)
+
+
+def _store_preference(cookie: str, value: str, **prefs):
+    """Per user when logged in, and in a cookie so it also holds after logout."""
+    if current_user.is_authenticated:
+        services.set_preferences(current_user, **prefs)
+        db.session.commit()
+    response = make_response(see_other(_back()))
+    response.set_cookie(cookie, value, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+# -- residence verification (居住认证) ---------------------------------------------------
+
+@bp.get("/verification")
+@permission_required("verify_residents")
+def verification_queue():
+    residents = services.residents_awaiting_verification(social_worker_community_ids(current_user))
+    return render("accounts/verification.html", residents=residents, **_queue_forms())
+
+
+def _queue_forms(reject_form=None):
+    blank = RejectForm(formdata=None)
+    return {"decision_form": DecisionForm(), "reject_form": reject_form or blank, "blank_reject_form": blank}
+
+
+def _resident_for_decision(user_id: int):
+    return found(services.resident_in(social_worker_community_ids(current_user), user_id))
+
+
+def _decided(resident, message):
+    db.session.commit()
+    flash_success(message)
+    return render("accounts/verification.html", "accounts/_verification_row.html",
+                  resident=resident, residents=[], **_queue_forms()) \
+        if wants_fragment() else see_other("accounts.verification_queue")
+
+
+@bp.post("/verification/<int:user_id>/verify")
+@permission_required("verify_residents")
+def verify_resident(user_id: int):
+    resident = _resident_for_decision(user_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return see_other("accounts.verification_queue")
+    try:
+        services.decide_residence(current_user, resident, approve=True)
+    except DomainError as e:
+        flash_error(e.message)
+        return see_other("accounts.verification_queue")
+    return _decided(resident, _("%(name)s is now a verified resident.", name=resident.display_name))
+
+
+@bp.post("/verification/<int:user_id>/reject")
+@permission_required("verify_residents")
+def reject_resident(user_id: int):
+    resident = _resident_for_decision(user_id)
+    form = RejectForm()
+    if form.validate_on_submit():
+        try:
+            services.decide_residence(current_user, resident, approve=False, reason=form.reason.data)
+        except DomainError as e:
+            attach_error(form, e)
+        else:
+            return _decided(resident, _("The request of %(name)s was not approved.", name=resident.display_name))
+    residents = services.residents_awaiting_verification(social_worker_community_ids(current_user))
+    return render("accounts/verification.html", "accounts/_verification_row.html", status=form_status(form),
+                  resident=resident, residents=residents, rejecting_id=resident.id, **_queue_forms(form))

@@ -1,0 +1,50 @@
+"""Writing the audit log. Every service that changes state calls `record`."""
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any
+
+from app.audit.models import AuditEntry
+from app.extensions import db
+
+# Set per request by the app (the client address); empty for CLI and tests.
+client_ip: ContextVar[str] = ContextVar("client_ip", default="")
+
+
+def record(
+    actor,
+    action: str,
+    obj: Any = None,
+    *,
+    community_id: int | None = None,
+    object_type: str | None = None,
+    object_id: int | None = None,
+    **detail: Any,
+) -> AuditEntry:
+    """Add an audit entry to the current transaction (flushed, not committed)."""
+    if obj is not None:
+        object_type = object_type or type(obj).__name__.lower()
+        object_id = object_id if object_id is not None else getattr(obj, "id", None)
+    entry = AuditEntry(
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        object_type=object_type or "",
+        object_id=object_id,
+        community_id=community_id,
+        detail={k: _plain(v) for k, v in detail.items()},
+        ip=client_ip.get(),
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe values: enums by name, everything else as text unless simple."""
+    if hasattr(value, "name") and hasattr(value, "value"):
+        return value.name
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return str(value)

@@ -1,0 +1,57 @@
+"""Generic error pages in the reader's language, never a stack trace."""
+from __future__ import annotations
+
+import logging
+
+from flask import render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db, htmx
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
+    401: (_l("Please log in"), _l("You need to log in to do this.")),
+    403: (_l("Not allowed"), _l("You do not have permission to do this.")),
+    404: (_l("Not found"), _l("This page does not exist, or you cannot see it.")),
+    405: (_l("Not allowed"), _l("This action is not available here.")),
+    413: (_l("Too large"), _l("What you sent is too large. Photos may be at most 5 MB each.")),
+    429: (_l("Too many attempts"), _l("Too many attempts. Please wait a few minutes and try again.")),
+    500: (_l("Something went wrong"), _l("Something went wrong on our side. Please try again later.")),
+}
+CSRF_MESSAGE = _l("This form has expired or was not sent from this site. Please reload the page and try again.")
+
+# endpoint -> view that renders its own page for a status (e.g. the login form on 429)
+page_overrides: dict[tuple[int, str], object] = {}
+
+
+def error_response(code: int, message=None):
+    title, default_message = MESSAGES.get(code, MESSAGES[500])
+    template = "errors/_error.html" if htmx and not htmx.boosted else "errors/error.html"
+    body = render_template(template, code=code, title=title, message=message or default_message)
+    return body, code, {"Vary": "HX-Request"}
+
+
+def register(app) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(e):
+        return error_response(400, CSRF_MESSAGE)
+
+    @app.errorhandler(HTTPException)
+    def _http(e: HTTPException):
+        override = page_overrides.get((e.code, request.endpoint or ""))
+        if override is not None:
+            return override(e)
+        return error_response(e.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unhandled(e: Exception):
+        if isinstance(e, HTTPException):
+            return _http(e)
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return error_response(500)
+

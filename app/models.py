@@ -1,0 +1,5 @@
+"""Every model, imported in one place for Alembic and the model/migration check."""
+from app.accounts.models import AuthSession, RoleAssignment, User  # noqa: F401
+from app.audit.models import AuditEntry  # noqa: F401
+from app.notifications.models import Notification  # noqa: F401
+from app.places.models import Community, Department, Grid, Subdistrict  # noqa: F401

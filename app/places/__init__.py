@@ -1,0 +1,1 @@
+"""Places: subdistricts, communities, grids, departments; the public home page."""

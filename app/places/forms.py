@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from app.places.models import CommunityKind
+
+REQUIRED = _l("This field is required.")
+KIND_LABELS = {CommunityKind.community: _l("Community (社区)"), CommunityKind.village: _l("Village (村)")}
+
+
+def _name(label):
+    return StringField(label, validators=[DataRequired(REQUIRED), Length(max=40, message=_l("At most %(max)d characters."))])
+
+
+class SubdistrictForm(FlaskForm):
+    name = _name(_l("Name"))
+    city = StringField(_l("City or district"), validators=[Optional(), Length(max=40)])
+
+
+class CommunityForm(FlaskForm):
+    subdistrict = SelectField(_l("Subdistrict"), validators=[DataRequired(REQUIRED)])
+    name = _name(_l("Name"))
+    kind = SelectField(_l("Kind"), choices=[(k.name, v) for k, v in KIND_LABELS.items()])
+    households = IntegerField(_l("Households"), validators=[
+        Optional(), NumberRange(min=0, max=1_000_000, message=_l("Enter a whole number of households."))])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=120)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    is_active = BooleanField(_l("Open (shown to the public, accepts registrations)"), default=True)
+
+
+class GridForm(FlaskForm):
+    name = _name(_l("Grid name"))
+
+
+class DepartmentForm(FlaskForm):
+    subdistrict = SelectField(_l("Belongs to"), validators=[Optional()])
+    name = _name(_l("Name"))
+    is_active = BooleanField(_l("Active"), default=True)

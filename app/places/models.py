@@ -1,0 +1,87 @@
+"""Places: 街道/镇 → 社区/村 → 网格, and government departments."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.sqltypes import UTCDateTime, enum_column, utcnow
+
+
+class CommunityKind(enum.Enum):
+    community = "community"  # 社区 (urban, 居民委员会)
+    village = "village"  # 村 (rural, 村民委员会)
+
+
+class Subdistrict(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    city: Mapped[str] = mapped_column(sa.String(40), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    communities: Mapped[list["Community"]] = relationship(
+        back_populates="subdistrict", order_by="Community.name"
+    )
+    departments: Mapped[list["Department"]] = relationship(
+        back_populates="subdistrict", order_by="Department.name"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Subdistrict {self.id} {self.name}>"
+
+
+class Community(db.Model):
+    __table_args__ = (
+        sa.UniqueConstraint("subdistrict_id", "name"),
+        sa.CheckConstraint("households IS NULL OR households >= 0", name="households_nonneg"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subdistrict_id: Mapped[int] = mapped_column(sa.ForeignKey("subdistrict.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(40))
+    kind: Mapped[CommunityKind] = mapped_column(
+        enum_column(CommunityKind), default=CommunityKind.community
+    )
+    households: Mapped[Optional[int]]
+    address: Mapped[str] = mapped_column(sa.String(120), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    subdistrict: Mapped[Subdistrict] = relationship(back_populates="communities")
+    grids: Mapped[list["Grid"]] = relationship(back_populates="community", order_by="Grid.name")
+
+    def __repr__(self) -> str:
+        return f"<Community {self.id} {self.name}>"
+
+
+class Grid(db.Model):
+    __table_args__ = (sa.UniqueConstraint("community_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(40))
+
+    community: Mapped[Community] = relationship(back_populates="grids")
+
+    def __repr__(self) -> str:
+        return f"<Grid {self.id} {self.name}>"
+
+
+class Department(db.Model):
+    """A government department; subdistrict_id is NULL for a city-level one."""
+
+    __table_args__ = (sa.UniqueConstraint("subdistrict_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subdistrict_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("subdistrict.id"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(40))
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    subdistrict: Mapped[Optional[Subdistrict]] = relationship(back_populates="departments")
+
+    def __repr__(self) -> str:
+        return f"<Department {self.id} {self.name}>"

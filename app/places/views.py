@@ -1,0 +1,142 @@
+"""The public face (home, community pages) and the set-up of places."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.domain import DomainError
+from app.extensions import db
+from app.permissions import can, overseen_communities
+from app.places import services
+from app.places.forms import KIND_LABELS, CommunityForm, DepartmentForm, GridForm, SubdistrictForm
+from app.places.models import Community, CommunityKind, Department, Grid, Subdistrict
+from app.web import attach_error, flash_success, form_status, found, permission_required, render, require, see_other
+
+bp = Blueprint("places", __name__)
+
+
+@bp.get("/")
+def home():
+    communities = services.public_communities()
+    stats = services.community_stats([c.id for c in communities])
+    return render("places/home.html", communities=communities, stats=stats, KIND_LABELS=KIND_LABELS)
+
+
+@bp.get("/c/<int:community_id>")
+def show_community(community_id: int):
+    community = found(services.public_community(community_id))
+    stats = services.community_stats([community.id])[community.id]
+    return render("places/community.html", community=community, stats=stats, KIND_LABELS=KIND_LABELS,
+                  oversee=can(current_user, "oversee_community", community))
+
+
+@bp.get("/manage/communities")
+@permission_required("oversee_communities")
+def list_overseen():
+    communities = list(db.session.scalars(overseen_communities(current_user)))
+    return render("places/overseen.html", communities=communities, KIND_LABELS=KIND_LABELS,
+                  stats=services.community_stats([c.id for c in communities]))
+
+
+# -- administration -------------------------------------------------------------------
+
+@bp.get("/admin")
+@permission_required("manage_places")
+def admin_places():
+    subdistricts = list(db.session.scalars(sa.select(Subdistrict).order_by(Subdistrict.name)))
+    city_departments = list(db.session.scalars(
+        sa.select(Department).where(Department.subdistrict_id.is_(None)).order_by(Department.name)))
+    return render("places/admin.html", subdistricts=subdistricts, city_departments=city_departments,
+                  KIND_LABELS=KIND_LABELS)
+
+
+def _subdistrict_choices(allow_none: bool = False):
+    choices = [(str(s.id), s.name) for s in db.session.scalars(sa.select(Subdistrict).order_by(Subdistrict.name))]
+    return ([("", _("City level"))] if allow_none else []) + choices
+
+
+def _save(form, save, template, **context):
+    """Run a save service for a valid form, else re-show it with errors."""
+    if form.validate_on_submit():
+        try:
+            save()
+        except DomainError as e:
+            attach_error(form, e)
+        else:
+            db.session.commit()
+            flash_success(_("Saved."))
+            return see_other("places.admin_places")
+    return render(template, form=form, status=form_status(form), **context)
+
+
+@bp.route("/admin/subdistricts/new", methods=["GET", "POST"], defaults={"subdistrict_id": None})
+@bp.route("/admin/subdistricts/<int:subdistrict_id>/edit", methods=["GET", "POST"])
+@permission_required("manage_places")
+def edit_subdistrict(subdistrict_id: int | None):
+    subdistrict = found(db.session.get(Subdistrict, subdistrict_id)) if subdistrict_id else None
+    form = SubdistrictForm(obj=subdistrict)
+    return _save(form, lambda: services.save_subdistrict(
+        current_user, subdistrict, name=form.name.data, city=form.city.data or ""),
+        "places/form.html", title=_("Subdistrict"), obj=subdistrict)
+
+
+@bp.route("/admin/communities/new", methods=["GET", "POST"], defaults={"community_id": None})
+@bp.route("/admin/communities/<int:community_id>/edit", methods=["GET", "POST"])
+@permission_required("manage_places")
+def edit_community(community_id: int | None):
+    community = found(db.session.get(Community, community_id)) if community_id else None
+    form = CommunityForm(obj=community)
+    form.subdistrict.choices = _subdistrict_choices()
+    if request.method == "GET":
+        if community:
+            form.subdistrict.data, form.kind.data = str(community.subdistrict_id), community.kind.name
+        elif request.args.get("subdistrict"):
+            form.subdistrict.data = request.args["subdistrict"]
+
+    def save():
+        services.save_community(
+            current_user, community, subdistrict=found(db.session.get(Subdistrict, int(form.subdistrict.data))),
+            name=form.name.data, kind=CommunityKind[form.kind.data], households=form.households.data,
+            address=form.address.data or "", description=form.description.data or "",
+            is_active=form.is_active.data)
+
+    return _save(form, save, "places/form.html", title=_("Community"), obj=community,
+                 grid_form=GridForm(formdata=None) if community else None)
+
+
+@bp.post("/admin/communities/<int:community_id>/grids")
+@permission_required("manage_places")
+def create_grid(community_id: int):
+    community = found(db.session.get(Community, community_id))
+    form = GridForm()
+    return _save(form, lambda: services.save_grid(current_user, None, community=community, name=form.name.data),
+                 "places/form.html", title=_("Grid"), obj=None, parent=community)
+
+
+@bp.route("/admin/grids/<int:grid_id>/edit", methods=["GET", "POST"])
+@permission_required("manage_places")
+def edit_grid(grid_id: int):
+    grid = found(db.session.get(Grid, grid_id))
+    form = GridForm(obj=grid)
+    return _save(form, lambda: services.save_grid(current_user, grid, community=grid.community, name=form.name.data),
+                 "places/form.html", title=_("Grid"), obj=grid)
+
+
+@bp.route("/admin/departments/new", methods=["GET", "POST"], defaults={"department_id": None})
+@bp.route("/admin/departments/<int:department_id>/edit", methods=["GET", "POST"])
+@permission_required("manage_places")
+def edit_department(department_id: int | None):
+    department = found(db.session.get(Department, department_id)) if department_id else None
+    form = DepartmentForm(obj=department)
+    form.subdistrict.choices = _subdistrict_choices(allow_none=True)
+    if request.method == "GET" and department:
+        form.subdistrict.data = str(department.subdistrict_id or "")
+
+    def save():
+        subdistrict = found(db.session.get(Subdistrict, int(form.subdistrict.data))) if form.subdistrict.data else None
+        services.save_department(current_user, department, subdistrict=subdistrict, name=form.name.data,
+                                 is_active=form.is_active.data)
+
+    return _save(form, save, "places/form.html", title=_("Department"), obj=department)

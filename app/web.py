@@ -1,0 +1,105 @@
+"""Web helpers every blueprint uses: one page-or-fragment decision, htmx
+responses, redirects after POST, permission checks, safe `next` URLs."""
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import abort, flash, get_flashed_messages, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.extensions import htmx
+from app.permissions import can
+
+
+def wants_fragment() -> bool:
+    """A fragment only for a plain htmx request: boosted navigation and
+    history restores need the whole page."""
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render(page: str, fragment: str | None = None, *, status: int = 200, oob_flash: bool = True, **context):
+    """Render `page`, or just `fragment` (which the page includes) for htmx.
+
+    Fragment responses carry the flash region out of band so the message the
+    mutation produced is announced (aria-live) where the page keeps it."""
+    if fragment and wants_fragment():
+        body = render_template(fragment, **context)
+        if oob_flash:
+            body += render_template("_macros/flash_oob.html")
+    else:
+        body = render_template(page, **context)
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def see_other(endpoint_or_url: str, **values):
+    """303 after a successful POST (works with and without htmx)."""
+    url = endpoint_or_url if endpoint_or_url.startswith("/") else url_for(endpoint_or_url, **values)
+    return redirect(url, code=303)
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only same-site relative paths; anything else falls back to `default`."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
+        return default
+    return target
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        abort(403)
+
+
+def found(obj):
+    """The object, or 404: for things loaded through scoped helpers."""
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def permission_required(action: str):
+    """Login first (anonymous → login page), then the permission (else 403)."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            from app.extensions import login_manager
+
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            require(can(current_user, action))
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def flash_success(message) -> None:
+    flash(str(message), "success")
+
+
+def flash_error(message) -> None:
+    flash(str(message), "error")
+
+
+def pop_flashes():
+    return get_flashed_messages(with_categories=True)
+
+
+
+def attach_error(form, error) -> None:
+    """Show a service's DomainError on the field it names (else on the form)."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+
+
+def form_status(form) -> int:
+    """422 when a submitted form has errors (htmx swaps it), else 200."""
+    return 422 if form.errors or form.form_errors else 200

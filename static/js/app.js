@@ -1,0 +1,34 @@
+/* Small progressive enhancements. Everything works without this file. */
+(function () {
+  "use strict";
+
+  /* An htmx request that failed (400/403/429/5xx) is not swapped (see the
+     htmx-config meta); show the server's message in the status region. */
+  function showError(xhr) {
+    var region = document.getElementById("flash");
+    if (!region) { return; }
+    var text = "";
+    try {
+      var doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+      var el = doc.querySelector("[data-error-message]");
+      text = el ? el.textContent.trim() : "";
+    } catch (e) { text = ""; }
+    if (!text) { text = region.getAttribute("data-generic-error") || "Error " + xhr.status; }
+    var p = document.createElement("p");
+    p.className = "flash flash-error";
+    p.textContent = text;
+    region.replaceChildren(p);
+  }
+
+  document.addEventListener("htmx:responseError", function (evt) {
+    showError(evt.detail.xhr);
+  });
+  document.addEventListener("htmx:sendError", function () {
+    var region = document.getElementById("flash");
+    if (!region) { return; }
+    var p = document.createElement("p");
+    p.className = "flash flash-error";
+    p.textContent = region.getAttribute("data-offline-error") || "Network error";
+    region.replaceChildren(p);
+  });
+})();
