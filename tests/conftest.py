@@ -167,7 +167,11 @@ CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 class Client:
-    """A test client that fetches the CSRF token a real form would carry."""
+    """A test client that fetches the CSRF token a real form would carry.
+
+    Each request runs in an app context of its own, as in production: the
+    test's own app context would otherwise be reused by the request, sharing
+    `g` and the database session between requests."""
 
     def __init__(self, flask_client):
         self.c = flask_client
@@ -175,18 +179,26 @@ class Client:
     def __getattr__(self, name):
         return getattr(self.c, name)
 
+    def open(self, *args, **kw):
+        # End the test's own transaction first (as separate processes would),
+        # so the request never waits on a lock the test holds; objects the
+        # test holds are expired and reload fresh afterwards.
+        db.session.commit()
+        with self.c.application.app_context():
+            return self.c.open(*args, **kw)
+
     def csrf(self) -> str:
-        page = self.c.get("/display").get_data(as_text=True)
+        page = self.get("/display").get_data(as_text=True)
         return CSRF_RE.search(page).group(1)
 
     def post(self, url, data=None, *, csrf=True, **kw):
         data = dict(data or {})
         if csrf:
             data.setdefault("csrf_token", self.csrf())
-        return self.c.post(url, data=data, **kw)
+        return self.open(url, method="POST", data=data, **kw)
 
     def get(self, url, **kw):
-        return self.c.get(url, **kw)
+        return self.open(url, method="GET", **kw)
 
     def login(self, user, password="correct horse battery"):
         response = self.post("/login", {"login": user.login_name, "password": password})

@@ -16,7 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "app" / "translations"
 POT = TRANSLATIONS / "messages.pot"
-LOCALES = ("zh_CN", "en")
+# Babel spells zh_CN as zh_Hans_CN (CLDR likely subtags), and looks catalogs up by that name.
+LOCALES = ("zh_Hans_CN", "en")
 
 
 def _babel(*args: str) -> None:
@@ -59,14 +60,14 @@ def problems() -> list[str]:
         catalog = read_po(po.open("rb"), locale=locale)
         have = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
         found += [f"{locale}: not in catalog (run update): {i!r}" for i in sorted(wanted - have)]
-        if locale != "zh_CN":
+        if locale != "zh_Hans_CN":
             continue
         for m in catalog:
             if not m.id:
                 continue
             strings = m.string if isinstance(m.string, tuple) else (m.string,)
             if m.fuzzy or not all(strings):
-                found.append(f"zh_CN: untranslated or fuzzy: {m.id!r}")
+                found.append(f"zh_Hans_CN: untranslated or fuzzy: {m.id!r}")
     return found
 
 

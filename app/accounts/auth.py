@@ -6,6 +6,8 @@ version, so logging out, logging out everywhere, changing the password or
 being deactivated makes an old cookie worthless even if replayed."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
@@ -28,8 +30,10 @@ def register(login_manager) -> None:
     @login_manager.unauthorized_handler
     def _unauthorized():
         next_url = request.full_path.rstrip("?") if request.method == "GET" else None
-        if htmx and next_url and not htmx.boosted:
-            next_url = htmx.current_url_abs_path or next_url
+        if htmx and not htmx.boosted and htmx.current_url:
+            # a fragment request: come back to the page it was made from
+            parts = urlsplit(htmx.current_url)
+            next_url = parts.path + (f"?{parts.query}" if parts.query else "")
         target = url_for("accounts.login", next=next_url)
         if htmx:
             # A 3xx would be followed invisibly; tell htmx to navigate instead.
@@ -44,10 +48,8 @@ def register(login_manager) -> None:
 
 def log_in(user) -> None:
     """Start a fresh session (no fixation: the old session dict is dropped)."""
-    locale = session.get("locale")
     session.clear()
-    if locale:
-        session["locale"] = locale
+    session.permanent = True
     session[SESSION_TOKEN] = services.start_session(
         user, user_agent=request.headers.get("User-Agent", ""), ip=request.remote_addr or ""
     )

@@ -92,7 +92,7 @@ def check_register_field():
     field = form[name]
     field.validate(form)
     return render("accounts/_register_field.html", "accounts/_register_field.html",
-                  oob_flash=False, field=field)
+                  oob_flash=False, f=field)
 
 
 # -- login and logout --------------------------------------------------------------
