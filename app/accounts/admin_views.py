@@ -7,7 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts import services
-from app.accounts.forms import DecisionForm, RoleForm, UserEditForm, UserForm
+from wtforms.fields.choices import SelectChoice
+
+from app.accounts.forms import DecisionForm, RoleForm, UserEditForm, UserForm, community_choices
 from app.accounts.models import ROLE_SCOPE, Role, RoleAssignment, User
 from app.accounts.views import bp
 from app.domain import DomainError
@@ -18,20 +20,23 @@ from app.web import attach_error, flash_error, flash_success, form_status, found
 
 def _community_options():
     communities = db.session.scalars(sa.select(Community).order_by(Community.subdistrict_id, Community.name))
-    return [("", _("— none —"))] + [(str(c.id), f"{c.subdistrict.name} · {c.name}") for c in communities]
+    return community_choices(communities, empty=_("— none —"))
 
 
 def _scope_options():
     """Grouped choices; values say the kind ("community:3") so the role can be checked against it."""
-    options = {_("Communities"): [], _("Subdistricts"): [], _("Departments"): []}
+    options = [SelectChoice("", _("— not needed (administrator) —"))]
+    group = _("Communities")
     for c in db.session.scalars(sa.select(Community).order_by(Community.subdistrict_id, Community.name)):
-        options[_("Communities")].append((f"community:{c.id}", f"{c.subdistrict.name} · {c.name}"))
+        options.append(SelectChoice(f"community:{c.id}", f"{c.subdistrict.name} · {c.name}", optgroup=group))
+    group = _("Subdistricts")
     for s in db.session.scalars(sa.select(Subdistrict).order_by(Subdistrict.name)):
-        options[_("Subdistricts")].append((f"subdistrict:{s.id}", s.name))
+        options.append(SelectChoice(f"subdistrict:{s.id}", s.name, optgroup=group))
+    group = _("Departments")
     for d in db.session.scalars(sa.select(Department).order_by(Department.subdistrict_id, Department.name)):
         where = d.subdistrict.name if d.subdistrict else _("City")
-        options[_("Departments")].append((f"department:{d.id}", f"{where} · {d.name}"))
-    return {"": [("", _("— not needed (administrator) —"))], **options}
+        options.append(SelectChoice(f"department:{d.id}", f"{where} · {d.name}", optgroup=group))
+    return options
 
 
 def _user(user_id: int) -> User:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.accounts import passwords, services
@@ -12,9 +13,9 @@ from app.accounts.models import ROLE_LABELS, Role
 REQUIRED = _l("This field is required.")
 
 
-def community_choices(communities) -> list[tuple[str, str]]:
-    return [("", _l("Choose your community"))] + [
-        (str(c.id), f"{c.subdistrict.name} · {c.name}") for c in communities
+def community_choices(communities, empty=_l("Choose your community")) -> list[SelectChoice]:
+    return [SelectChoice("", empty)] + [
+        SelectChoice(str(c.id), f"{c.subdistrict.name} · {c.name}") for c in communities
     ]
 
 
@@ -125,7 +126,7 @@ class UserEditForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[(r.name, ROLE_LABELS[r]) for r in Role],
+    role = SelectField(_l("Role"), choices=[SelectChoice(r.name, ROLE_LABELS[r]) for r in Role],
                        validators=[DataRequired(REQUIRED)])
     scope = SelectField(_l("Where"), validators=[Optional()],
                         description=_l("A community for social workers and committee members, a subdistrict for subdistrict staff, a department for department staff; nothing for administrators."))

@@ -339,7 +339,7 @@ def update_user(actor: User, user: User, *, display_name: str, community: Commun
     if user.display_name != display_name.strip():
         changed["display_name"] = display_name.strip()
     if user.community_id != (community.id if community else None):
-        changed["community_id"] = community.id if community else None
+        changed["new_community_id"] = community.id if community else None
         user.residence_status = ResidenceStatus.pending if community else ResidenceStatus.none
     if user.household != household.strip():
         changed["household"] = household.strip()

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.places.models import CommunityKind
@@ -23,7 +24,7 @@ class SubdistrictForm(FlaskForm):
 class CommunityForm(FlaskForm):
     subdistrict = SelectField(_l("Subdistrict"), validators=[DataRequired(REQUIRED)])
     name = _name(_l("Name"))
-    kind = SelectField(_l("Kind"), choices=[(k.name, v) for k, v in KIND_LABELS.items()])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k.name, v) for k, v in KIND_LABELS.items()])
     households = IntegerField(_l("Households"), validators=[
         Optional(), NumberRange(min=0, max=1_000_000, message=_l("Enter a whole number of households."))])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=120)])

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import Blueprint, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from app.domain import DomainError
 from app.extensions import db
@@ -12,7 +13,7 @@ from app.permissions import can, overseen_communities
 from app.places import services
 from app.places.forms import KIND_LABELS, CommunityForm, DepartmentForm, GridForm, SubdistrictForm
 from app.places.models import Community, CommunityKind, Department, Grid, Subdistrict
-from app.web import attach_error, flash_success, form_status, found, permission_required, render, require, see_other
+from app.web import attach_error, flash_success, form_status, found, permission_required, render, see_other
 
 bp = Blueprint("places", __name__)
 
@@ -53,8 +54,9 @@ def admin_places():
 
 
 def _subdistrict_choices(allow_none: bool = False):
-    choices = [(str(s.id), s.name) for s in db.session.scalars(sa.select(Subdistrict).order_by(Subdistrict.name))]
-    return ([("", _("City level"))] if allow_none else []) + choices
+    choices = [SelectChoice(str(s.id), s.name)
+               for s in db.session.scalars(sa.select(Subdistrict).order_by(Subdistrict.name))]
+    return ([SelectChoice("", _("City level"))] if allow_none else []) + choices
 
 
 def _save(form, save, template, **context):
