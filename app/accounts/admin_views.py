@@ -92,12 +92,10 @@ def show_user(user_id: int):
 def edit_user(user_id: int):
     user = _user(user_id)
     form = UserEditForm(obj=user)
-    form.community.choices = _community_options()
-    if request.method == "GET":
-        form.community.data = str(user.community_id or "")
+    form.community_id.choices = _community_options()
     if form.validate_on_submit():
         services.update_user(current_user, user, display_name=form.display_name.data,
-                             community=_community(form.community.data), household=form.household.data or "")
+                             community=_community(form.community_id.data), household=form.household.data or "")
         db.session.commit()
         flash_success(_("Saved."))
         return see_other("accounts.show_user", user_id=user.id)

@@ -13,6 +13,11 @@ from app.accounts.models import ROLE_LABELS, Role
 REQUIRED = _l("This field is required.")
 
 
+def optional_id(value) -> str:
+    """Coerce an optional foreign key for a SelectField: None shows as ""."""
+    return "" if value is None else str(value)
+
+
 def community_choices(communities, empty=_l("Choose your community")) -> list[SelectChoice]:
     return [SelectChoice("", empty)] + [
         SelectChoice(str(c.id), f"{c.subdistrict.name} · {c.name}") for c in communities
@@ -91,7 +96,8 @@ class PasswordChangeForm(FlaskForm):
 
 
 class ResidenceForm(FlaskForm):
-    community = SelectField(_l("Your community"), validators=[DataRequired(_l("Please choose your community."))])
+    community_id = SelectField(_l("Your community"), validators=[DataRequired(_l("Please choose your community."))],
+                               coerce=optional_id)
     household = StringField(_l("Household (building, unit, room)"),
                             validators=[Optional(), Length(max=60, message=_l("At most %(max)d characters."))])
 
@@ -121,7 +127,7 @@ class UserForm(FlaskForm):
 
 class UserEditForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=40)])
-    community = SelectField(_l("Lives in (optional)"), validators=[Optional()])
+    community_id = SelectField(_l("Lives in (optional)"), validators=[Optional()], coerce=optional_id)
     household = StringField(_l("Household (building, unit, room)"), validators=[Optional(), Length(max=60)])
 
 

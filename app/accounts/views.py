@@ -186,13 +186,11 @@ def change_password():
 @bp.route("/account/residence", methods=["GET", "POST"])
 @login_required
 def edit_residence():
-    form = ResidenceForm(obj=None if request.method == "POST" else current_user)
-    form.community.choices = community_choices(public_communities())
-    if request.method == "GET" and current_user.community_id:
-        form.community.data = str(current_user.community_id)
+    form = ResidenceForm(obj=current_user)
+    form.community_id.choices = community_choices(public_communities())
     if form.validate_on_submit():
         try:
-            services.resubmit_residence(current_user, community=found(public_community(int(form.community.data))),
+            services.resubmit_residence(current_user, community=found(public_community(int(form.community_id.data))),
                                         household=form.household.data or "")
         except DomainError as e:
             attach_error(form, e)

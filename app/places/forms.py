@@ -6,6 +6,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.accounts.forms import optional_id
 from app.places.models import CommunityKind
 
 REQUIRED = _l("This field is required.")
@@ -22,9 +23,11 @@ class SubdistrictForm(FlaskForm):
 
 
 class CommunityForm(FlaskForm):
-    subdistrict = SelectField(_l("Subdistrict"), validators=[DataRequired(REQUIRED)])
+    # field names match the model's columns, so obj= fills them with ids
+    subdistrict_id = SelectField(_l("Subdistrict"), validators=[DataRequired(REQUIRED)])
     name = _name(_l("Name"))
-    kind = SelectField(_l("Kind"), choices=[SelectChoice(k.name, v) for k, v in KIND_LABELS.items()])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k.name, v) for k, v in KIND_LABELS.items()],
+                       coerce=lambda v: v.name if isinstance(v, CommunityKind) else str(v))
     households = IntegerField(_l("Households"), validators=[
         Optional(), NumberRange(min=0, max=1_000_000, message=_l("Enter a whole number of households."))])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=120)])
@@ -37,6 +40,6 @@ class GridForm(FlaskForm):
 
 
 class DepartmentForm(FlaskForm):
-    subdistrict = SelectField(_l("Belongs to"), validators=[Optional()])
+    subdistrict_id = SelectField(_l("Belongs to"), validators=[Optional()], coerce=optional_id)
     name = _name(_l("Name"))
     is_active = BooleanField(_l("Active"), default=True)

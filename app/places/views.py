@@ -90,16 +90,13 @@ def edit_subdistrict(subdistrict_id: int | None):
 def edit_community(community_id: int | None):
     community = found(db.session.get(Community, community_id)) if community_id else None
     form = CommunityForm(obj=community)
-    form.subdistrict.choices = _subdistrict_choices()
-    if request.method == "GET":
-        if community:
-            form.subdistrict.data, form.kind.data = str(community.subdistrict_id), community.kind.name
-        elif request.args.get("subdistrict"):
-            form.subdistrict.data = request.args["subdistrict"]
+    form.subdistrict_id.choices = _subdistrict_choices()
+    if request.method == "GET" and community is None and request.args.get("subdistrict"):
+        form.subdistrict_id.data = request.args["subdistrict"]
 
     def save():
         services.save_community(
-            current_user, community, subdistrict=found(db.session.get(Subdistrict, int(form.subdistrict.data))),
+            current_user, community, subdistrict=found(db.session.get(Subdistrict, int(form.subdistrict_id.data))),
             name=form.name.data, kind=CommunityKind[form.kind.data], households=form.households.data,
             address=form.address.data or "", description=form.description.data or "",
             is_active=form.is_active.data)
@@ -132,12 +129,11 @@ def edit_grid(grid_id: int):
 def edit_department(department_id: int | None):
     department = found(db.session.get(Department, department_id)) if department_id else None
     form = DepartmentForm(obj=department)
-    form.subdistrict.choices = _subdistrict_choices(allow_none=True)
-    if request.method == "GET" and department:
-        form.subdistrict.data = str(department.subdistrict_id or "")
+    form.subdistrict_id.choices = _subdistrict_choices(allow_none=True)
 
     def save():
-        subdistrict = found(db.session.get(Subdistrict, int(form.subdistrict.data))) if form.subdistrict.data else None
+        sid = form.subdistrict_id.data
+        subdistrict = found(db.session.get(Subdistrict, int(sid))) if sid else None
         services.save_department(current_user, department, subdistrict=subdistrict, name=form.name.data,
                                  is_active=form.is_active.data)
 

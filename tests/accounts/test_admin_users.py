@@ -69,7 +69,7 @@ def test_admin_cannot_lock_themselves_out(client_for, make_user):
 def test_admin_edits_user_and_lists_with_search(client_for, make_user, places):
     admin = client_for(make_user("admin"))
     user = make_user(display_name="孙奶奶")
-    response = admin.post(f"/admin/users/{user.id}/edit", {"display_name": "孙秀英", "community": str(places.sibling.id),
+    response = admin.post(f"/admin/users/{user.id}/edit", {"display_name": "孙秀英", "community_id": str(places.sibling.id),
                                                            "household": "2幢"})
     assert response.status_code == 303
     db.session.refresh(user)

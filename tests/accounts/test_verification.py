@@ -61,7 +61,7 @@ def test_resident_resubmits_after_rejection(client_for, make_user, places):
     c = client_for(resident)
     form = c.get("/account/residence")
     assert form.status_code == 200
-    response = c.post("/account/residence", {"community": str(places.community.id), "household": "3幢501"})
+    response = c.post("/account/residence", {"community_id": str(places.community.id), "household": "3幢501"})
     assert response.status_code == 303
     db.session.refresh(resident)
     assert resident.residence_status is ResidenceStatus.pending and resident.household == "3幢501"

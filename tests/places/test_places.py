@@ -48,7 +48,7 @@ def test_admin_sets_up_places(client_for, make_user, places):
     assert admin.post("/admin/subdistricts/new", {"name": "陆渡街道", "city": "太仓市"}).status_code == 303
     sd = db.session.scalar(sa.select(Subdistrict).where(Subdistrict.name == "陆渡街道"))
     response = admin.post("/admin/communities/new", {
-        "subdistrict": str(sd.id), "name": "新港社区", "kind": "community", "households": "1200",
+        "subdistrict_id": str(sd.id), "name": "新港社区", "kind": "community", "households": "1200",
         "address": "新港路1号", "description": "", "is_active": "y"})
     assert response.status_code == 303
     community = db.session.scalar(sa.select(Community).where(Community.name == "新港社区"))
@@ -56,7 +56,7 @@ def test_admin_sets_up_places(client_for, make_user, places):
     assert admin.post(f"/admin/communities/{community.id}/grids", {"name": "一网格"}).status_code == 303
     grid = db.session.scalar(sa.select(Grid).where(Grid.community_id == community.id))
     assert admin.post(f"/admin/grids/{grid.id}/edit", {"name": "东网格"}).status_code == 303
-    assert admin.post("/admin/departments/new", {"subdistrict": "", "name": "太仓市城管局", "is_active": "y"}).status_code == 303
+    assert admin.post("/admin/departments/new", {"subdistrict_id": "", "name": "太仓市城管局", "is_active": "y"}).status_code == 303
     dept = db.session.scalar(sa.select(Department).where(Department.name == "太仓市城管局"))
     assert dept.subdistrict_id is None
     overview = text(admin.get("/admin"))
@@ -67,10 +67,10 @@ def test_admin_sets_up_places(client_for, make_user, places):
 
 def test_place_form_errors_keep_input(client_for, make_user, places):
     admin = client_for(make_user("admin"))
-    dup = admin.post("/admin/communities/new", {"subdistrict": str(places.subdistrict.id), "name": "朝阳社区",
+    dup = admin.post("/admin/communities/new", {"subdistrict_id": str(places.subdistrict.id), "name": "朝阳社区",
                                                 "kind": "community", "households": "", "address": "某路"})
     assert dup.status_code == 422 and "该街道已有同名社区" in text(dup) and 'value="某路"' in text(dup)
-    bad = admin.post("/admin/communities/new", {"subdistrict": str(places.subdistrict.id), "name": "新社区",
+    bad = admin.post("/admin/communities/new", {"subdistrict_id": str(places.subdistrict.id), "name": "新社区",
                                                 "kind": "community", "households": "很多"})
     assert bad.status_code == 422 and 'value="新社区"' in text(bad)
     assert admin.post("/admin/subdistricts/new", {"name": ""}).status_code == 422
@@ -81,7 +81,7 @@ def test_closing_a_community_is_audited(client_for, make_user, places):
 
     admin = client_for(make_user("admin"))
     admin.post(f"/admin/communities/{places.sibling.id}/edit", {
-        "subdistrict": str(places.subdistrict.id), "name": "南园社区", "kind": "community", "households": "2000"})
+        "subdistrict_id": str(places.subdistrict.id), "name": "南园社区", "kind": "community", "households": "2000"})
     db.session.refresh(places.sibling)
     assert places.sibling.is_active is False
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "places.update_community")

@@ -1,0 +1,195 @@
+"""The route × role matrix: every route of the app, for every kind of person,
+answers the status written here. A route missing from MATRIX fails the
+completeness test, so every new route must be added with its expectations.
+
+Personas: A anonymous · R verified resident · U unverified resident ·
+O social worker of another community · S social worker of the community ·
+D subdistrict staff · M admin. Objects in URLs belong to community A (the
+social worker's); the notification belongs to R. POSTs carry no form data
+(CSRF is tested separately), so a permitted POST usually answers 422.
+"""
+from __future__ import annotations
+
+import pytest
+
+from app.extensions import db
+from tests.conftest import Client
+
+PERSONAS = "ARUOSDM"
+
+
+def row(spec: str) -> dict[str, int]:
+    """'302 403 403 200 200 200 200' in PERSONAS order."""
+    codes = [int(c) for c in spec.split()]
+    assert len(codes) == len(PERSONAS)
+    return dict(zip(PERSONAS, codes))
+
+
+ADMIN_GET = row("302 403 403 403 403 403 200")
+ADMIN_POST = row("302 403 403 403 403 403 422")
+# Flask-WTF treats an empty POST as no form data, so an edit form falls back to
+# the stored values: the object is saved unchanged.
+ADMIN_EDIT = row("302 403 403 403 403 403 303")
+ALL_200 = row("200 200 200 200 200 200 200")
+ALL_303 = row("303 303 303 303 303 303 303")
+USER_200 = row("302 200 200 200 200 200 200")
+USER_303 = row("302 303 303 303 303 303 303")
+USER_422 = row("302 422 422 422 422 422 422")
+ANON_ONLY_200 = row("200 303 303 303 303 303 303")
+ANON_ONLY_422 = row("422 303 303 303 303 303 303")
+
+MATRIX: dict[str, dict[str, int]] = {
+    # places
+    "GET /": ALL_200,
+    "GET /c/<int:community_id>": ALL_200,
+    "GET /manage/communities": row("302 403 403 200 200 200 200"),
+    "GET /admin": ADMIN_GET,
+    "GET /admin/subdistricts/new": ADMIN_GET,
+    "POST /admin/subdistricts/new": ADMIN_POST,
+    "GET /admin/subdistricts/<int:subdistrict_id>/edit": ADMIN_GET,
+    "POST /admin/subdistricts/<int:subdistrict_id>/edit": ADMIN_EDIT,
+    "GET /admin/communities/new": ADMIN_GET,
+    "POST /admin/communities/new": ADMIN_POST,
+    "GET /admin/communities/<int:community_id>/edit": ADMIN_GET,
+    "POST /admin/communities/<int:community_id>/edit": ADMIN_EDIT,
+    "POST /admin/communities/<int:community_id>/grids": ADMIN_POST,
+    "GET /admin/grids/<int:grid_id>/edit": ADMIN_GET,
+    "POST /admin/grids/<int:grid_id>/edit": ADMIN_EDIT,
+    "GET /admin/departments/new": ADMIN_GET,
+    "POST /admin/departments/new": ADMIN_POST,
+    "GET /admin/departments/<int:department_id>/edit": ADMIN_GET,
+    "POST /admin/departments/<int:department_id>/edit": ADMIN_EDIT,
+    # accounts
+    "GET /register": ANON_ONLY_200,
+    "POST /register": ANON_ONLY_422,
+    "POST /register/check": ALL_200,
+    "GET /login": ANON_ONLY_200,
+    "POST /login": ANON_ONLY_422,
+    "POST /logout": ALL_303,
+    "POST /logout-everywhere": USER_303,
+    "GET /account": USER_200,
+    "GET /account/password": USER_200,
+    "POST /account/password": USER_422,
+    "GET /account/residence": USER_200,
+    # an empty POST falls back to the stored community: a pending resident re-sends it
+    "POST /account/residence": row("302 422 303 422 422 422 422"),
+    "GET /display": ALL_200,
+    "POST /prefs/locale": ALL_303,
+    "POST /prefs/text-size": ALL_303,
+    "GET /verification": row("302 403 403 200 200 403 403"),
+    "POST /verification/<int:user_id>/verify": row("302 403 403 404 303 403 403"),
+    "POST /verification/<int:user_id>/reject": row("302 403 403 404 422 403 403"),
+    "GET /admin/users": ADMIN_GET,
+    "GET /admin/users/new": ADMIN_GET,
+    "POST /admin/users/new": ADMIN_POST,
+    "GET /admin/users/<int:user_id>": ADMIN_GET,
+    "GET /admin/users/<int:user_id>/edit": ADMIN_GET,
+    "POST /admin/users/<int:user_id>/edit": ADMIN_EDIT,
+    "POST /admin/users/<int:user_id>/roles": ADMIN_POST,
+    "POST /admin/users/<int:user_id>/roles/<int:assignment_id>/delete": row("302 403 403 403 403 403 303"),
+    "POST /admin/users/<int:user_id>/active": row("302 403 403 403 403 403 303"),
+    # notifications
+    "GET /notifications": USER_200,
+    "GET /notifications/badge": USER_200,
+    "POST /notifications/<int:notification_id>/read": row("302 303 404 404 404 404 404"),
+    "POST /notifications/read-all": USER_303,
+    # audit
+    "GET /audit": row("302 403 403 403 403 200 200"),
+}
+
+HEADERS = {"POST /register/check": {"HX-Request": "true", "HX-Trigger-Name": "login"}}
+
+
+def routes(app) -> set[str]:
+    found = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            found.add(f"{method} {rule.rule}")
+    return found
+
+
+def test_every_route_is_in_the_matrix(app):
+    actual = routes(app)
+    missing = sorted(actual - set(MATRIX))
+    stale = sorted(set(MATRIX) - actual)
+    assert not missing, f"routes missing from the matrix: {missing}"
+    assert not stale, f"matrix rows for routes that no longer exist: {stale}"
+
+
+class World:
+    def __init__(self, places, make_user):
+        from app.accounts.models import Role
+        from app.accounts.services import assign_role
+        from app.notifications.services import notify
+
+        self.personas = {
+            "R": make_user(),
+            "U": make_user(verified=False),
+            "O": make_user("social_worker", scope=places.other),
+            "S": make_user("social_worker"),
+            "D": make_user("subdistrict_staff"),
+            "M": make_user("admin"),
+        }
+        self.target = make_user(verified=False, display_name="待认证居民")
+        assignment = assign_role(None, self.target, Role.committee_member, places.community.id)
+        note = notify(self.personas["R"], "accounts.residence_verified", link="/account", community="朝阳社区")
+        db.session.commit()
+        self.values = {
+            "community_id": places.community.id, "subdistrict_id": places.subdistrict.id,
+            "grid_id": places.grid.id, "department_id": places.department.id,
+            "user_id": self.target.id, "assignment_id": assignment.id, "notification_id": note.id,
+        }
+
+    def url(self, rule: str) -> str:
+        import re
+
+        return re.sub(r"<(?:int:)?(\w+)>", lambda m: str(self.values[m.group(1)]), rule)
+
+
+def _login(app, user) -> Client:
+    """Log in by starting a server-side session directly (the login form is tested elsewhere)."""
+    from app.accounts.services import start_session
+
+    client = Client(app.test_client())
+    token = start_session(user)
+    db.session.commit()
+    with client.session_transaction() as s:
+        s["_user_id"] = str(user.id)
+        s["_fresh"] = True
+        s["sid"] = token
+    return client
+
+
+@pytest.mark.parametrize("route", sorted(MATRIX))
+def test_route_answers_each_persona_as_written(app, places, make_user, route):
+    app.config["WTF_CSRF_ENABLED"] = False
+    world = World(places, make_user)
+    method, rule = route.split(" ", 1)
+    got, expected = {}, MATRIX[route]
+    for persona in PERSONAS:
+        client = Client(app.test_client()) if persona == "A" else _login(app, world.personas[persona])
+        response = client.open(world.url(rule), method=method, headers=HEADERS.get(route, {}))
+        got[persona] = response.status_code
+        # each persona sees the world as it was: undo what a permitted POST changed
+        if method == "POST" and response.status_code in (303,) and persona != "A":
+            world = _reset(app, places, make_user, world)
+    assert got == expected, f"{route}: got {got}"
+
+
+def _reset(app, places, make_user, world):
+    """Put mutated objects back (a verified target, a removed role, a deactivated user)."""
+    from app.accounts.models import ResidenceStatus, Role, RoleAssignment
+
+    target = world.target
+    db.session.refresh(target)
+    target.residence_status = ResidenceStatus.pending
+    target.is_active = True
+    if not any(a.id == world.values["assignment_id"] for a in target.roles):
+        a = RoleAssignment(user_id=target.id, role=Role.committee_member, community_id=places.community.id)
+        db.session.add(a)
+        db.session.flush()
+        world.values["assignment_id"] = a.id
+    db.session.commit()
+    return world
