@@ -54,10 +54,12 @@ def problems() -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "messages.pot"
         extract(fresh)
-        wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fresh.open("rb")) if m.id}
+        with fresh.open("rb") as f:
+            wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
     for locale in LOCALES:
         po = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
-        catalog = read_po(po.open("rb"), locale=locale)
+        with po.open("rb") as f:
+            catalog = read_po(f, locale=locale)
         have = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
         found += [f"{locale}: not in catalog (run update): {i!r}" for i in sorted(wanted - have)]
         if locale != "zh_Hans_CN":
