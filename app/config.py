@@ -62,6 +62,7 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600  # static URLs carry a content hash (static_url)
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # three 5 MB photos and the form around them
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     PREFERRED_URL_SCHEME = "https" if SESSION_COOKIE_SECURE else "http"

@@ -44,6 +44,25 @@ def locale_code() -> str:
     return "zh_CN" if locale is None or locale.language == "zh" else locale.language
 
 
+def _static_url_builder(app):
+    """url_for('static') plus ?v=<content hash>, so assets can be cached for a
+    year and still change the moment a file does."""
+    from functools import lru_cache
+    from hashlib import sha256
+    from pathlib import Path
+
+    from flask import url_for
+
+    @lru_cache(maxsize=64)
+    def version(filename: str) -> str:
+        return sha256((Path(app.static_folder) / filename).read_bytes()).hexdigest()[:10]
+
+    def static_url(filename: str) -> str:
+        return url_for("static", filename=filename, v=version(filename))
+
+    return static_url
+
+
 def register(app) -> None:
     @app.context_processor
     def _globals():
@@ -71,6 +90,6 @@ def register(app) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
         ROLE_LABELS=ROLE_LABELS, RESIDENCE_LABELS=RESIDENCE_LABELS, TEXT_SIZE_LABELS=TEXT_SIZE_LABELS,
-        TextSize=TextSize,
+        TextSize=TextSize, static_url=_static_url_builder(app),
     )
     app.jinja_env.filters["when"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""

@@ -1,0 +1,114 @@
+"""Browser journeys: Playwright driving the system Chromium against a live
+server on SQLite. Skipped with a reason when Chromium is missing, unless
+REQUIRE_BROWSER=1 (CI), where that is a failure."""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import app_for
+
+OUTPUT = Path(__file__).resolve().parent.parent.parent / "test-output"
+PHONE = {"width": 390, "height": 844}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+
+
+def _chromium() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser",
+                      shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = _chromium()
+    if path is None:
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail("REQUIRE_BROWSER=1 but no Chromium found (apt-get install chromium)")
+        pytest.skip("Chromium not installed (apt-get install chromium); browser tests skipped")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(sqlite_template, tmp_path):
+    """The app on a free port with its own SQLite database (places and people from the test)."""
+    db_path = tmp_path / "live.db"
+    shutil.copyfile(sqlite_template, db_path)
+    app = app_for(f"sqlite:///{db_path}")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.app = app
+    server.url = f"http://127.0.0.1:{server.server_port}"
+    yield server
+    server.shutdown()
+    thread.join(timeout=5)
+    with app.app_context():
+        from app.extensions import db
+
+        db.engine.dispose()
+
+
+@pytest.fixture
+def world(live_server):
+    """Demo-like places and people inside the live server's database."""
+    from app.extensions import db
+    from tests.conftest import Places
+
+    with live_server.app.app_context():
+        places = Places()
+        ids = {"community": places.community.id, "community_name": places.community.name}
+        from app.accounts import services
+        from app.accounts.models import Role
+
+        worker = services.create_user(None, login="shegong_t", display_name="李社工", password="correct horse battery")
+        services.assign_role(None, worker, Role.social_worker, places.community.id)
+        db.session.commit()
+        db.session.remove()
+    return ids
+
+
+@pytest.fixture(params=[True, False], ids=["js", "nojs"])
+def page(request, browser):
+    context = browser.new_context(viewport=PHONE, java_script_enabled=request.param, locale="zh-CN",
+                                  device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.js_enabled = request.param
+    yield page
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    OUTPUT.mkdir(exist_ok=True)
+    suffix = "js" if getattr(page, "js_enabled", True) else "nojs"
+    page.screenshot(path=str(OUTPUT / f"{name}-{suffix}.png"), full_page=True)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep a screenshot of the page as it was when a browser test failed."""
+    outcome = yield
+    report = outcome.get_result()
+    page = item.funcargs.get("page") or item.funcargs.get("axe_page")
+    if report.when == "call" and report.failed and page is not None:
+        OUTPUT.mkdir(exist_ok=True)
+        try:
+            page.screenshot(path=str(OUTPUT / f"FAILED-{item.name}.png"), full_page=True)
+            (OUTPUT / f"FAILED-{item.name}.html").write_text(page.content())
+        except Exception:  # noqa: BLE001 - the page may be gone; the failure itself is reported
+            pass
