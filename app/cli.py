@@ -40,6 +40,6 @@ def register(app: Flask) -> None:
             services.assign_role(None, user, Role.admin)
         except DomainError as e:
             db.session.rollback()
-            raise click.ClickException(str(e.message))
+            raise click.ClickException(str(e.message)) from e
         db.session.commit()
         click.echo(f"Administrator {user.login_name} created.")

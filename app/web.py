@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, flash, get_flashed_messages, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.extensions import htmx
@@ -86,10 +86,6 @@ def flash_error(message) -> None:
     flash(str(message), "error")
 
 
-def pop_flashes():
-    return get_flashed_messages(with_categories=True)
-
-
 
 def attach_error(form, error) -> None:
     """Show a service's DomainError on the field it names (else on the form)."""
@@ -103,3 +99,24 @@ def attach_error(form, error) -> None:
 def form_status(form) -> int:
     """422 when a submitted form has errors (htmx swaps it), else 200."""
     return 422 if form.errors or form.form_errors else 200
+
+
+def submit_form(form, action, *, done, message, page: str, fragment: str | None = None, **context):
+    """The form pattern every view shares. On a valid submission run `action`
+    (the service call): a DomainError goes back onto the form; success commits
+    once, flashes `message` and answers 303 to `done`. `done` and `message`
+    may be callables of the action's result. Otherwise (re)render the page,
+    422 when the submission had errors, keeping what the person typed."""
+    from app.domain import DomainError
+    from app.extensions import db
+
+    if form.validate_on_submit():
+        try:
+            result = action()
+        except DomainError as e:
+            attach_error(form, e)
+        else:
+            db.session.commit()
+            flash_success(message(result) if callable(message) else message)
+            return see_other(done(result) if callable(done) else done)
+    return render(page, fragment, form=form, status=form_status(form), **context)

@@ -22,7 +22,7 @@ def row(spec: str) -> dict[str, int]:
     """'302 403 403 200 200 200 200' in PERSONAS order."""
     codes = [int(c) for c in spec.split()]
     assert len(codes) == len(PERSONAS)
-    return dict(zip(PERSONAS, codes))
+    return dict(zip(PERSONAS, codes, strict=True))
 
 
 ADMIN_GET = row("302 403 403 403 403 403 200")

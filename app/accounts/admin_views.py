@@ -2,20 +2,20 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import request
+from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts import services
 from wtforms.fields.choices import SelectChoice
 
-from app.accounts.forms import DecisionForm, RoleForm, UserEditForm, UserForm, community_choices
+from app.accounts.forms import RoleForm, UserEditForm, UserForm, community_choices
 from app.accounts.models import ROLE_SCOPE, Role, RoleAssignment, User
 from app.accounts.views import bp
 from app.domain import DomainError
 from app.extensions import db
 from app.places.models import Community, Department, Subdistrict
-from app.web import attach_error, flash_error, flash_success, form_status, found, permission_required, render, see_other
+from app.web import flash_error, flash_success, found, permission_required, render, see_other, submit_form
 
 
 def _community_options():
@@ -62,28 +62,27 @@ def list_users():
 def create_user():
     form = UserForm()
     form.community.choices = _community_options()
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                current_user, login=form.login.data, display_name=form.display_name.data,
-                password=form.password.data, community=_community(form.community.data),
-                verified=form.verified.data, household=form.household.data or "")
-        except DomainError as e:
-            attach_error(form, e)
-        else:
-            db.session.commit()
-            flash_success(_("Account created for %(name)s.", name=user.display_name))
-            return see_other("accounts.show_user", user_id=user.id)
-    return render("accounts/admin/user_form.html", form=form, user=None, status=form_status(form))
+    return submit_form(
+        form, lambda: services.create_user(
+            current_user, login=form.login.data, display_name=form.display_name.data,
+            password=form.password.data, community=_community(form.community.data),
+            verified=form.verified.data, household=form.household.data or ""),
+        done=lambda user: url_for("accounts.show_user", user_id=user.id),
+        message=lambda user: _("Account created for %(name)s.", name=user.display_name),
+        page="accounts/admin/user_form.html", user=None)
+
+
+def _role_form() -> RoleForm:
+    form = RoleForm()
+    form.scope.choices = _scope_options()
+    return form
 
 
 @bp.get("/admin/users/<int:user_id>")
 @permission_required("manage_users")
 def show_user(user_id: int):
     user = _user(user_id)
-    form = RoleForm()
-    form.scope.choices = _scope_options()
-    return render("accounts/admin/user.html", user=user, role_form=form, action_form=DecisionForm(),
+    return render("accounts/admin/user.html", user=user, role_form=_role_form(),
                   sessions=services.active_sessions(user))
 
 
@@ -93,36 +92,30 @@ def edit_user(user_id: int):
     user = _user(user_id)
     form = UserEditForm(obj=user)
     form.community_id.choices = _community_options()
-    if form.validate_on_submit():
-        services.update_user(current_user, user, display_name=form.display_name.data,
-                             community=_community(form.community_id.data), household=form.household.data or "")
-        db.session.commit()
-        flash_success(_("Saved."))
-        return see_other("accounts.show_user", user_id=user.id)
-    return render("accounts/admin/user_form.html", form=form, user=user, status=form_status(form))
+    return submit_form(
+        form, lambda: services.update_user(current_user, user, display_name=form.display_name.data,
+                                           community=_community(form.community_id.data),
+                                           household=form.household.data or ""),
+        done=url_for("accounts.show_user", user_id=user.id), message=_("Saved."),
+        page="accounts/admin/user_form.html", user=user)
 
 
 @bp.post("/admin/users/<int:user_id>/roles")
 @permission_required("manage_users")
 def add_role(user_id: int):
     user = _user(user_id)
-    form = RoleForm()
-    form.scope.choices = _scope_options()
-    if form.validate_on_submit():
+    form = _role_form()
+
+    def assign():
         role = Role[form.role.data]
         kind, _sep, scope_id = (form.scope.data or "").partition(":")
-        try:
-            if (ROLE_SCOPE[role] or "") != kind:
-                raise DomainError(_("This role needs a different kind of place."), field="scope")
-            services.assign_role(current_user, user, role, int(scope_id) if scope_id else None)
-        except DomainError as e:
-            attach_error(form, e)
-        else:
-            db.session.commit()
-            flash_success(_("Role added."))
-            return see_other("accounts.show_user", user_id=user.id)
-    return render("accounts/admin/user.html", user=user, role_form=form, action_form=DecisionForm(),
-                  sessions=services.active_sessions(user), status=422)
+        if (ROLE_SCOPE[role] or "") != kind:
+            raise DomainError(_("This role needs a different kind of place."), field="scope")
+        return services.assign_role(current_user, user, role, int(scope_id) if scope_id else None)
+
+    return submit_form(form, assign, done=url_for("accounts.show_user", user_id=user.id),
+                       message=_("Role added."), page="accounts/admin/user.html", user=user,
+                       role_form=form, sessions=services.active_sessions(user))
 
 
 @bp.post("/admin/users/<int:user_id>/roles/<int:assignment_id>/delete")

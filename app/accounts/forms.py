@@ -18,7 +18,10 @@ def optional_id(value) -> str:
     return "" if value is None else str(value)
 
 
-def community_choices(communities, empty=_l("Choose your community")) -> list[SelectChoice]:
+CHOOSE_COMMUNITY = _l("Choose your community")
+
+
+def community_choices(communities, empty=CHOOSE_COMMUNITY) -> list[SelectChoice]:
     return [SelectChoice("", empty)] + [
         SelectChoice(str(c.id), f"{c.subdistrict.name} · {c.name}") for c in communities
     ]

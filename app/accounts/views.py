@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, current_app, make_response, request
+from flask import Blueprint, current_app, make_response, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -33,6 +33,7 @@ from app.web import (
     render,
     safe_next,
     see_other,
+    submit_form,
     wants_fragment,
 )
 
@@ -62,23 +63,19 @@ def register():
     if current_user.is_authenticated:
         return see_other("accounts.show_account")
     form = _register_form()
-    if form.validate_on_submit():
-        community = public_community(int(form.community.data))
-        try:
-            user = services.register_resident(
-                login=form.login.data, display_name=form.display_name.data,
-                community=found(community), password=form.password.data,
-                household=form.household.data or "",
-            )
-        except DomainError as e:
-            attach_error(form, e)
-        else:
-            auth.log_in(user)
-            db.session.commit()
-            flash_success(_("Welcome! A social worker of %(community)s will verify your residence.",
-                            community=community.name))
-            return see_other("accounts.show_account")
-    return render("accounts/register.html", form=form, status=form_status(form))
+
+    def register_and_log_in():
+        user = services.register_resident(
+            login=form.login.data, display_name=form.display_name.data,
+            community=found(public_community(int(form.community.data))), password=form.password.data,
+            household=form.household.data or "")
+        auth.log_in(user)
+        return user
+
+    return submit_form(
+        form, register_and_log_in, done=url_for("accounts.show_account"), page="accounts/register.html",
+        message=lambda user: _("Welcome! A social worker of %(community)s will verify your residence.",
+                               community=user.community.name))
 
 
 @bp.post("/register/check")
@@ -170,17 +167,13 @@ def show_account():
 @login_required
 def change_password():
     form = PasswordChangeForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data, form.new_password.data)
-        except DomainError as e:
-            attach_error(form, e)
-        else:
-            auth.refresh_session(current_user)
-            db.session.commit()
-            flash_success(_("Your password has been changed. Other devices have been logged out."))
-            return see_other("accounts.show_account")
-    return render("accounts/password.html", form=form, status=form_status(form))
+
+    def change():
+        services.change_password(current_user, form.current_password.data, form.new_password.data)
+        auth.refresh_session(current_user)
+
+    return submit_form(form, change, done=url_for("accounts.show_account"), page="accounts/password.html",
+                       message=_("Your password has been changed. Other devices have been logged out."))
 
 
 @bp.route("/account/residence", methods=["GET", "POST"])
@@ -188,17 +181,12 @@ def change_password():
 def edit_residence():
     form = ResidenceForm(obj=current_user)
     form.community_id.choices = community_choices(public_communities())
-    if form.validate_on_submit():
-        try:
-            services.resubmit_residence(current_user, community=found(public_community(int(form.community_id.data))),
-                                        household=form.household.data or "")
-        except DomainError as e:
-            attach_error(form, e)
-        else:
-            db.session.commit()
-            flash_success(_("Sent. A social worker will verify your residence."))
-            return see_other("accounts.show_account")
-    return render("accounts/residence.html", form=form, status=form_status(form))
+    return submit_form(
+        form, lambda: services.resubmit_residence(
+            current_user, community=found(public_community(int(form.community_id.data))),
+            household=form.household.data or ""),
+        done=url_for("accounts.show_account"), page="accounts/residence.html",
+        message=_("Sent. A social worker will verify your residence."))
 
 
 # -- display preferences (language, 适老模式) --------------------------------------------

@@ -2,18 +2,17 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, request
+from flask import Blueprint, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app.domain import DomainError
 from app.extensions import db
 from app.permissions import can, overseen_communities
 from app.places import services
 from app.places.forms import KIND_LABELS, CommunityForm, DepartmentForm, GridForm, SubdistrictForm
 from app.places.models import Community, CommunityKind, Department, Grid, Subdistrict
-from app.web import attach_error, flash_success, form_status, found, permission_required, render, see_other
+from app.web import found, permission_required, render, submit_form
 
 bp = Blueprint("places", __name__)
 
@@ -60,17 +59,8 @@ def _subdistrict_choices(allow_none: bool = False):
 
 
 def _save(form, save, template, **context):
-    """Run a save service for a valid form, else re-show it with errors."""
-    if form.validate_on_submit():
-        try:
-            save()
-        except DomainError as e:
-            attach_error(form, e)
-        else:
-            db.session.commit()
-            flash_success(_("Saved."))
-            return see_other("places.admin_places")
-    return render(template, form=form, status=form_status(form), **context)
+    return submit_form(form, save, done=url_for("places.admin_places"), message=_("Saved."), page=template,
+                       **context)
 
 
 @bp.route("/admin/subdistricts/new", methods=["GET", "POST"], defaults={"subdistrict_id": None})
