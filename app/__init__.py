@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
 from app.config import ROOT, Config
@@ -56,7 +56,10 @@ def _init_extensions(app: Flask) -> None:
         from app.database import configure_engine
 
         configure_engine(db.engine)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
+    from app.database import include_object
+
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True,
+                     include_object=include_object)
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
@@ -74,6 +77,8 @@ def _select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI, services called from tests
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     cookie = request.cookies.get("locale")
@@ -88,10 +93,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts import admin_views  # noqa: F401  (routes on accounts.bp)
     from app.accounts.views import bp as accounts_bp
     from app.audit.views import bp as audit_bp
+    from app.consultation.views import bp as consultation_bp
     from app.notifications.views import bp as notifications_bp
     from app.places.views import bp as places_bp
 
-    for bp in (places_bp, accounts_bp, notifications_bp, audit_bp):
+    for bp in (places_bp, accounts_bp, notifications_bp, audit_bp, consultation_bp):
         app.register_blueprint(bp)
     # import models so Alembic and create_all see every table
     from app import models  # noqa: F401

@@ -3,3 +3,6 @@ from app.accounts.models import AuthSession, RoleAssignment, User  # noqa: F401
 from app.audit.models import AuditEntry  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
 from app.places.models import Community, Department, Grid, Subdistrict  # noqa: F401
+from app.consultation.models import (  # noqa: F401
+    Category, Comment, ConsultationSettings, Follow, Photo, PostingBlock, Rating, Report, Support, Topic, TopicEvent,
+)

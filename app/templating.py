@@ -73,6 +73,8 @@ def register(app) -> None:
             "can": can,
             "unread_notifications": 0,
             "pending_verifications": 0,
+            "moderated_community_ids": [],
+            "moderation_count": 0,
             "demo_mode": app.config.get("DEMO_MODE", False),
         }
         if current_user.is_authenticated:
@@ -83,8 +85,12 @@ def register(app) -> None:
                 from app.accounts.services import count_awaiting_verification
                 from app.permissions import social_worker_community_ids
 
-                ctx["pending_verifications"] = count_awaiting_verification(
-                    social_worker_community_ids(current_user))
+                from app.consultation.services import queue_count
+
+                communities = social_worker_community_ids(current_user)
+                ctx["pending_verifications"] = count_awaiting_verification(communities)
+                ctx["moderated_community_ids"] = sorted(communities)
+                ctx["moderation_count"] = queue_count(communities)
         return ctx
 
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -57,7 +57,12 @@ def pg_schema():
     schema = f"t_{uuid.uuid4().hex[:10]}"
     with engine.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
+    try:  # database-wide, in public: created once here so parallel workers do not race on it
+        with engine.begin() as conn:
+            conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
+    except sa.exc.IntegrityError:
+        pass
+    url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema},public"
     _migrate(url)
     yield url, schema
     with engine.begin() as conn:

@@ -6,12 +6,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
+from app.database import include_object
 from app.extensions import db
 
 
 def test_models_match_migrations(app):
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object})
         diff = compare_metadata(context, db.metadata)
     assert diff == [], f"models and migrations disagree: {diff}"
 

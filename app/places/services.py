@@ -10,6 +10,10 @@ from app.extensions import db
 from app.places.models import Community, CommunityKind, Department, Grid, Subdistrict
 
 
+# Other domains set up their own defaults for a new community (categories, …).
+community_created_hooks: list = []
+
+
 def public_communities() -> list[Community]:
     """Active communities, for the public home page and registration."""
     return list(db.session.scalars(
@@ -62,6 +66,9 @@ def save_community(actor, community: Community | None, *, subdistrict: Subdistri
     community.is_active = is_active
     db.session.add(community)
     db.session.flush()
+    if created:
+        for hook in community_created_hooks:
+            hook(community)
     record(actor, "places.create_community" if created else "places.update_community",
            community, community_id=community.id, name=name, is_active=is_active)
     return community

@@ -1,0 +1,1 @@
+"""Community consultation (社区协商): topics from proposal to rated outcome."""

@@ -1,0 +1,317 @@
+"""Consultation topics (议题), supports (附议), comments, reports, follows,
+the public timeline, progress photos, ratings and per-community settings."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.sqltypes import UTCDateTime, enum_column, utcnow
+
+
+class TopicState(enum.Enum):
+    draft = "draft"
+    pending_review = "pending_review"  # 待审核
+    published = "published"  # 公示/征集意见
+    deliberating = "deliberating"  # 协商中
+    decided = "decided"  # 已表决 (adopted moves on to in_progress; rejected stays)
+    in_progress = "in_progress"  # 办理中
+    completed = "completed"  # 已办结
+    rejected_by_moderator = "rejected_by_moderator"
+    merged = "merged"
+    withdrawn = "withdrawn"
+
+
+STATE_LABELS = {
+    TopicState.draft: _l("Draft"),
+    TopicState.pending_review: _l("Awaiting review"),
+    TopicState.published: _l("Open for support"),
+    TopicState.deliberating: _l("Under deliberation"),
+    TopicState.decided: _l("Decided"),
+    TopicState.in_progress: _l("Being carried out"),
+    TopicState.completed: _l("Completed"),
+    TopicState.rejected_by_moderator: _l("Not published"),
+    TopicState.merged: _l("Merged"),
+    TopicState.withdrawn: _l("Withdrawn"),
+}
+
+# States anyone may read (村(居)务公开); the others only the author and moderators.
+PUBLIC_STATES = frozenset({TopicState.published, TopicState.deliberating, TopicState.decided,
+                           TopicState.in_progress, TopicState.completed, TopicState.merged})
+
+
+class Outcome(enum.Enum):
+    adopted = "adopted"  # 采纳
+    rejected = "rejected"  # 不采纳
+
+
+class Stance(enum.Enum):
+    support = "support"
+    oppose = "oppose"
+    neutral = "neutral"
+
+
+STANCE_LABELS = {Stance.support: _l("Support"), Stance.oppose: _l("Oppose"), Stance.neutral: _l("Neutral")}
+
+
+class ReportReason(enum.Enum):
+    advert = "advert"  # 广告
+    untrue = "untrue"  # 不实
+    abuse = "abuse"  # 辱骂
+    off_topic = "off_topic"  # 无关
+    other = "other"  # 其他
+
+
+REPORT_LABELS = {
+    ReportReason.advert: _l("Advertising"),
+    ReportReason.untrue: _l("Untrue"),
+    ReportReason.abuse: _l("Abusive"),
+    ReportReason.off_topic: _l("Off topic"),
+    ReportReason.other: _l("Other"),
+}
+
+
+class SupportBasis(enum.Enum):
+    residents = "residents"  # every verified resident counts
+    households = "households"  # one per household (户)
+
+
+DEFAULT_CATEGORIES = ["社区环境", "物业管理", "加装电梯", "停车", "养老助餐", "文体活动", "安全", "其他"]
+
+
+class ConsultationSettings(db.Model):
+    """Per-community rules a social worker may change."""
+
+    __table_args__ = (
+        sa.CheckConstraint("support_threshold >= 1", name="threshold_positive"),
+        sa.CheckConstraint("reports_to_hide >= 1", name="reports_positive"),
+        sa.CheckConstraint("rating_window_days >= 1", name="window_positive"),
+    )
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"), primary_key=True)
+    support_threshold: Mapped[int] = mapped_column(default=10)
+    support_basis: Mapped[SupportBasis] = mapped_column(enum_column(SupportBasis), default=SupportBasis.residents)
+    reports_to_hide: Mapped[int] = mapped_column(default=3)  # like Decidim
+    rating_window_days: Mapped[int] = mapped_column(default=30)
+    keywords: Mapped[str] = mapped_column(sa.Text, default="")  # 敏感词, one per line
+
+    def __repr__(self) -> str:
+        return f"<ConsultationSettings community={self.community_id}>"
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k.strip() for k in self.keywords.splitlines() if k.strip()]
+
+
+class Category(db.Model):
+    __table_args__ = (sa.UniqueConstraint("community_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(20))
+    position: Mapped[int] = mapped_column(default=0)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    def __repr__(self) -> str:
+        return f"<Category {self.id} {self.name}>"
+
+
+class Topic(db.Model):
+    __table_args__ = (
+        sa.Index("ix_topic_community_state", "community_id", "state"),
+        sa.CheckConstraint("support_count >= 0", name="support_count_nonneg"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    proxy_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))  # 代为发布 by a social worker
+    category_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("category.id"))
+    title: Mapped[str] = mapped_column(sa.String(60))
+    body: Mapped[str] = mapped_column(sa.Text)
+    location: Mapped[str] = mapped_column(sa.String(100), default="")
+    state: Mapped[TopicState] = mapped_column(enum_column(TopicState), default=TopicState.draft)
+    outcome: Mapped[Optional[Outcome]] = mapped_column(enum_column(Outcome))
+    moderator_note: Mapped[str] = mapped_column(sa.String(500), default="")  # what the author must read
+    held_by_keywords: Mapped[bool] = mapped_column(default=False)
+    merged_into_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("topic.id"))
+    support_count: Mapped[int] = mapped_column(default=0)  # residents or households, per settings
+    comment_count: Mapped[int] = mapped_column(default=0)
+    report_count: Mapped[int] = mapped_column(default=0)  # open reports
+    hidden_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # auto-hidden after N reports
+    on_agenda_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    agenda_note: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    rating_closes_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    community = relationship("Community")
+    author = relationship("User", foreign_keys=[author_id])
+    proxy = relationship("User", foreign_keys=[proxy_id])
+    category: Mapped[Optional[Category]] = relationship()
+    merged_into: Mapped[Optional["Topic"]] = relationship(remote_side=[id])
+    photos: Mapped[list["Photo"]] = relationship(
+        primaryjoin="and_(Photo.topic_id == Topic.id, Photo.event_id.is_(None))", order_by="Photo.id",
+        viewonly=True)
+
+    def __repr__(self) -> str:
+        return f"<Topic {self.id} {self.state.name} {self.title!r}>"
+
+    @property
+    def is_public(self) -> bool:
+        return self.state in PUBLIC_STATES and self.hidden_at is None
+
+
+class TopicEvent(db.Model):
+    """The public timeline: every state change (who, when, why) and progress update."""
+
+    __table_args__ = (sa.Index("ix_topic_event_topic", "topic_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(sa.ForeignKey("topic.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))  # None: the system
+    proxy_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    kind: Mapped[str] = mapped_column(sa.String(30))  # transition, progress, merged_in, agenda
+    from_state: Mapped[Optional[TopicState]] = mapped_column(enum_column(TopicState))
+    to_state: Mapped[Optional[TopicState]] = mapped_column(enum_column(TopicState))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    is_public: Mapped[bool] = mapped_column(default=True)
+
+    actor = relationship("User", foreign_keys=[actor_id])
+    proxy = relationship("User", foreign_keys=[proxy_id])
+    photos: Mapped[list["Photo"]] = relationship(order_by="Photo.id", viewonly=True)
+
+    def __repr__(self) -> str:
+        return f"<TopicEvent {self.id} topic={self.topic_id} {self.kind}>"
+
+
+class Support(db.Model):
+    __table_args__ = (sa.UniqueConstraint("topic_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(sa.ForeignKey("topic.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    proxy_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Support topic={self.topic_id} user={self.user_id}>"
+
+
+class Follow(db.Model):
+    topic_id: Mapped[int] = mapped_column(sa.ForeignKey("topic.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Follow topic={self.topic_id} user={self.user_id}>"
+
+
+class Comment(db.Model):
+    __table_args__ = (
+        sa.Index("ix_comment_topic", "topic_id", "id"),
+        sa.UniqueConstraint("author_id", "idempotency_key"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(sa.ForeignKey("topic.id"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    parent_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("comment.id"))
+    stance: Mapped[Stance] = mapped_column(enum_column(Stance), default=Stance.neutral)
+    body: Mapped[str] = mapped_column(sa.Text)
+    idempotency_key: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    edited_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    held_by_keywords: Mapped[bool] = mapped_column(default=False)
+    hidden_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    hidden_reason: Mapped[str] = mapped_column(sa.String(200), default="")
+    hidden_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))  # None: auto-hidden
+    report_count: Mapped[int] = mapped_column(default=0)
+
+    author = relationship("User", foreign_keys=[author_id])
+    topic: Mapped[Topic] = relationship()
+    replies: Mapped[list["Comment"]] = relationship(order_by="Comment.id", viewonly=True)
+
+    def __repr__(self) -> str:
+        return f"<Comment {self.id} topic={self.topic_id}>"
+
+    @property
+    def is_visible(self) -> bool:
+        return self.hidden_at is None and not self.held_by_keywords
+
+
+class ReportTarget(enum.Enum):
+    topic = "topic"
+    comment = "comment"
+
+
+class Report(db.Model):
+    __table_args__ = (sa.UniqueConstraint("reporter_id", "target_type", "target_id"),
+                      sa.Index("ix_report_target", "target_type", "target_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"))
+    reporter_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    target_type: Mapped[ReportTarget] = mapped_column(enum_column(ReportTarget))
+    target_id: Mapped[int]
+    reason: Mapped[ReportReason] = mapped_column(enum_column(ReportReason))
+    note: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<Report {self.target_type.name}:{self.target_id} by={self.reporter_id}>"
+
+
+class Photo(db.Model):
+    """An uploaded image, re-encoded without metadata; served by its token only."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    topic_id: Mapped[int] = mapped_column(sa.ForeignKey("topic.id"), index=True)
+    event_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("topic_event.id"))
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    content_type: Mapped[str] = mapped_column(sa.String(20))
+    width: Mapped[int]
+    height: Mapped[int]
+    size: Mapped[int]
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Photo {self.id} topic={self.topic_id}>"
+
+
+class Rating(db.Model):
+    __table_args__ = (sa.UniqueConstraint("topic_id", "user_id"),
+                      sa.CheckConstraint("score BETWEEN 1 AND 5", name="score_range"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(sa.ForeignKey("topic.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    score: Mapped[int]
+    comment: Mapped[str] = mapped_column(sa.String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Rating topic={self.topic_id} {self.score}>"
+
+
+class PostingBlock(db.Model):
+    """A moderator stops a person posting in a community until a date, with a reason."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    until: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(sa.String(200))
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lifted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    user = relationship("User", foreign_keys=[user_id])
+
+    def __repr__(self) -> str:
+        return f"<PostingBlock user={self.user_id} until={self.until}>"
