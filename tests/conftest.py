@@ -190,7 +190,12 @@ class Client:
         # test holds are expired and reload fresh afterwards.
         db.session.commit()
         with self.c.application.app_context():
-            return self.c.open(*args, **kw)
+            response = self.c.open(*args, **kw)
+        # read the body, then close: that also closes the request's input
+        # stream (a temporary file for large uploads)
+        response.get_data()
+        response.close()
+        return response
 
     def csrf(self) -> str:
         page = self.get("/display").get_data(as_text=True)

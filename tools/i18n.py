@@ -41,6 +41,19 @@ def update() -> None:
                    "--no-fuzzy-matching", "--ignore-obsolete", "--omit-header")
         else:
             _babel("init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", locale)
+        _clear_header_fuzzy(po)
+
+
+def _clear_header_fuzzy(po: Path) -> None:
+    """A fuzzy header makes `compile` skip the whole catalog; ours are reviewed."""
+    from babel.messages.pofile import read_po, write_po
+
+    with po.open("rb") as f:
+        catalog = read_po(f)
+    if catalog.fuzzy:
+        catalog.fuzzy = False
+        with po.open("wb") as f:
+            write_po(f, catalog, width=100)
 
 
 def compile_catalogs() -> None:
@@ -60,6 +73,8 @@ def problems() -> list[str]:
         po = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
         with po.open("rb") as f:
             catalog = read_po(f, locale=locale)
+        if catalog.fuzzy:
+            found.append(f"{locale}: the catalog header is marked fuzzy, so it would not be compiled")
         have = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
         found += [f"{locale}: not in catalog (run update): {i!r}" for i in sorted(wanted - have)]
         if locale != "zh_Hans_CN":

@@ -13,6 +13,11 @@ from app.accounts.models import ROLE_LABELS, Role
 REQUIRED = _l("This field is required.")
 
 
+def enum_name(value) -> str:
+    """Coerce a SelectField/RadioField bound to an Enum column: obj= gives the member."""
+    return value.name if hasattr(value, "name") and hasattr(value, "value") else str(value)
+
+
 def optional_id(value) -> str:
     """Coerce an optional foreign key for a SelectField: None shows as ""."""
     return "" if value is None else str(value)

@@ -9,7 +9,7 @@ from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.accounts.forms import REQUIRED, optional_id
+from app.accounts.forms import REQUIRED, enum_name, optional_id
 from app.consultation.models import REPORT_LABELS, STANCE_LABELS, Outcome, ReportReason, Stance, SupportBasis
 
 AT_MOST = _l("At most %(max)d characters.")
@@ -79,7 +79,7 @@ class CommentEditForm(FlaskForm):
     body = TextAreaField(_l("Your comment"), validators=[DataRequired(_l("Write a comment first.")),
                                                          Length(max=2000, message=AT_MOST)])
     stance = RadioField(_l("Your stance"), choices=[SelectChoice(s.name, STANCE_LABELS[s]) for s in Stance],
-                        validators=[InputRequired(REQUIRED)])
+                        coerce=enum_name, validators=[InputRequired(REQUIRED)])
 
 
 class ReportForm(FlaskForm):
@@ -108,7 +108,7 @@ class SettingsForm(FlaskForm):
     support_basis = RadioField(_l("Count supports by"), choices=[
         SelectChoice(SupportBasis.residents.name, _l("Resident (each verified resident counts)")),
         SelectChoice(SupportBasis.households.name, _l("Household (户: one per household)"))],
-        validators=[InputRequired(REQUIRED)])
+        coerce=enum_name, validators=[InputRequired(REQUIRED)])
     reports_to_hide = IntegerField(_l("Reports before an item is hidden for review"), validators=[
         InputRequired(REQUIRED), NumberRange(min=1, max=100, message=_l("Enter a number from 1 to 100."))])
     rating_window_days = IntegerField(_l("Days residents may rate a completed topic"), validators=[

@@ -269,6 +269,9 @@ def add_photos(actor, topic: Topic, uploads: list[bytes], *, event: TopicEvent |
         db.session.add(photo)
         added.append(photo)
     db.session.flush()
+    db.session.expire(topic, ["photos"])  # a view-only relationship: reload it
+    if event is not None:
+        db.session.expire(event, ["photos"])
     return added
 
 
@@ -839,9 +842,7 @@ def list_topics(community_id: int, *, state: str = "", category_id: int | None =
             typed = int(value) if sort == "supported" else datetime.fromisoformat(value)
         except ValueError:
             typed = None
-        if typed is not None:
-            if sort != "supported" and db.engine.dialect.name == "sqlite":
-                typed = typed.replace(tzinfo=None)
+        if typed is not None and (sort == "supported" or typed.tzinfo is not None):
             query = query.where(sa.or_(key < typed, sa.and_(key == typed, Topic.id < last_id)))
     rows = list(db.session.scalars(query.order_by(key.desc(), Topic.id.desc()).limit(limit + 1)))
     more = len(rows) > limit

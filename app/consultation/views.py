@@ -64,7 +64,13 @@ LABELS = {"STATE_LABELS": STATE_LABELS, "STANCE_LABELS": STANCE_LABELS, "REPORT_
 
 
 def _uploads(field) -> list[bytes]:
-    return [f.read() for f in (field.data or []) if getattr(f, "filename", "")]
+    """The uploaded files' bytes (each at most 5 MB + 1 byte is read; the service refuses more)."""
+    data = []
+    for storage in field.data or []:
+        if getattr(storage, "filename", ""):
+            data.append(storage.stream.read(5 * 1024 * 1024 + 1))
+            storage.stream.close()
+    return data
 
 
 def _topic_url(topic, anchor: str = "") -> str:
@@ -324,8 +330,6 @@ def _own_comment(comment_id: int):
 def edit_comment(comment_id: int):
     comment = _own_comment(comment_id)
     form = CommentEditForm(obj=comment)
-    if request.method == "GET":
-        form.stance.data = comment.stance.name
     return submit_form(form, lambda: services.edit_comment(current_user, comment, body=form.body.data,
                                                            stance=Stance[form.stance.data]),
                        done=_topic_url(comment.topic, f"comment-{comment.id}"), message=_("Saved."),
@@ -516,7 +520,6 @@ def edit_settings(community_id: int):
     settings = services.settings_for(community.id)
     form = SettingsForm(obj=settings)
     if request.method == "GET":
-        form.support_basis.data = settings.support_basis.name
         form.categories.data = "\n".join(c.name for c in services.categories_for(community.id))
     return submit_form(
         form, lambda: services.save_settings(

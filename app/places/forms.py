@@ -6,7 +6,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.accounts.forms import optional_id
+from app.accounts.forms import enum_name, optional_id
 from app.places.models import CommunityKind
 
 REQUIRED = _l("This field is required.")
@@ -27,7 +27,7 @@ class CommunityForm(FlaskForm):
     subdistrict_id = SelectField(_l("Subdistrict"), validators=[DataRequired(REQUIRED)])
     name = _name(_l("Name"))
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k.name, v) for k, v in KIND_LABELS.items()],
-                       coerce=lambda v: v.name if isinstance(v, CommunityKind) else str(v))
+                       coerce=enum_name)
     households = IntegerField(_l("Households"), validators=[
         Optional(), NumberRange(min=0, max=1_000_000, message=_l("Enter a whole number of households."))])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=120)])
