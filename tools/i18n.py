@@ -38,7 +38,7 @@ def update() -> None:
         po = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
         if po.exists():
             _babel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", locale,
-                   "--no-fuzzy-matching", "--ignore-obsolete", "--omit-header")
+                   "--no-fuzzy-matching", "--ignore-obsolete")
         else:
             _babel("init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", locale)
         _clear_header_fuzzy(po)

@@ -206,7 +206,8 @@ def _path_of(url: str) -> str:
 
 @bp.get("/display")
 def display_settings():
-    return render("accounts/display.html", next_url=safe_next(request.args.get("next")))
+    here = url_for("accounts.display_settings")
+    return render("accounts/display.html", next_url=safe_next(request.args.get("next"), default=here))
 
 
 @bp.post("/prefs/locale")

@@ -237,7 +237,8 @@ def withdraw_topic(topic_id: int):
 
 def _fragment_or_back(topic, fragment: str, status: int = 200):
     if wants_fragment():
-        return render("consultation/topic.html", fragment, status=status, **_topic_context(topic))
+        # the state line travels out of band: a support may have moved the topic on
+        return render("consultation/topic.html", fragment, status=status, state_oob=True, **_topic_context(topic))
     return see_other(_topic_url(topic))
 
 

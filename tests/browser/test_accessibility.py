@@ -42,3 +42,59 @@ def test_no_axe_violations_on_form_errors(axe_page, live_server, world):
     page.get_by_text("此项必填").first.wait_for()
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
     assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.fixture
+def published_topic(live_server, world):
+    from app.accounts import services as accounts
+    from app.consultation import services
+    from app.consultation.models import Stance
+    from app.extensions import db
+    from app.places.models import Community
+
+    with live_server.app.app_context():
+        community = db.session.get(Community, world["community"])
+        author = accounts.create_user(None, login="author_a11y", display_name="王阿姨", password="correct horse battery",
+                                      community=community, verified=True)
+        moderator = accounts.find_user_by_login("shegong_t")
+        topic = services.create_topic(author, community, title="楼道照明", body="5幢楼道灯坏了",
+                                      category_id=None, submit=True)
+        services.publish(moderator, topic)
+        services.add_comment(author, topic, body="晚上很黑", stance=Stance.support, idempotency_key="a11y")
+        pending = services.create_topic(author, community, title="停车难", body="车位不足", category_id=None,
+                                        submit=True)
+        db.session.commit()
+        ids = {"topic": topic.id, "pending": pending.id}
+        db.session.remove()
+    return ids
+
+
+def _login(page, base, login_name):
+    page.goto(base + "/login")
+    page.get_by_label("手机号或用户名").fill(login_name)
+    page.get_by_label("密码").fill("correct horse battery")
+    page.locator("main").get_by_role("button", name="登录").click()
+    page.locator(".account-link").wait_for()
+
+
+@pytest.mark.parametrize("size", ["standard", "xlarge"])
+def test_no_axe_violations_on_consultation_pages(axe_page, live_server, world, published_topic, size):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = axe_page
+    base = live_server.url
+    page.context.add_cookies([{"name": "text_size", "value": size, "url": base}])
+    cid = world["community"]
+    pages = [f"/c/{cid}/topics", f"/topics/{published_topic['topic']}"]
+    for path in pages:
+        page.goto(base + path)
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
+        assert results.violations_count == 0, (path, results.generate_report())
+    _login(page, base, "shegong_t")
+    for path in [f"/c/{cid}/topics/new", f"/c/{cid}/moderation", f"/topics/{published_topic['topic']}",
+                 f"/topics/{published_topic['pending']}", f"/c/{cid}/consultation-settings"]:
+        page.goto(base + path)
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
+        page.js_enabled = True
+        shot(page, f"axe-{path.strip('/').replace('/', '_')}-{size}")
+        assert results.violations_count == 0, (path, results.generate_report())
