@@ -89,4 +89,61 @@ def seed() -> dict[str, User]:
         person(f"138000000{i:02d}", name, community=communities[community], verified=verified,
                household=household)
     person("shegong2", "黄社工", Role.social_worker, communities["南园社区"].id)
+    _consultation(users, communities)
     return users
+
+
+def _consultation(users: dict[str, User], communities) -> None:
+    """Topics in every stage of 民事民议、民事民决、民事民办、民事民评 in 朝阳社区."""
+    from app.consultation import services as c
+    from app.consultation.models import Outcome, Stance, SupportBasis
+
+    chaoyang = communities["朝阳社区"]
+    shegong = users["shegong"]
+    c.save_settings(shegong, chaoyang, support_threshold=5, support_basis=SupportBasis.households,
+                    reports_to_hide=3, rating_window_days=30, keywords="代开发票\n贷款",
+                    categories=["社区环境", "物业管理", "加装电梯", "停车", "养老助餐", "文体活动", "安全", "其他"])
+    category = {cat.name: cat.id for cat in c.categories_for(chaoyang.id)}
+    zhang, sun, zhou, chen = users["13800000001"], users["13800000003"], users["13800000004"], users["weiyuan"]
+
+    def topic(author, title, body, cat, location="", proxy=None):
+        t = c.create_topic(author, chaoyang, title=title, body=body, category_id=category[cat], location=location,
+                           submit=True, proxy=proxy)
+        return t
+
+    elevator = topic(zhang, "3幢加装电梯意见征集",
+                     "3幢共18户，60岁以上老人占一半，上下楼困难。建议启动加装电梯，费用按楼层分摊，"
+                     "一楼住户的采光和噪音顾虑请一并协商。", "加装电梯", "3幢")
+    c.publish(shegong, elevator)
+    for supporter in (zhang, sun, zhou):
+        c.add_support(supporter, elevator)
+    c.start_deliberation(shegong, elevator, "社区两委研究，提交居民议事会协商")
+    c.put_on_agenda(shegong, elevator, "12月居民代表会议")
+    c.add_comment(sun, elevator, body="支持！我家住五楼，每天买菜上下楼很吃力。", stance=Stance.support,
+                  idempotency_key="demo-1")
+    first = c.add_comment(zhou, elevator, body="一楼住户担心采光，希望看到设计方案后再定。", stance=Stance.neutral,
+                          idempotency_key="demo-2")
+    c.add_comment(zhang, elevator, body="可以请设计单位来现场讲解。", stance=Stance.support, parent_id=first.id,
+                  idempotency_key="demo-3")
+
+    parking = topic(zhou, "小区停车位不足，电动车乱停",
+                    "晚上电动车停在消防通道，存在安全隐患。建议增设非机动车棚和充电桩。", "停车", "北门")
+    c.publish(shegong, parking)
+    c.add_support(zhang, parking)
+    c.add_comment(chen, parking, body="物业已在排查可用场地。", stance=Stance.neutral, idempotency_key="demo-4")
+
+    meals = topic(sun, "老年助餐点选址",
+                  "希望在社区活动中心一楼设立老年助餐点，方便独居老人吃上热饭。", "养老助餐", "社区活动中心")
+    c.publish(shegong, meals)
+    c.start_deliberation(shegong, meals, "纳入民生实事项目征集")
+    c.record_decision(shegong, meals, Outcome.adopted, "居民代表会议：应到19人，实到15人，赞成13票，通过")
+    c.add_progress(shegong, meals, "已与街道社区服务中心签订运营协议，场地改造中。")
+    c.add_progress(shegong, meals, "助餐点试运营，每日供应午餐80份。")
+    c.complete(shegong, meals, "助餐点正式开放，80岁以上老人就餐享受补贴。")
+    c.rate(zhang, meals, 5, "饭菜可口，价格实惠")
+    c.rate(zhou, meals, 4)
+
+    topic(users["13800000001"], "楼道堆物清理", "5幢楼道长期堆放杂物，存在消防隐患。", "安全", "5幢",
+          proxy=None)
+    topic(users["13800000003"], "楼道照明维修", "2幢3单元楼道灯坏了一个月，晚上很黑。", "物业管理", "2幢3单元",
+          proxy=shegong)

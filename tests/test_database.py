@@ -51,6 +51,11 @@ def test_demo_seed_loads_one_account_per_role(app):
     assert roles == set(Role)
     assert users["13800000001"].is_verified and not users["13800000002"].is_verified
     assert not demo.is_empty()
+    from app.consultation.models import Topic, TopicState
+
+    states = set(db.session.scalars(sa.select(Topic.state)))
+    assert {TopicState.pending_review, TopicState.published, TopicState.deliberating,
+            TopicState.completed} <= states
 
 
 def test_seed_demo_cli_if_empty(app):

@@ -325,3 +325,16 @@ def test_other_community_moderator_gets_404(client_for, make_user, make_topic, p
     assert outsider.get(f"/c/{places.community.id}/moderation").status_code == 404
     db.session.refresh(topic)
     assert topic.state is S.pending_review
+
+
+def test_report_form_opens_in_place(client_for, make_user, make_topic):
+    topic = make_topic(S.published)
+    c = client_for(make_user())
+    page = text(c.get(f"/topics/{topic.id}"))
+    assert 'hx-target="#report-slot-topic"' in page
+    fragment = c.get(f"/topics/{topic.id}/report", headers={"HX-Request": "true"})
+    body = text(fragment)
+    assert fragment.status_code == 200 and "<html" not in body and 'id="report-box"' in body
+    assert 'hx-post="/topics/' in body
+    done = c.post(f"/topics/{topic.id}/report", {"reason": "untrue"}, headers={"HX-Request": "true"})
+    assert "感谢您的举报" in text(done) and "<html" not in text(done)
