@@ -93,6 +93,16 @@ def page(request, browser):
     context.close()
 
 
+def login(page, base: str, login_name: str, password: str = "correct horse battery") -> None:
+    """Log in from a clean slate (no cookies) and wait until the page shows it."""
+    page.context.clear_cookies()
+    page.goto(base + "/login")
+    page.get_by_label("手机号或用户名").fill(login_name)
+    page.get_by_label("密码").fill(password)
+    page.locator("main").get_by_role("button", name="登录").click()
+    page.locator(".account-link").wait_for()
+
+
 def shot(page, name: str) -> None:
     OUTPUT.mkdir(exist_ok=True)
     suffix = "js" if getattr(page, "js_enabled", True) else "nojs"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import PHONE, shot
+from tests.browser.conftest import PHONE, login, shot
 
 pytestmark = pytest.mark.browser
 
@@ -69,14 +69,6 @@ def published_topic(live_server, world):
     return ids
 
 
-def _login(page, base, login_name):
-    page.goto(base + "/login")
-    page.get_by_label("手机号或用户名").fill(login_name)
-    page.get_by_label("密码").fill("correct horse battery")
-    page.locator("main").get_by_role("button", name="登录").click()
-    page.locator(".account-link").wait_for()
-
-
 @pytest.mark.parametrize("size", ["standard", "xlarge"])
 def test_no_axe_violations_on_consultation_pages(axe_page, live_server, world, published_topic, size):
     from axe_playwright_python.sync_playwright import Axe
@@ -90,7 +82,7 @@ def test_no_axe_violations_on_consultation_pages(axe_page, live_server, world, p
         page.goto(base + path)
         results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
         assert results.violations_count == 0, (path, results.generate_report())
-    _login(page, base, "shegong_t")
+    login(page, base, "shegong_t")
     for path in [f"/c/{cid}/topics/new", f"/c/{cid}/moderation", f"/topics/{published_topic['topic']}",
                  f"/topics/{published_topic['pending']}", f"/c/{cid}/consultation-settings"]:
         page.goto(base + path)

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import login, shot
 
 pytestmark = pytest.mark.browser
 
@@ -34,15 +34,6 @@ def neighbours(live_server, world):
         db.session.commit()
         db.session.remove()
     return world
-
-
-def login(page, base, login_name):
-    page.context.clear_cookies()
-    page.goto(base + "/login")
-    page.get_by_label("手机号或用户名").fill(login_name)
-    page.get_by_label("密码").fill("correct horse battery")
-    page.locator("main").get_by_role("button", name="登录").click()
-    page.locator(".account-link").wait_for()
 
 
 def test_topic_from_post_to_deliberation_with_comment_report_and_restore(page, live_server, neighbours):

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import shot
+from tests.browser.conftest import login, shot
 
 pytestmark = pytest.mark.browser
 
@@ -75,13 +75,7 @@ def test_social_worker_verifies_a_resident(page, live_server, world):
     page.get_by_label("密码").fill("morning tea river")
     page.locator("main").get_by_role("button", name="注册").click()
     page.get_by_text("待认证").first.wait_for()
-    page.context.clear_cookies()
-    # the social worker confirms
-    page.goto(base + "/login")
-    page.get_by_label("手机号或用户名").fill("shegong_t")
-    page.get_by_label("密码").fill("correct horse battery")
-    page.locator("main").get_by_role("button", name="登录").click()
-    page.get_by_role("link", name="李社工").wait_for()
+    login(page, base, "shegong_t")  # the social worker confirms
     page.get_by_role("link", name=re.compile("居住认证")).first.click()
     page.get_by_role("heading", name="王大伯").wait_for()
     shot(page, "05-verification-queue")
@@ -92,13 +86,7 @@ def test_social_worker_verifies_a_resident(page, live_server, world):
     else:  # a full page: the queue is empty now
         page.get_by_text("没有待认证的居民").wait_for()
     shot(page, "06-verified")
-    # the resident sees it
-    page.context.clear_cookies()
-    page.goto(base + "/login")
-    page.get_by_label("手机号或用户名").fill("laowang_88")
-    page.get_by_label("密码").fill("morning tea river")
-    page.locator("main").get_by_role("button", name="登录").click()
-    page.get_by_role("link", name="王大伯").wait_for()
+    login(page, base, "laowang_88", "morning tea river")  # the resident sees it
     page.goto(base + "/account")
     page.get_by_text("已认证").first.wait_for()
     page.goto(base + "/notifications")
