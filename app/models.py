@@ -6,3 +6,6 @@ from app.places.models import Community, Department, Grid, Subdistrict  # noqa: 
 from app.consultation.models import (  # noqa: F401
     Category, Comment, ConsultationSettings, Follow, Photo, PostingBlock, Rating, Report, Support, Topic, TopicEvent,
 )
+from app.meetings.models import (  # noqa: F401
+    AgendaItem, Attendance, BallotReceipt, Body, BodyMember, Meeting, Motion, SecretBallot, Tally, Vote,
+)

@@ -1,0 +1,1 @@
+"""Joint review and votes (联审/表决): bodies, meetings, attendance, motions, ballots, minutes."""

@@ -1,0 +1,282 @@
+"""Deliberative bodies (议事机构), their members, meetings, attendance,
+motions and votes. Closed motions never change; a correction is a new motion
+linked to the one it corrects."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+from typing import Optional
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.meetings.rules import RuleSet
+from app.sqltypes import UTCDateTime, enum_column, utcnow
+
+
+class BodyKind(enum.Enum):
+    residents_meeting = "residents_meeting"  # 居民会议
+    villagers_meeting = "villagers_meeting"  # 村民会议
+    residents_representatives = "residents_representatives"  # 居民代表会议
+    villagers_representatives = "villagers_representatives"  # 村民代表会议
+    owners_assembly = "owners_assembly"  # 业主大会
+    council = "council"  # 居民议事会
+    joint_meeting = "joint_meeting"  # 联席会议 (committee + property company + owners' committee)
+
+
+BODY_KIND_LABELS = {
+    BodyKind.residents_meeting: _l("Residents' meeting (居民会议)"),
+    BodyKind.villagers_meeting: _l("Villagers' meeting (村民会议)"),
+    BodyKind.residents_representatives: _l("Residents' representatives meeting (居民代表会议)"),
+    BodyKind.villagers_representatives: _l("Villagers' representatives meeting (村民代表会议)"),
+    BodyKind.owners_assembly: _l("Owners' assembly (业主大会)"),
+    BodyKind.council: _l("Residents' council (居民议事会)"),
+    BodyKind.joint_meeting: _l("Joint meeting (联席会议)"),
+}
+
+RULE_SET_OF = {
+    BodyKind.residents_meeting: RuleSet.residents_meeting,
+    BodyKind.villagers_meeting: RuleSet.villagers_meeting,
+    BodyKind.residents_representatives: RuleSet.representatives_meeting,
+    BodyKind.villagers_representatives: RuleSet.representatives_meeting,
+    BodyKind.owners_assembly: RuleSet.owners_assembly,
+    BodyKind.council: RuleSet.configurable,
+    BodyKind.joint_meeting: RuleSet.configurable,
+}
+
+
+class EligibleBasis(enum.Enum):
+    """Whom a 居民会议 counts (第九条): residents aged 18+, one representative per
+    household, or the elected representatives of each residents' group."""
+
+    members = "members"
+    households = "households"
+    group_representatives = "group_representatives"
+
+
+class Body(db.Model):
+    __table_args__ = (
+        sa.UniqueConstraint("community_id", "name"),
+        sa.CheckConstraint("quorum_den > 0 AND decision_den > 0 AND quorum_num <= quorum_den"
+                           " AND decision_num <= decision_den", name="fractions"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(60))
+    kind: Mapped[BodyKind] = mapped_column(enum_column(BodyKind))
+    eligible_basis: Mapped[EligibleBasis] = mapped_column(enum_column(EligibleBasis), default=EligibleBasis.members)
+    # 居民会议 of a whole community: the eligible number, when members are not listed one by one
+    eligible_count: Mapped[Optional[int]]
+    # 议事会 / 联席会议 only: quorum and decision shares, inclusive (以上) or strict (超过)
+    quorum_num: Mapped[int] = mapped_column(default=2)
+    quorum_den: Mapped[int] = mapped_column(default=3)
+    quorum_inclusive: Mapped[bool] = mapped_column(default=True)
+    decision_num: Mapped[int] = mapped_column(default=1)
+    decision_den: Mapped[int] = mapped_column(default=2)
+    decision_inclusive: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    community = relationship("Community")
+    members: Mapped[list["BodyMember"]] = relationship(back_populates="body", order_by="BodyMember.id")
+
+    def __repr__(self) -> str:
+        return f"<Body {self.id} {self.name}>"
+
+    @property
+    def rule_set(self) -> RuleSet:
+        return RULE_SET_OF[self.kind]
+
+
+class BodyMember(db.Model):
+    """A seat in a body: a resident with an account, or a named person (the
+    chair records their attendance and hand votes)."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("body_id", "user_id"),
+        sa.CheckConstraint("area IS NULL OR area > 0", name="area_positive"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(sa.ForeignKey("body.id"), index=True)
+    user_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    name: Mapped[str] = mapped_column(sa.String(40))
+    household: Mapped[str] = mapped_column(sa.String(60), default="")  # 村民会议: the household counted
+    is_adult: Mapped[bool] = mapped_column(default=True)  # 村民会议: aged 18 or over
+    area: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(10, 2))  # 业主大会: exclusive floor area m²
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    body: Mapped[Body] = relationship(back_populates="members")
+    user = relationship("User")
+
+    def __repr__(self) -> str:
+        return f"<BodyMember {self.id} {self.name}>"
+
+
+class MeetingState(enum.Enum):
+    scheduled = "scheduled"
+    in_session = "in_session"
+    closed = "closed"
+
+
+class Meeting(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(sa.ForeignKey("body.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(80))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    place: Mapped[str] = mapped_column(sa.String(100), default="")
+    state: Mapped[MeetingState] = mapped_column(enum_column(MeetingState), default=MeetingState.scheduled)
+    checkin_code: Mapped[str] = mapped_column(sa.String(6))
+    minutes: Mapped[str] = mapped_column(sa.Text, default="")
+    minutes_published_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    body: Mapped[Body] = relationship()
+    items: Mapped[list["AgendaItem"]] = relationship(order_by="AgendaItem.position")
+
+    def __repr__(self) -> str:
+        return f"<Meeting {self.id} {self.title!r}>"
+
+
+class AgendaItem(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    topic_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("topic.id"))
+    title: Mapped[str] = mapped_column(sa.String(80))
+
+    topic = relationship("Topic")
+
+    def __repr__(self) -> str:
+        return f"<AgendaItem {self.id} {self.title!r}>"
+
+
+class AttendanceStatus(enum.Enum):
+    present = "present"  # 出席
+    leave = "leave"  # 请假 (not present)
+    absent = "absent"  # 缺席
+
+
+class Attendance(db.Model):
+    __table_args__ = (sa.UniqueConstraint("meeting_id", "member_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id"), index=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("body_member.id"))
+    status: Mapped[AttendanceStatus] = mapped_column(enum_column(AttendanceStatus))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    self_checkin: Mapped[bool] = mapped_column(default=False)
+
+    member: Mapped[BodyMember] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Attendance meeting={self.meeting_id} member={self.member_id} {self.status.name}>"
+
+
+class MotionMode(enum.Enum):
+    roll_call = "roll_call"  # each present member votes (or the chair records a hand vote)
+    tally = "tally"  # counts entered by the chair, confirmed by a second staff member
+
+
+class MotionState(enum.Enum):
+    open = "open"
+    closed = "closed"
+
+
+class Choice(enum.Enum):
+    yes = "yes"  # 赞成
+    no = "no"  # 反对
+    abstain = "abstain"  # 弃权
+
+
+CHOICE_LABELS = {Choice.yes: _l("In favour"), Choice.no: _l("Against"), Choice.abstain: _l("Abstain")}
+
+
+class Motion(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id"), index=True)
+    agenda_item_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("agenda_item.id"))
+    title: Mapped[str] = mapped_column(sa.String(120))
+    mode: Mapped[MotionMode] = mapped_column(enum_column(MotionMode), default=MotionMode.roll_call)
+    is_secret: Mapped[bool] = mapped_column(default=False)
+    is_major: Mapped[bool] = mapped_column(default=False)  # 业主大会 第二百七十八条 items 6–8
+    state: Mapped[MotionState] = mapped_column(enum_column(MotionState), default=MotionState.open)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    quorate: Mapped[Optional[bool]]
+    carried: Mapped[Optional[bool]]
+    rule_applied: Mapped[str] = mapped_column(sa.String(200), default="")
+    result_text: Mapped[str] = mapped_column(sa.Text, default="")
+    figures: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    corrects_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("motion.id"))
+    correction_reason: Mapped[str] = mapped_column(sa.String(300), default="")
+
+    meeting: Mapped[Meeting] = relationship()
+    agenda_item: Mapped[Optional[AgendaItem]] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Motion {self.id} {self.state.name} {self.title!r}>"
+
+
+class Vote(db.Model):
+    """An open (roll-call) vote: who and what together; changeable until close."""
+
+    __table_args__ = (sa.UniqueConstraint("motion_id", "member_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    motion_id: Mapped[int] = mapped_column(sa.ForeignKey("motion.id"), index=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("body_member.id"))
+    choice: Mapped[Choice] = mapped_column(enum_column(Choice))
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))  # the chair, for a hand vote
+
+    member: Mapped[BodyMember] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Vote motion={self.motion_id} member={self.member_id}>"
+
+
+class BallotReceipt(db.Model):
+    """A secret ballot: who voted is stored here, apart from what was voted."""
+
+    __table_args__ = (sa.UniqueConstraint("motion_id", "member_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    motion_id: Mapped[int] = mapped_column(sa.ForeignKey("motion.id"), index=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("body_member.id"))
+
+    def __repr__(self) -> str:
+        return f"<BallotReceipt motion={self.motion_id}>"
+
+
+class SecretBallot(db.Model):
+    """What was voted in a secret ballot, with no link to who (nor the time, so
+    order cannot rejoin them); the area only for 业主大会, where law needs it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    motion_id: Mapped[int] = mapped_column(sa.ForeignKey("motion.id"), index=True)
+    choice: Mapped[Choice] = mapped_column(enum_column(Choice))
+    area: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(10, 2))
+
+    def __repr__(self) -> str:
+        return f"<SecretBallot motion={self.motion_id}>"
+
+
+class Tally(db.Model):
+    """Counts entered by the chair for a large meeting; they count only once a
+    second staff member confirms them."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    motion_id: Mapped[int] = mapped_column(sa.ForeignKey("motion.id"), unique=True)
+    present: Mapped[Optional[int]]  # 实到, when attendance was counted, not listed
+    yes: Mapped[int]
+    no: Mapped[int]
+    abstain: Mapped[int]
+    entered_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    confirmed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<Tally motion={self.motion_id}>"

@@ -1,0 +1,449 @@
+"""Meetings and votes. The figures a motion is decided on come only from the
+recorded attendance and votes (or a confirmed tally); `rules.evaluate` turns
+them into quorum and result. Services flush; the view commits once."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from app.accounts.models import User
+from app.audit.services import record
+from app.domain import DomainError
+from app.extensions import db
+from app.meetings.models import (
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    BallotReceipt,
+    Body,
+    BodyKind,
+    BodyMember,
+    Choice,
+    EligibleBasis,
+    Meeting,
+    MeetingState,
+    Motion,
+    MotionMode,
+    MotionState,
+    SecretBallot,
+    Tally,
+    Vote,
+)
+from app.meetings.rules import Figures, Outcome, Rules, Threshold, evaluate
+from app.notifications.services import notify_many, register_kind
+from app.permissions import social_worker_community_ids
+from app.sqltypes import utcnow
+
+register_kind("meetings.scheduled", _l("Meeting “%(title)s” of %(body)s on %(when)s at %(place)s."))
+register_kind("meetings.motion_open", _l("Voting is open: “%(title)s”."))
+
+
+# -- who may ---------------------------------------------------------------------------
+
+def is_organiser(user, community_id: int) -> bool:
+    """Social workers of the community run its bodies and meetings."""
+    return community_id in social_worker_community_ids(user)
+
+
+def member_of(user, body: Body) -> BodyMember | None:
+    if not (user and getattr(user, "is_authenticated", False)):
+        return None
+    return db.session.scalar(sa.select(BodyMember).where(BodyMember.body_id == body.id, BodyMember.user_id == user.id,
+                                                         BodyMember.is_active.is_(True)))
+
+
+# -- bodies and members ---------------------------------------------------------------------
+
+def save_body(actor, community, body: Body | None = None, *, name: str, kind: BodyKind,
+              eligible_basis: EligibleBasis = EligibleBasis.members, eligible_count: int | None = None,
+              quorum: tuple[int, int, bool] = (2, 3, True), decision: tuple[int, int, bool] = (1, 2, False)) -> Body:
+    name = name.strip()
+    if not name:
+        raise DomainError(_l("Give the body a name."), field="name")
+    for (num, den, _incl), field in ((quorum, "quorum"), (decision, "decision")):
+        if not (0 < num <= den):
+            raise DomainError(_l("A share is a fraction between 0 and 1, such as 2/3."), field=field)
+    if eligible_count is not None and eligible_count < 1:
+        raise DomainError(_l("The eligible number must be at least 1."), field="eligible_count")
+    created = body is None
+    body = body or Body(community_id=community.id)
+    body.name, body.kind, body.eligible_basis, body.eligible_count = name, kind, eligible_basis, eligible_count
+    body.quorum_num, body.quorum_den, body.quorum_inclusive = quorum
+    body.decision_num, body.decision_den, body.decision_inclusive = decision
+    db.session.add(body)
+    db.session.flush()
+    record(actor, "meetings.create_body" if created else "meetings.update_body", body,
+           community_id=body.community_id, kind=kind, name=name)
+    return body
+
+
+def rules_of(body: Body) -> Rules:
+    return Rules.for_body(body.rule_set,
+                          quorum=Threshold(Fraction(body.quorum_num, body.quorum_den), body.quorum_inclusive),
+                          decision=Threshold(Fraction(body.decision_num, body.decision_den), body.decision_inclusive))
+
+
+def add_member(actor, body: Body, *, user: User | None = None, name: str = "", household: str = "",
+               is_adult: bool = True, area: Decimal | None = None) -> BodyMember:
+    """A seat: a resident of the community, or a named person without an account."""
+    if user is not None and user.community_id != body.community_id:
+        raise DomainError(_l("Members must live in this community."), field="user_id")
+    if user is not None and member_of(user, body):
+        raise DomainError(_l("This person is already a member."), field="user_id")
+    name = (name or (user.display_name if user else "")).strip()
+    if not name:
+        raise DomainError(_l("Give the member's name."), field="name")
+    if body.kind is BodyKind.owners_assembly:
+        if area is None or area <= 0:
+            raise DomainError(_l("Enter the owner's floor area in m², e.g. 89.50."), field="area")
+        area = Decimal(area).quantize(Decimal("0.01"))
+    member = BodyMember(body_id=body.id, user_id=getattr(user, "id", None), name=name, household=household.strip(),
+                        is_adult=is_adult, area=area)
+    db.session.add(member)
+    db.session.flush()
+    record(actor, "meetings.add_member", body, community_id=body.community_id, member=member.id, name=name)
+    return member
+
+
+def remove_member(actor, member: BodyMember) -> None:
+    member.is_active = False
+    record(actor, "meetings.remove_member", member.body, community_id=member.body.community_id, member=member.id)
+
+
+def active_members(body: Body) -> list[BodyMember]:
+    return list(db.session.scalars(sa.select(BodyMember).where(BodyMember.body_id == body.id,
+                                                               BodyMember.is_active.is_(True))
+                                   .order_by(BodyMember.id)))
+
+
+# -- meetings ---------------------------------------------------------------------------------
+
+def schedule_meeting(actor, body: Body, *, title: str, starts_at: datetime, place: str,
+                     topics: list = (), free_items: list[str] = ()) -> Meeting:
+    """A meeting with its agenda: topics under deliberation, and free-text items.
+    Members with an account are told in-app."""
+    from app.consultation.models import TopicState
+
+    title = title.strip()
+    if not title:
+        raise DomainError(_l("Give the meeting a title."), field="title")
+    if starts_at.tzinfo is None:
+        raise DomainError(_l("Give the meeting's date and time."), field="starts_at")
+    meeting = Meeting(body_id=body.id, title=title, starts_at=starts_at, place=place.strip(),
+                      checkin_code=f"{secrets.randbelow(10**6):06d}", created_by_id=actor.id)
+    db.session.add(meeting)
+    db.session.flush()
+    position = 0
+    for topic in topics:
+        if topic.community_id != body.community_id or topic.state is not TopicState.deliberating:
+            raise DomainError(_l("Only topics of this community under deliberation can go on the agenda."),
+                              field="topics")
+        db.session.add(AgendaItem(meeting_id=meeting.id, position=position, topic_id=topic.id, title=topic.title[:80]))
+        position += 1
+    for text in free_items:
+        if text.strip():
+            db.session.add(AgendaItem(meeting_id=meeting.id, position=position, title=text.strip()[:80]))
+            position += 1
+    if position == 0:
+        raise DomainError(_l("Put at least one item on the agenda."), field="topics")
+    db.session.flush()
+    record(actor, "meetings.schedule", meeting, community_id=body.community_id, title=title)
+    users = [m.user for m in active_members(body) if m.user is not None]
+    notify_many(users, "meetings.scheduled", link=f"/meetings/{meeting.id}", title=title, body=body.name,
+                when=starts_at.astimezone().strftime("%Y-%m-%d %H:%M"), place=place)
+    return meeting
+
+
+def attendance_of(meeting: Meeting) -> dict[int, Attendance]:
+    rows = db.session.scalars(sa.select(Attendance).where(Attendance.meeting_id == meeting.id))
+    return {a.member_id: a for a in rows}
+
+
+def record_attendance(actor, meeting: Meeting, member: BodyMember, status: AttendanceStatus, *,
+                      self_checkin: bool = False) -> Attendance:
+    if meeting.state is MeetingState.closed:
+        raise DomainError(_l("The meeting is closed."))
+    if member.body_id != meeting.body_id or not member.is_active:
+        raise DomainError(_l("Not a member of this body."))
+    row = db.session.scalar(sa.select(Attendance).where(Attendance.meeting_id == meeting.id,
+                                                        Attendance.member_id == member.id))
+    if row is None:
+        row = Attendance(meeting_id=meeting.id, member_id=member.id, status=status)
+        db.session.add(row)
+    row.status, row.recorded_at, row.recorded_by_id, row.self_checkin = status, utcnow(), actor.id, self_checkin
+    if meeting.state is MeetingState.scheduled:
+        meeting.state = MeetingState.in_session
+    db.session.flush()
+    record(actor, "meetings.attendance", meeting, community_id=meeting.body.community_id, member=member.id,
+           status=status)
+    return row
+
+
+def check_in(user, meeting: Meeting, code: str) -> Attendance:
+    """A member checks in on their phone with the code shown in the room."""
+    member = member_of(user, meeting.body)
+    if member is None:
+        raise DomainError(_l("You are not a member of this body."))
+    if not secrets.compare_digest((code or "").strip(), meeting.checkin_code):
+        raise DomainError(_l("That code is not right. Check the code shown in the room."), field="code")
+    return record_attendance(user, meeting, member, AttendanceStatus.present, self_checkin=True)
+
+
+# -- figures, quorum ------------------------------------------------------------------------
+
+def _present_members(meeting: Meeting) -> list[BodyMember]:
+    present = {mid for mid, a in attendance_of(meeting).items() if a.status is AttendanceStatus.present}
+    return [m for m in active_members(meeting.body) if m.id in present]
+
+
+def _base_figures(meeting: Meeting, present_override: int | None = None) -> dict:
+    body = meeting.body
+    members = active_members(body)
+    present = _present_members(meeting)
+    figures = {"eligible": len(members), "present": len(present)}
+    if body.kind is BodyKind.residents_meeting and body.eligible_basis is EligibleBasis.households:
+        figures["eligible"] = len({m.household or f"m{m.id}" for m in members})
+        figures["present"] = len({m.household or f"m{m.id}" for m in present})
+    if body.eligible_count is not None:
+        figures["eligible"] = body.eligible_count
+    if present_override is not None:
+        figures["present"] = present_override
+    if body.kind is BodyKind.villagers_meeting:
+        figures.update(adults_eligible=sum(1 for m in members if m.is_adult),
+                       adults_present=sum(1 for m in present if m.is_adult),
+                       households_eligible=len({m.household or f"m{m.id}" for m in members}),
+                       households_present=len({m.household or f"m{m.id}" for m in present}))
+    if body.kind is BodyKind.owners_assembly:
+        figures.update(area_eligible=sum((m.area or Decimal(0) for m in members), Decimal(0)),
+                       area_present=sum((m.area or Decimal(0) for m in present), Decimal(0)))
+    return figures
+
+
+def quorum_now(meeting: Meeting) -> Outcome:
+    """The live quorum indicator: is the meeting quorate with who is here now?"""
+    base = _base_figures(meeting)
+    base["eligible"] = max(base["eligible"], base["present"])
+    return evaluate(rules_of(meeting.body), Figures(yes=0, no=0, abstain=base["present"], **base))
+
+
+def figures_for(motion: Motion) -> Figures:
+    """The figures a motion is decided on: attendance plus its votes, or its confirmed tally."""
+    meeting = motion.meeting
+    if motion.mode is MotionMode.tally:
+        tally = db.session.scalar(sa.select(Tally).where(Tally.motion_id == motion.id))
+        if tally is None or tally.confirmed_at is None:
+            raise DomainError(_l("The tally must be entered and confirmed by a second staff member first."))
+        base = _base_figures(meeting, tally.present)
+        return Figures(yes=tally.yes, no=tally.no, abstain=tally.abstain, **base)
+    base = _base_figures(meeting)
+    if motion.is_secret:
+        ballots = list(db.session.scalars(sa.select(SecretBallot).where(SecretBallot.motion_id == motion.id)))
+        counts = {c: sum(1 for b in ballots if b.choice is c) for c in Choice}
+        area_yes = sum((b.area or Decimal(0) for b in ballots if b.choice is Choice.yes), Decimal(0))
+    else:
+        present_ids = {m.id for m in _present_members(meeting)}
+        votes = [v for v in db.session.scalars(sa.select(Vote).where(Vote.motion_id == motion.id))
+                 if v.member_id in present_ids]
+        counts = {c: sum(1 for v in votes if v.choice is c) for c in Choice}
+        area_yes = sum((v.member.area or Decimal(0) for v in votes if v.choice is Choice.yes), Decimal(0))
+    # present members who did not vote count as present and not in favour (like abstaining)
+    not_voted = base["present"] - sum(counts.values())
+    extra = {"area_yes": area_yes} if meeting.body.kind is BodyKind.owners_assembly else {}
+    return Figures(yes=counts[Choice.yes], no=counts[Choice.no], abstain=counts[Choice.abstain] + max(not_voted, 0),
+                   **base, **extra)
+
+
+# -- motions and votes --------------------------------------------------------------------------
+
+def open_motion(actor, meeting: Meeting, *, title: str, item: AgendaItem | None = None,
+                mode: MotionMode = MotionMode.roll_call, secret: bool = False, major: bool = False,
+                corrects: Motion | None = None, reason: str = "") -> Motion:
+    if meeting.state is MeetingState.closed:
+        raise DomainError(_l("The meeting is closed."))
+    if item is not None and item.meeting_id != meeting.id:
+        raise DomainError(_l("That item is not on this meeting's agenda."))
+    if major and meeting.body.kind is not BodyKind.owners_assembly:
+        raise DomainError(_l("Only an owners' assembly has major items."), field="major")
+    if secret and mode is MotionMode.tally:
+        raise DomainError(_l("A tallied vote is already anonymous; choose roll-call for a secret ballot."))
+    if corrects is not None:
+        if corrects.state is not MotionState.closed:
+            raise DomainError(_l("Only a closed motion can be corrected."))
+        if not reason.strip():
+            raise DomainError(_l("Give the reason for the correction."), field="reason")
+    title = (title or (item.title if item else "")).strip()
+    if not title:
+        raise DomainError(_l("Give the motion a title."), field="title")
+    motion = Motion(meeting_id=meeting.id, agenda_item_id=getattr(item, "id", None), title=title[:120], mode=mode,
+                    is_secret=secret, is_major=major, corrects_id=getattr(corrects, "id", None),
+                    correction_reason=reason.strip())
+    db.session.add(motion)
+    if meeting.state is MeetingState.scheduled:
+        meeting.state = MeetingState.in_session
+    db.session.flush()
+    record(actor, "meetings.open_motion", motion, community_id=meeting.body.community_id, mode=mode, secret=secret,
+           corrects=getattr(corrects, "id", None))
+    if mode is MotionMode.roll_call:
+        users = [m.user for m in _present_members(meeting) if m.user is not None]
+        notify_many(users, "meetings.motion_open", link=f"/meetings/{meeting.id}", title=motion.title)
+    return motion
+
+
+def _lock_motion(motion: Motion) -> Motion:
+    db.session.execute(sa.select(Motion.id).where(Motion.id == motion.id).with_for_update())
+    db.session.refresh(motion)
+    return motion
+
+
+def _check_can_vote(motion: Motion, member: BodyMember) -> None:
+    if motion.state is not MotionState.open:
+        raise DomainError(_l("Voting on this motion has closed."))
+    if motion.mode is not MotionMode.roll_call:
+        raise DomainError(_l("This motion is counted by tally, not by individual votes."))
+    if member.body_id != motion.meeting.body_id or not member.is_active:
+        raise DomainError(_l("Not a member of this body."))
+    attendance = attendance_of(motion.meeting).get(member.id)
+    if attendance is None or attendance.status is not AttendanceStatus.present:
+        raise DomainError(_l("Only members who are present can vote. Check in first."))
+
+
+def cast_vote(user, motion: Motion, choice: Choice, *, member: BodyMember | None = None) -> None:
+    """A present member votes; a roll-call vote can be changed until the motion
+    closes, a secret ballot cannot. With `member`, the chair records that
+    member's hand vote (roll-call, not secret)."""
+    _lock_motion(motion)
+    if member is None:
+        member = member_of(user, motion.meeting.body)
+        if member is None:
+            raise DomainError(_l("You are not a member of this body."))
+    elif motion.is_secret:
+        raise DomainError(_l("In a secret ballot each member votes for themselves."))
+    _check_can_vote(motion, member)
+    community_id = motion.meeting.body.community_id
+    if motion.is_secret:
+        if db.session.scalar(sa.select(BallotReceipt.id).where(BallotReceipt.motion_id == motion.id,
+                                                               BallotReceipt.member_id == member.id)):
+            raise DomainError(_l("You have already voted in this secret ballot."))
+        db.session.add(BallotReceipt(motion_id=motion.id, member_id=member.id))
+        area = member.area if motion.meeting.body.kind is BodyKind.owners_assembly else None
+        db.session.add(SecretBallot(motion_id=motion.id, choice=choice, area=area))
+        db.session.flush()
+        record(user, "meetings.secret_ballot", motion, community_id=community_id)  # never the choice
+        return
+    vote = db.session.scalar(sa.select(Vote).where(Vote.motion_id == motion.id, Vote.member_id == member.id))
+    if vote is None:
+        vote = Vote(motion_id=motion.id, member_id=member.id, choice=choice)
+        db.session.add(vote)
+    vote.choice, vote.cast_at = choice, utcnow()
+    vote.recorded_by_id = user.id if member.user_id != getattr(user, "id", None) else None
+    db.session.flush()
+    record(user, "meetings.vote", motion, community_id=community_id, member=member.id, choice=choice)
+
+
+def my_vote(user, motion: Motion):
+    """The member's own choice (roll-call), True if they cast a secret ballot, else None."""
+    member = member_of(user, motion.meeting.body)
+    if member is None:
+        return None
+    if motion.is_secret:
+        return bool(db.session.scalar(sa.select(BallotReceipt.id).where(BallotReceipt.motion_id == motion.id,
+                                                                        BallotReceipt.member_id == member.id))) or None
+    vote = db.session.scalar(sa.select(Vote).where(Vote.motion_id == motion.id, Vote.member_id == member.id))
+    return vote.choice if vote else None
+
+
+def enter_tally(actor, motion: Motion, *, yes: int, no: int, abstain: int, present: int | None = None) -> Tally:
+    """The chair enters the counts of a large meeting; they count only after a
+    second staff member confirms them. Re-entering clears a confirmation."""
+    _lock_motion(motion)
+    if motion.state is not MotionState.open or motion.mode is not MotionMode.tally:
+        raise DomainError(_l("Counts can only be entered for an open tallied motion."))
+    numbers = [yes, no, abstain] + ([present] if present is not None else [])
+    if any(not isinstance(n, int) or n < 0 for n in numbers):
+        raise DomainError(_l("Counts are whole numbers of 0 or more."), field="yes")
+    base = _base_figures(motion.meeting, present)
+    if yes + no + abstain > base["present"]:
+        raise DomainError(_l("More votes (%(votes)d) than people present (%(present)d).",
+                             votes=yes + no + abstain, present=base["present"]), field="yes")
+    tally = db.session.scalar(sa.select(Tally).where(Tally.motion_id == motion.id))
+    if tally is None:
+        tally = Tally(motion_id=motion.id, yes=yes, no=no, abstain=abstain, entered_by_id=actor.id)
+        db.session.add(tally)
+    tally.yes, tally.no, tally.abstain, tally.present = yes, no, abstain, present
+    tally.entered_by_id, tally.entered_at, tally.confirmed_by_id, tally.confirmed_at = actor.id, utcnow(), None, None
+    db.session.flush()
+    record(actor, "meetings.enter_tally", motion, community_id=motion.meeting.body.community_id,
+           yes=yes, no=no, abstain=abstain, present=present)
+    return tally
+
+
+def confirm_tally(actor, motion: Motion) -> Tally:
+    _lock_motion(motion)
+    tally = db.session.scalar(sa.select(Tally).where(Tally.motion_id == motion.id))
+    if tally is None:
+        raise DomainError(_l("No counts have been entered yet."))
+    if tally.entered_by_id == actor.id:
+        raise DomainError(_l("A second staff member, not the one who entered the counts, must confirm them."))
+    tally.confirmed_by_id, tally.confirmed_at = actor.id, utcnow()
+    db.session.flush()
+    record(actor, "meetings.confirm_tally", motion, community_id=motion.meeting.body.community_id)
+    return tally
+
+
+def close_motion(actor, motion: Motion) -> Outcome:
+    """Compute quorum and result from the record under the body's rule set and
+    keep them with the motion. A closed motion never changes."""
+    _lock_motion(motion)
+    if motion.state is MotionState.closed:
+        raise DomainError(_l("This motion is already closed; open a correction instead."))
+    figures = figures_for(motion)
+    outcome = evaluate(rules_of(motion.meeting.body), figures, major=motion.is_major)
+    motion.state, motion.closed_at, motion.closed_by_id = MotionState.closed, utcnow(), actor.id
+    motion.quorate, motion.carried = outcome.quorate, outcome.carried
+    motion.rule_applied, motion.result_text, motion.figures = outcome.rule, outcome.text, outcome.numbers
+    db.session.flush()
+    record(actor, "meetings.close_motion", motion, community_id=motion.meeting.body.community_id,
+           carried=outcome.carried, quorate=outcome.quorate, text=outcome.text)
+    return outcome
+
+
+def current_motions(meeting: Meeting) -> list[Motion]:
+    return list(db.session.scalars(sa.select(Motion).where(Motion.meeting_id == meeting.id).order_by(Motion.id)))
+
+
+def decisive_motion(item: AgendaItem) -> Motion | None:
+    """The latest closed motion of an item that no later motion corrects."""
+    motions = list(db.session.scalars(sa.select(Motion).where(Motion.agenda_item_id == item.id,
+                                                              Motion.state == MotionState.closed)
+                                      .order_by(Motion.id)))
+    corrected = {m.corrects_id for m in motions if m.corrects_id}
+    final = [m for m in motions if m.id not in corrected]
+    return final[-1] if final else None
+
+
+def publish_minutes(actor, meeting: Meeting, minutes: str) -> None:
+    """会议纪要: close the meeting and carry each agenda topic's decision to its
+    timeline (adopted → 办理中 for the committee; not adopted → decided)."""
+    from app.consultation import services as consultation
+    from app.consultation.models import Outcome as TopicOutcome
+    from app.consultation.models import TopicState
+
+    if not minutes.strip():
+        raise DomainError(_l("Write the minutes first."), field="minutes")
+    if any(m.state is MotionState.open for m in current_motions(meeting)):
+        raise DomainError(_l("Close every open motion before publishing the minutes."))
+    meeting.minutes, meeting.minutes_published_at, meeting.state = minutes.strip(), utcnow(), MeetingState.closed
+    for item in meeting.items:
+        motion = decisive_motion(item)
+        if item.topic is None or motion is None or item.topic.state is not TopicState.deliberating:
+            continue
+        consultation.record_decision(
+            actor, item.topic, TopicOutcome.adopted if motion.carried else TopicOutcome.rejected,
+            f"{meeting.body.name}《{meeting.title}》：{motion.result_text}")
+    db.session.flush()
+    record(actor, "meetings.publish_minutes", meeting, community_id=meeting.body.community_id)
