@@ -136,6 +136,37 @@ MATRIX: dict[str, dict[str, int]] = {
     "GET /c/<int:community_id>/blocks": row("302 403 403 404 200 403 403"),
     "POST /c/<int:community_id>/blocks": row("302 403 403 404 422 403 403"),
     "POST /blocks/<int:block_id>/lift": row("302 403 403 404 303 403 403"),
+    # meetings: records are public; the community's social workers organise; members vote
+    "GET /c/<int:community_id>/bodies": ALL_200,
+    "GET /bodies/<int:body_id>": ALL_200,
+    "GET /meetings/<int:meeting_id>": ALL_200,
+    "GET /meetings/<int:meeting_id>/quorum": ALL_200,
+    "GET /c/<int:community_id>/bodies/new": row("302 403 403 404 200 403 403"),
+    "POST /c/<int:community_id>/bodies/new": row("302 403 403 404 422 403 403"),
+    "POST /bodies/<int:body_id>/members": row("302 403 403 404 422 403 403"),
+    "POST /members/<int:member_id>/remove": row("302 403 403 404 303 403 403"),
+    "GET /bodies/<int:body_id>/meetings/new": row("302 403 403 404 200 403 403"),
+    "POST /bodies/<int:body_id>/meetings/new": row("302 403 403 404 422 403 403"),
+    "GET /meetings/<int:meeting_id>/qr.svg": row("302 403 403 404 200 403 403"),
+    "GET /meetings/<int:meeting_id>/checkin": USER_200,
+    "POST /meetings/<int:meeting_id>/checkin": USER_422,
+    "POST /meetings/<int:meeting_id>/attendance": row("302 403 403 404 303 403 403"),
+    "POST /meetings/<int:meeting_id>/motions": row("302 403 403 404 422 403 403"),
+    "POST /meetings/<int:meeting_id>/minutes": row("302 403 403 404 422 403 403"),
+    "POST /motions/<int:motion_id>/vote": row("302 303 403 403 403 403 403"),  # R is a present member
+    "POST /motions/<int:motion_id>/hand-vote": row("302 403 403 404 303 403 403"),
+    "POST /motions/<int:motion_id>/tally": row("302 403 403 404 422 403 403"),
+    "POST /motions/<int:motion_id>/confirm": row("302 403 403 404 303 403 403"),
+    "POST /motions/<int:motion_id>/close": row("302 403 403 404 303 403 403"),
+    "POST /motions/<int:motion_id>/correct": row("302 403 403 404 303 403 403"),
+}
+
+# Form data for routes whose permission check needs it to get that far ({name} from the world).
+DATA = {
+    "POST /meetings/<int:meeting_id>/attendance": {"member_id": "{member_id}", "status": "present"},
+    "POST /motions/<int:motion_id>/vote": {"choice": "yes"},
+    "POST /motions/<int:motion_id>/hand-vote": {"member_id": "{member_id}", "choice": "no"},
+    "POST /motions/<int:motion_id>/correct": {"reason": "漏记"},
 }
 
 HEADERS = {"POST /register/check": {"HX-Request": "true", "HX-Trigger-Name": "login"}}
@@ -177,13 +208,30 @@ class World:
         assignment = assign_role(None, self.target, Role.committee_member, places.community.id)
         note = notify(self.personas["R"], "accounts.residence_verified", link="/account", community="朝阳社区")
         topic, comment, photo, block = self._consultation(places)
+        body, member, meeting, motion = self._meetings(places)
         db.session.commit()
         self.values = {
             "community_id": places.community.id, "subdistrict_id": places.subdistrict.id,
             "grid_id": places.grid.id, "department_id": places.department.id,
             "user_id": self.target.id, "assignment_id": assignment.id, "notification_id": note.id,
             "topic_id": topic.id, "comment_id": comment.id, "token": photo.token, "block_id": block.id,
+            "body_id": body.id, "member_id": member.id, "meeting_id": meeting.id, "motion_id": motion.id,
         }
+
+    def _meetings(self, places):
+        """A representatives' meeting with R as a present member and an open roll-call motion."""
+        from app.meetings import services
+        from app.meetings.models import AttendanceStatus, BodyKind
+
+        chair = self.personas["S"]
+        body = services.save_body(chair, places.community, name=f"居民代表会议{self.target.id}",
+                                  kind=BodyKind.residents_representatives)
+        member = services.add_member(chair, body, user=self.personas["R"])
+        meeting = services.schedule_meeting(chair, body, title="例会", starts_at=services.utcnow(), place="会议室",
+                                            free_items=["议程一"])
+        services.record_attendance(chair, meeting, member, AttendanceStatus.present)
+        motion = services.open_motion(chair, meeting, title="", item=meeting.items[0])
+        return body, member, meeting, motion
 
     def _consultation(self, places):
         """A published topic by R with a photo and R's comment; U blocked from posting."""
@@ -233,7 +281,8 @@ def test_route_answers_each_persona_as_written(app, places, make_user, route):
     got, expected = {}, MATRIX[route]
     for persona in PERSONAS:
         client = Client(app.test_client()) if persona == "A" else _login(app, world.personas[persona])
-        response = client.open(world.url(rule), method=method, headers=HEADERS.get(route, {}))
+        data = {k: v.format(**world.values) for k, v in DATA.get(route, {}).items()}
+        response = client.open(world.url(rule), method=method, headers=HEADERS.get(route, {}), data=data)
         got[persona] = response.status_code
         # each persona meets the world as it was: after a POST that may have
         # changed it (verified someone, withdrew the topic…), build a fresh one

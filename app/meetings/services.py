@@ -68,6 +68,11 @@ def save_body(actor, community, body: Body | None = None, *, name: str, kind: Bo
     for (num, den, _incl), field in ((quorum, "quorum"), (decision, "decision")):
         if not (0 < num <= den):
             raise DomainError(_l("A share is a fraction between 0 and 1, such as 2/3."), field=field)
+    clash = sa.select(Body.id).where(Body.community_id == community.id, Body.name == name)
+    if body is not None:
+        clash = clash.where(Body.id != body.id)
+    if db.session.scalar(clash):
+        raise DomainError(_l("This community already has a body with this name."), field="name")
     if eligible_count is not None and eligible_count < 1:
         raise DomainError(_l("The eligible number must be at least 1."), field="eligible_count")
     created = body is None

@@ -246,6 +246,12 @@ def test_members_must_live_in_the_community(council, chair, make_user, places):
         services.add_member(chair, body, user=make_user(community=places.other))
 
 
+def test_body_names_are_unique_per_community(council, chair, places):
+    with pytest.raises(DomainError) as e:
+        services.save_body(chair, places.community, name="朝阳社区居民代表会议", kind=BodyKind.council)
+    assert e.value.field == "name"
+
+
 def test_configurable_body_fractions_are_checked(app, places, chair):
     with pytest.raises(DomainError):
         services.save_body(chair, places.community, name="议事会", kind=BodyKind.council, quorum=(4, 3, True))
