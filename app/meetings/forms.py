@@ -71,7 +71,7 @@ class TallyForm(FlaskForm):
 
 
 class MinutesForm(FlaskForm):
-    minutes = TextAreaField(_l("Minutes (会议纪要)"), validators=[DataRequired(_l("Write the minutes first."))],
+    minutes = TextAreaField(_l("Text of the minutes"), validators=[DataRequired(_l("Write the minutes first."))],
                             render_kw={"rows": 6})
 
 

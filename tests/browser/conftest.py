@@ -94,7 +94,10 @@ def page(request, browser):
 
 
 def login(page, base: str, login_name: str, password: str = "correct horse battery") -> None:
-    """Log in from a clean slate (no cookies) and wait until the page shows it."""
+    """Log in from a clean slate (no cookies) and wait until the page shows it.
+    Leaving the page first stops its polling, whose late response would bring
+    the old session cookie back."""
+    page.goto("about:blank")
     page.context.clear_cookies()
     page.goto(base + "/login")
     page.get_by_label("手机号或用户名").fill(login_name)

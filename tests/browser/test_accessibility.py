@@ -90,3 +90,43 @@ def test_no_axe_violations_on_consultation_pages(axe_page, live_server, world, p
         page.js_enabled = True
         shot(page, f"axe-{path.strip('/').replace('/', '_')}-{size}")
         assert results.violations_count == 0, (path, results.generate_report())
+
+
+@pytest.mark.parametrize("size", ["standard", "xlarge"])
+def test_no_axe_violations_on_meeting_pages(axe_page, live_server, world, size):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from app.accounts import services as accounts
+    from app.extensions import db
+    from app.meetings import services
+    from app.meetings.models import AttendanceStatus, BodyKind
+    from app.places.models import Community
+
+    with live_server.app.app_context():
+        community = db.session.get(Community, world["community"])
+        chair = accounts.find_user_by_login("shegong_t")
+        body = services.save_body(chair, community, name="业主大会", kind=BodyKind.owners_assembly)
+        member_user = accounts.create_user(None, login="yezhu_a11y", display_name="业主", password="correct horse battery",
+                                           community=community, verified=True)
+        from decimal import Decimal
+
+        member = services.add_member(chair, body, user=member_user, area=Decimal("89.50"))
+        meeting = services.schedule_meeting(chair, body, title="业主大会", starts_at=services.utcnow(), place="会所",
+                                            free_items=["使用维修资金"])
+        services.record_attendance(chair, meeting, member, AttendanceStatus.present)
+        services.open_motion(chair, meeting, title="", item=meeting.items[0])
+        services.open_motion(chair, meeting, title="计票表决", mode=services.MotionMode.tally)
+        db.session.commit()
+        ids = {"body": body.id, "meeting": meeting.id}
+        db.session.remove()
+    page, base = axe_page, live_server.url
+    page.context.add_cookies([{"name": "text_size", "value": size, "url": base}])
+    for who, paths in (("yezhu_a11y", [f"/meetings/{ids['meeting']}", f"/meetings/{ids['meeting']}/checkin"]),
+                       ("shegong_t", [f"/meetings/{ids['meeting']}", f"/bodies/{ids['body']}",
+                                      f"/bodies/{ids['body']}/meetings/new", f"/c/{world['community']}/bodies/new"])):
+        login(page, base, who)
+        page.context.add_cookies([{"name": "text_size", "value": size, "url": base}])
+        for path in paths:
+            page.goto(base + path)
+            results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
+            assert results.violations_count == 0, (who, path, results.generate_report())
