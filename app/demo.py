@@ -143,7 +143,25 @@ def _consultation(users: dict[str, User], communities) -> None:
     c.rate(zhang, meals, 5, "饭菜可口，价格实惠")
     c.rate(zhou, meals, 4)
 
+    _meetings(users, chaoyang, shegong, elevator)
     topic(users["13800000001"], "楼道堆物清理", "5幢楼道长期堆放杂物，存在消防隐患。", "安全", "5幢",
           proxy=None)
     topic(users["13800000003"], "楼道照明维修", "2幢3单元楼道灯坏了一个月，晚上很黑。", "物业管理", "2幢3单元",
           proxy=shegong)
+
+
+def _meetings(users: dict[str, User], community, chair, topic) -> None:
+    """朝阳社区居民代表会议 with its representatives and a meeting on the elevator topic."""
+    from datetime import datetime, timedelta, timezone
+
+    from app.meetings import services as m
+    from app.meetings.models import BodyKind
+
+    body = m.save_body(chair, community, name="朝阳社区居民代表会议", kind=BodyKind.residents_representatives)
+    for login in ("weiyuan", "13800000001", "13800000003", "13800000004"):
+        m.add_member(chair, body, user=users[login])
+    for name in ("钱大伯", "冯阿姨", "楼组长 吴师傅"):
+        m.add_member(chair, body, name=name)  # representatives without a phone
+    starts = datetime.now(timezone.utc).replace(hour=1, minute=30, second=0, microsecond=0) + timedelta(days=7)
+    m.schedule_meeting(chair, body, title="12月居民代表会议", starts_at=starts, place="朝阳社区党群服务中心二楼会议室",
+                       topics=[topic], free_items=["2027年民生实事项目征集"])

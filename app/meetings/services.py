@@ -34,7 +34,7 @@ from app.meetings.models import (
     Tally,
     Vote,
 )
-from app.meetings.rules import Figures, Outcome, Rules, Threshold, evaluate
+from app.meetings.rules import Figures, Outcome, Rules, RuleSet, Threshold, evaluate
 from app.notifications.services import notify_many, register_kind
 from app.permissions import social_worker_community_ids
 from app.sqltypes import utcnow
@@ -230,10 +230,23 @@ def _base_figures(meeting: Meeting, present_override: int | None = None) -> dict
 
 
 def quorum_now(meeting: Meeting) -> Outcome:
-    """The live quorum indicator: is the meeting quorate with who is here now?"""
+    """The live quorum indicator: is the meeting quorate with who is here now,
+    and how many must be present (需 13 人，已到 12 人)?"""
     base = _base_figures(meeting)
     base["eligible"] = max(base["eligible"], base["present"])
-    return evaluate(rules_of(meeting.body), Figures(yes=0, no=0, abstain=base["present"], **base))
+    rules = rules_of(meeting.body)
+    outcome = evaluate(rules, Figures(yes=0, no=0, abstain=base["present"], **base))
+    if meeting.body.rule_set in (RuleSet.residents_meeting, RuleSet.representatives_meeting, RuleSet.configurable):
+        eligible = base["eligible"]
+        outcome.numbers["needed"] = next((n for n in range(eligible + 1) if rules.quorum.met(n, eligible)), None)
+    return outcome
+
+
+def meetings_of_member(user) -> list[Meeting]:
+    """The meetings of every body the user sits on, upcoming and in session first."""
+    body_ids = sa.select(BodyMember.body_id).where(BodyMember.user_id == user.id, BodyMember.is_active.is_(True))
+    return list(db.session.scalars(sa.select(Meeting).where(Meeting.body_id.in_(body_ids))
+                                   .order_by((Meeting.state == MeetingState.closed), Meeting.starts_at.desc())))
 
 
 def figures_for(motion: Motion) -> Figures:

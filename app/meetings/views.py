@@ -164,6 +164,12 @@ def remove_member(member_id: int):
                 url_for("meetings.show_body", body_id=member.body_id))
 
 
+@bp.get("/my/meetings")
+@login_required
+def my_meetings():
+    return render("meetings/my_meetings.html", meetings=services.meetings_of_member(current_user), **LABELS)
+
+
 # -- scheduling -----------------------------------------------------------------------------
 
 def _deliberating(community_id: int) -> list[Topic]:

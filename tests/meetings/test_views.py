@@ -159,6 +159,15 @@ def test_secret_ballot_page_never_shows_who_voted_what(client_for, chair, body, 
     assert "反对" not in re.sub(r"<button.*?</button>", "", secret_box, flags=re.S)  # no choice is shown
 
 
+def test_member_sees_their_meetings_and_the_quorum_says_how_many(client_for, body, meeting, chair, client):
+    page = text(client_for(body.people[0]).get("/my/meetings"))
+    assert "十二月会议" in page
+    services.record_attendance(chair, meeting, body.members[0], services.AttendanceStatus.present)
+    db.session.commit()
+    quorum = text(client.get(f"/meetings/{meeting.id}/quorum", headers={"HX-Request": "true"}))
+    assert "尚未达到法定人数" in quorum and "需 4 人" in quorum  # two thirds of 5, rounded up
+
+
 def test_other_community_chair_gets_404(client_for, make_user, places, meeting):
     outsider = client_for(make_user("social_worker", scope=places.other))
     assert outsider.post(f"/meetings/{meeting.id}/minutes", {"minutes": "x"}).status_code == 404
