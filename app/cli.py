@@ -9,6 +9,10 @@ from app.extensions import db
 
 
 def register(app: Flask) -> None:
+    from app.timebank.cli import timebank_cli
+
+    app.cli.add_command(timebank_cli)
+
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
     def seed_demo(if_empty: bool):

@@ -1,0 +1,263 @@
+"""The balance ledger. Every movement of hours is one transaction whose
+postings (integer minutes) sum to zero; accounts are locked in id order
+(SELECT … FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE serialises
+writers), floors are checked, cached balances move in the same transaction,
+and an idempotency key per initiator makes a resubmitted form a no-op."""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from app.accounts.models import User
+from app.audit.services import record
+from app.domain import DomainError
+from app.extensions import db
+from app.timebank.models import Account, AccountKind, Posting, ServiceRecord, TimebankSettings, Txn, TxnKind
+
+
+def settings_for(community_id: int) -> TimebankSettings:
+    return db.session.get(TimebankSettings, community_id) or TimebankSettings(community_id=community_id,
+                                                                               unit_minutes=30, max_balance=None)
+
+
+def _minutes(value, *, unit: int | None = None) -> int:
+    """Minutes are a positive int (never float, never bool); with `unit`, a multiple of it."""
+    if type(value) is not int:
+        raise TypeError("minutes must be an int")
+    if value <= 0:
+        raise DomainError(_l("The number of minutes must be positive."), field="minutes")
+    if unit and value % unit:
+        raise DomainError(_l("Amounts are multiples of %(unit)d minutes.", unit=unit), field="minutes")
+    return value
+
+
+def _get_or_create(query, make) -> Account:
+    """Accounts are made on first use; two first uses at once must end with one
+    account (the unique constraint decides, the loser reads the winner's row)."""
+    account = db.session.scalar(query)
+    if account is not None:
+        return account
+    try:
+        with db.session.begin_nested():
+            account = make()
+            db.session.add(account)
+            db.session.flush()
+        return account
+    except sa.exc.IntegrityError:
+        return db.session.scalar(query)
+
+
+def system_account(community_id: int, kind: AccountKind) -> Account:
+    return _get_or_create(
+        sa.select(Account).where(Account.community_id == community_id, Account.kind == kind,
+                                 Account.user_id.is_(None)),
+        lambda: Account(community_id=community_id, kind=kind, balance=0, floor=0))
+
+
+def account_of(user: User, *, create: bool = True) -> Account | None:
+    """The resident's account; only verified residents hold one."""
+    query = sa.select(Account).where(Account.user_id == user.id)
+    if not create:
+        return db.session.scalar(query)
+    if not user.is_verified:
+        raise DomainError(_l("Only verified residents hold a time-bank account."))
+    return _get_or_create(query, lambda: Account(community_id=user.community_id, kind=AccountKind.resident,
+                                                 user_id=user.id, balance=0, floor=0))
+
+
+def _lock(accounts: list[Account]) -> None:
+    ids = sorted({a.id for a in accounts})
+    db.session.execute(sa.select(Account.id).where(Account.id.in_(ids)).order_by(Account.id).with_for_update())
+    for account in accounts:
+        db.session.refresh(account)
+
+
+def post(kind: TxnKind, legs: list[tuple[Account, int]], *, initiated_by: User, idempotency_key: str,
+         confirmed_by: User | None = None, memo: str = "", reference: tuple[str, int | None] = ("", None),
+         reverses: Txn | None = None) -> tuple[Txn, bool]:
+    """Post one balanced transaction. Returns (txn, created); a repeated
+    idempotency key returns the first transaction and moves nothing."""
+    if not idempotency_key or len(idempotency_key) > 64:
+        raise DomainError(_l("This form has expired. Please reload the page and try again."))
+    if len(legs) < 2:
+        raise ValueError("a transaction has at least two postings")
+    for _account, amount in legs:
+        if type(amount) is not int or amount == 0:
+            raise TypeError("posting amounts are non-zero int minutes")
+    if sum(amount for _a, amount in legs) != 0:
+        raise ValueError("postings must sum to zero")
+    accounts = [a for a, _ in legs]
+    if len({a.community_id for a in accounts}) != 1:
+        raise DomainError(_l("Hours move within one community."))
+    _lock(accounts)  # also serialises two submissions of the same form
+    existing = db.session.scalar(sa.select(Txn).where(Txn.initiated_by_id == initiated_by.id,
+                                                      Txn.idempotency_key == idempotency_key))
+    if existing is not None:
+        return existing, False
+    delta: dict[int, int] = {}
+    for account, amount in legs:
+        delta[account.id] = delta.get(account.id, 0) + amount
+    for account in accounts:
+        if account.kind is not AccountKind.issuance and account.balance + delta[account.id] < account.floor:
+            raise DomainError(_l("Not enough hours: the balance would fall below its limit."), field="minutes")
+    txn = Txn(community_id=accounts[0].community_id, kind=kind, reference_type=reference[0],
+              reference_id=reference[1], reverses_id=getattr(reverses, "id", None), initiated_by_id=initiated_by.id,
+              confirmed_by_id=getattr(confirmed_by, "id", None), idempotency_key=idempotency_key, memo=memo[:200])
+    db.session.add(txn)
+    db.session.flush()
+    for account, amount in legs:
+        db.session.add(Posting(txn_id=txn.id, account_id=account.id, amount=amount))
+    for account in {a.id: a for a in accounts}.values():
+        account.balance += delta[account.id]
+    db.session.flush()
+    record(initiated_by, f"timebank.{kind.name}", txn, community_id=txn.community_id,
+           legs=[(a.id, amount) for a, amount in legs], confirmed_by=getattr(confirmed_by, "id", None))
+    return txn, True
+
+
+def _with_cap(account: Account, minutes: int, source: Account) -> list[tuple[Account, int]]:
+    """Credit `minutes`; above the community's maximum balance the excess goes
+    to the pool in the same transaction."""
+    cap = settings_for(account.community_id).max_balance
+    legs = [(source, -minutes)]
+    if cap is not None and account.balance + minutes > cap:
+        kept = max(cap - account.balance, 0)
+        if kept:
+            legs.append((account, kept))
+        legs.append((system_account(account.community_id, AccountKind.pool), minutes - kept))
+    else:
+        legs.append((account, minutes))
+    return legs
+
+
+def credit_service(volunteer: User, minutes: int, *, description: str, served_on: date, recorded_by: User,
+                   verified_by: User, idempotency_key: str,
+                   reference: tuple[str, int | None] = ("", None)) -> ServiceRecord:
+    """Verified volunteer service: one service record and one transaction
+    issuance → volunteer (any whole number of minutes), exactly once per key."""
+    minutes = _minutes(minutes)
+    account = account_of(volunteer)
+    issuance = system_account(volunteer.community_id, AccountKind.issuance)
+    txn, created = post(TxnKind.service, _with_cap(account, minutes, issuance), initiated_by=recorded_by,
+                        confirmed_by=verified_by, idempotency_key=idempotency_key, memo=description,
+                        reference=reference)
+    if not created:
+        return db.session.scalar(sa.select(ServiceRecord).where(ServiceRecord.txn_id == txn.id))
+    service = ServiceRecord(community_id=volunteer.community_id, volunteer_id=volunteer.id, minutes=minutes,
+                            description=description[:200], served_on=served_on, reference_type=reference[0],
+                            reference_id=reference[1], recorded_by_id=recorded_by.id, verified_by_id=verified_by.id,
+                            txn_id=txn.id)
+    db.session.add(service)
+    db.session.flush()
+    return service
+
+
+def grant(resident: User, minutes: int, *, reason: str, initiated_by: User, confirmed_by: User,
+          idempotency_key: str) -> Txn:
+    """Hours from issuance to a priority resident, confirmed by a second staff member."""
+    if confirmed_by.id == initiated_by.id:
+        raise DomainError(_l("A second staff member must confirm."), field="confirmed_by")
+    if not reason.strip():
+        raise DomainError(_l("Give the reason for the grant."), field="reason")
+    minutes = _minutes(minutes, unit=settings_for(resident.community_id).unit_minutes)
+    account = account_of(resident)
+    issuance = system_account(resident.community_id, AccountKind.issuance)
+    txn, _ = post(TxnKind.grant, _with_cap(account, minutes, issuance), initiated_by=initiated_by,
+                  confirmed_by=confirmed_by, idempotency_key=idempotency_key, memo=reason.strip())
+    return txn
+
+
+def transfer(sender: User, receiver: User, minutes: int, *, idempotency_key: str, memo: str = "") -> Txn:
+    """赠与 / 通存通兑 between residents of one community, in the community's unit."""
+    if sender.id == receiver.id:
+        raise DomainError(_l("Choose someone else to give hours to."), field="receiver")
+    minutes = _minutes(minutes, unit=settings_for(sender.community_id).unit_minutes)
+    source, target = account_of(sender), account_of(receiver)
+    txn, _ = post(TxnKind.transfer, [(source, -minutes), (target, minutes)], initiated_by=sender,
+                  idempotency_key=idempotency_key, memo=memo)
+    return txn
+
+
+def donate(donor: User, minutes: int, *, idempotency_key: str) -> Txn:
+    minutes = _minutes(minutes, unit=settings_for(donor.community_id).unit_minutes)
+    pool = system_account(donor.community_id, AccountKind.pool)
+    txn, _ = post(TxnKind.donation, [(account_of(donor), -minutes), (pool, minutes)], initiated_by=donor,
+                  idempotency_key=idempotency_key)
+    return txn
+
+
+def reverse(original: Txn, *, reason: str, initiated_by: User, confirmed_by: User, idempotency_key: str) -> Txn:
+    """Undo a transaction with its mirror image, by a social worker with a
+    reason, confirmed by a second staff member. A service credit's record is
+    corrected by a negative record that references it."""
+    if confirmed_by.id == initiated_by.id:
+        raise DomainError(_l("A second staff member must confirm."), field="confirmed_by")
+    if not reason.strip():
+        raise DomainError(_l("Give the reason for the reversal."), field="reason")
+    if original.kind is TxnKind.reversal:
+        raise DomainError(_l("A reversal cannot itself be reversed; post a new transaction instead."))
+    already = db.session.scalar(sa.select(Txn).where(Txn.reverses_id == original.id))
+    if already is not None:
+        if already.initiated_by_id == initiated_by.id and already.idempotency_key == idempotency_key:
+            return already
+        raise DomainError(_l("This transaction has already been reversed."))
+    postings = list(db.session.scalars(sa.select(Posting).where(Posting.txn_id == original.id)))
+    legs = [(db.session.get(Account, p.account_id), -p.amount) for p in postings]
+    txn, created = post(TxnKind.reversal, legs, initiated_by=initiated_by, confirmed_by=confirmed_by,
+                        idempotency_key=idempotency_key, memo=reason.strip(), reverses=original,
+                        reference=("txn", original.id))
+    service = db.session.scalar(sa.select(ServiceRecord).where(ServiceRecord.txn_id == original.id))
+    if created and service is not None:
+        db.session.add(ServiceRecord(
+            community_id=service.community_id, volunteer_id=service.volunteer_id, minutes=-service.minutes,
+            description=reason.strip()[:200], served_on=service.served_on, reference_type="correction",
+            reference_id=service.id, recorded_by_id=initiated_by.id, verified_by_id=confirmed_by.id,
+            txn_id=txn.id, corrects_id=service.id))
+        db.session.flush()
+    return txn
+
+
+def service_minutes(user: User) -> int:
+    """Cumulative verified service (corrections included): what stars and certificates count."""
+    return db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(ServiceRecord.minutes), 0))
+                             .where(ServiceRecord.volunteer_id == user.id)) or 0
+
+
+# -- verification (`flask timebank verify`) ------------------------------------------------------
+
+def verify() -> dict:
+    """Recompute everything from postings: each transaction sums to zero,
+    cached balances equal their postings, no floor broken, service records
+    match service transactions, reversals reference existing transactions."""
+    problems: list[str] = []
+    unbalanced = db.session.execute(sa.select(Posting.txn_id, sa.func.sum(Posting.amount)).group_by(Posting.txn_id)
+                                    .having(sa.func.sum(Posting.amount) != 0)).all()
+    problems += [f"transaction {t} sums to {s}" for t, s in unbalanced]
+    empty = db.session.scalars(sa.select(Txn.id).where(~sa.exists().where(Posting.txn_id == Txn.id))).all()
+    problems += [f"transaction {t} has no postings" for t in empty]
+    sums = dict(db.session.execute(sa.select(Posting.account_id, sa.func.sum(Posting.amount))
+                                   .group_by(Posting.account_id)).all())
+    accounts = db.session.scalars(sa.select(Account)).all()
+    for a in accounts:
+        if a.balance != sums.get(a.id, 0):
+            problems.append(f"account {a.id}: cached balance {a.balance} but postings sum to {sums.get(a.id, 0)}")
+        if a.kind is not AccountKind.issuance and sums.get(a.id, 0) < a.floor:
+            problems.append(f"account {a.id} is below its floor")
+    service_txns = db.session.execute(
+        sa.select(Txn.id, sa.func.count(ServiceRecord.id)).outerjoin(ServiceRecord, ServiceRecord.txn_id == Txn.id)
+        .where(Txn.kind == TxnKind.service).group_by(Txn.id)).all()
+    problems += [f"service transaction {t} has {n} service records" for t, n in service_txns if n != 1]
+    orphans = db.session.scalars(sa.select(ServiceRecord.id).where(ServiceRecord.txn_id.is_(None))).all()
+    problems += [f"service record {r} has no transaction" for r in orphans]
+    for txn in db.session.scalars(sa.select(Txn).where(Txn.kind == TxnKind.reversal)):
+        if txn.reverses_id is None or db.session.get(Txn, txn.reverses_id) is None:
+            problems.append(f"reversal {txn.id} references no transaction")
+    total = sum(sums.values())
+    if total != 0:
+        problems.append(f"all postings sum to {total}")
+    return {"transactions": db.session.scalar(sa.select(sa.func.count(Txn.id))) or 0,
+            "postings": db.session.scalar(sa.select(sa.func.count(Posting.id))) or 0,
+            "accounts": len(accounts), "service_records": db.session.scalar(
+                sa.select(sa.func.count(ServiceRecord.id))) or 0, "problems": problems}

@@ -1,0 +1,127 @@
+"""Two records, never mixed (DOMAIN.md §5): the service record (志愿服务记录,
+verified minutes of service, never spent) and the balance (时间币), a
+double-entry ledger whose transactions' postings sum to zero. Both are
+append-only: database triggers refuse UPDATE and DELETE on postings,
+transactions and service records; a mistake is undone by a reversing
+transaction that references the original."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.sqltypes import UTCDateTime, enum_column, utcnow
+
+
+class AccountKind(enum.Enum):
+    resident = "resident"  # one per verified resident
+    pool = "pool"  # 公益池: donations; pays for services to residents in need
+    issuance = "issuance"  # the only account that may go below its floor
+
+
+class TimebankSettings(db.Model):
+    __table_args__ = (sa.CheckConstraint("unit_minutes > 0", name="unit_positive"),
+                      sa.CheckConstraint("max_balance IS NULL OR max_balance > 0", name="cap_positive"))
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"), primary_key=True)
+    unit_minutes: Mapped[int] = mapped_column(default=30)
+    max_balance: Mapped[Optional[int]]  # minutes; Nanjing caps at 1500 h
+
+    def __repr__(self) -> str:
+        return f"<TimebankSettings community={self.community_id}>"
+
+
+class Account(db.Model):
+    """The balance is a cache of the sum of the account's postings, updated in
+    the same transaction; the CHECK keeps every account but issuance at or
+    above its floor (0, or minus a credit line)."""
+
+    __table_args__ = (
+        sa.CheckConstraint("kind = 'issuance' OR balance >= floor", name="floor"),
+        sa.CheckConstraint("floor <= 0", name="floor_nonpositive"),
+        sa.CheckConstraint("(kind = 'resident') = (user_id IS NOT NULL)", name="owner"),
+        sa.Index("uq_account_system", "community_id", "kind", unique=True,
+                 sqlite_where=sa.text("user_id IS NULL"), postgresql_where=sa.text("user_id IS NULL")),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"), index=True)
+    kind: Mapped[AccountKind] = mapped_column(enum_column(AccountKind))
+    user_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"), unique=True)
+    balance: Mapped[int] = mapped_column(default=0)
+    floor: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user = relationship("User")
+
+    def __repr__(self) -> str:
+        return f"<Account {self.id} {self.kind.name} {self.balance}>"
+
+
+class TxnKind(enum.Enum):
+    service = "service"  # issuance → volunteer, for verified service
+    grant = "grant"  # issuance → a priority resident (e.g. 80+ living alone), confirmed by a second staff member
+    transfer = "transfer"  # resident → resident (family, 通存通兑/赠与)
+    donation = "donation"  # resident → pool
+    exchange = "exchange"  # receiver → provider, after a service between neighbours
+    reversal = "reversal"  # undoes an earlier transaction
+
+
+class Txn(db.Model):
+    __table_args__ = (sa.UniqueConstraint("initiated_by_id", "idempotency_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"), index=True)
+    kind: Mapped[TxnKind] = mapped_column(enum_column(TxnKind))
+    reference_type: Mapped[str] = mapped_column(sa.String(30), default="")  # activity, service, …
+    reference_id: Mapped[Optional[int]]
+    reverses_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("txn.id"), unique=True)  # at most one reversal
+    initiated_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    confirmed_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    idempotency_key: Mapped[str] = mapped_column(sa.String(64))
+    memo: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    postings: Mapped[list["Posting"]] = relationship(order_by="Posting.id", viewonly=True)
+
+    def __repr__(self) -> str:
+        return f"<Txn {self.id} {self.kind.name}>"
+
+
+class Posting(db.Model):
+    __table_args__ = (sa.CheckConstraint("amount <> 0", name="nonzero"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    txn_id: Mapped[int] = mapped_column(sa.ForeignKey("txn.id"), index=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("account.id"), index=True)
+    amount: Mapped[int]  # minutes; the postings of a transaction sum to zero
+
+    def __repr__(self) -> str:
+        return f"<Posting txn={self.txn_id} account={self.account_id} {self.amount}>"
+
+
+class ServiceRecord(db.Model):
+    """志愿服务记录: who served, how long, who recorded and who verified it
+    (谁组织谁记录、谁记录谁证明). A correction is a negative record that
+    references the one it corrects."""
+
+    __table_args__ = (
+        sa.CheckConstraint("minutes <> 0", name="nonzero"),
+        sa.CheckConstraint("(minutes > 0) = (corrects_id IS NULL)", name="correction_sign"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"), index=True)
+    volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    minutes: Mapped[int]
+    description: Mapped[str] = mapped_column(sa.String(200))
+    served_on: Mapped[date]
+    reference_type: Mapped[str] = mapped_column(sa.String(30), default="")
+    reference_id: Mapped[Optional[int]]
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    verified_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    txn_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("txn.id"))
+    corrects_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("service_record.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ServiceRecord {self.id} volunteer={self.volunteer_id} {self.minutes}>"
