@@ -13,7 +13,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from app.domain import DomainError
 from app.extensions import db
 from app.timebank import ledger
-from app.timebank.models import Account, AccountKind, Posting, ServiceRecord, TimebankSettings, Txn, TxnKind
+from app.timebank.models import Account, AccountKind, ServiceRecord, TimebankSettings, Txn
 
 TODAY = date(2026, 11, 22)
 
