@@ -1,0 +1,177 @@
+"""Ledger throughput: N concurrent workers making random transfers.
+
+    .venv/bin/python bench/ledger.py [--workers 8] [--seconds 20] [--db sqlite|postgresql|both]
+
+Prints transactions/second, p50/p99 latency and the `verify` result for each
+database; on PostgreSQL it also runs `pgbench -b tpcb-like` on the same server
+for the same time with the same number of clients and prints the ratio of our
+transfers/s to pgbench's tps (target ≥ 0.5, zero violations).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import sqlalchemy as sa  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.config import TestConfig  # noqa: E402
+from app.domain import DomainError  # noqa: E402
+from app.extensions import db  # noqa: E402
+
+PG = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+ACCOUNTS = 20
+
+
+def make_app(url: str):
+    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    config.update(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 20, "max_overflow": 0}
+                  if url.startswith("postgresql") else {})
+    return create_app(config)
+
+
+def setup(app) -> list[int]:
+    from app.accounts import services as accounts
+    from app.accounts.models import Role
+    from app.places import services as places
+    from app.places.models import CommunityKind
+    from app.timebank import ledger
+
+    with app.app_context():
+        upgrade()
+        sd = places.save_subdistrict(None, None, name="基准街道", city="")
+        community = places.save_community(None, None, subdistrict=sd, name="基准社区", kind=CommunityKind.community,
+                                          households=None, address="", description="")
+        staff = [accounts.create_user(None, login=f"staff{i}", display_name="社工", password="bench password 1")
+                 for i in range(2)]
+        for s in staff:
+            accounts.assign_role(None, s, Role.social_worker, community.id)
+        users = [accounts.create_user(None, login=f"bench{i:03d}", display_name=f"居民{i}",
+                                      password="bench password 1", community=community, verified=True)
+                 for i in range(ACCOUNTS)]
+        for i, user in enumerate(users):
+            ledger.credit_service(user, 600, description="seed", served_on=date.today(), recorded_by=staff[0],
+                                  verified_by=staff[1], idempotency_key=f"seed-{i}")
+        db.session.commit()
+        return [u.id for u in users]
+
+
+def run(app, ids: list[int], workers: int, seconds: float) -> dict:
+    from app.accounts.models import User
+    from app.timebank import ledger
+
+    latencies: list[float] = []
+    refused = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def worker(n: int):
+        rnd = random.Random(n)
+        mine, count = [], 0
+        with app.app_context():
+            while time.monotonic() < stop:
+                a, b = rnd.sample(ids, 2)
+                start = time.perf_counter()
+                try:
+                    ledger.transfer(db.session.get(User, a), db.session.get(User, b), 30 * rnd.randint(1, 4),
+                                    idempotency_key=f"b{n}-{count}")
+                    db.session.commit()
+                    mine.append(time.perf_counter() - start)
+                except DomainError:
+                    db.session.rollback()
+                    with lock:
+                        refused[0] += 1
+                count += 1
+            db.session.remove()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(workers)]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - began
+    with app.app_context():
+        report = ledger.verify()
+        db.engine.dispose()
+    latencies.sort()
+    return {"tps": len(latencies) / elapsed, "p50": statistics.median(latencies) * 1000,
+            "p99": latencies[max(int(len(latencies) * 0.99) - 1, 0)] * 1000, "count": len(latencies),
+            "refused": refused[0], "violations": report["problems"]}
+
+
+def pgbench(workers: int, seconds: int) -> float | None:
+    if not shutil.which("pgbench"):
+        return None
+    schema = f"pgb_{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine(PG)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    env = {**os.environ, "PGOPTIONS": f"-csearch_path={schema}"}
+    target = ["-h", "127.0.0.1", "-U", "postgres", "test"]
+    try:
+        subprocess.run(["pgbench", "-i", "-q", "-s", "1", *target], env=env, check=True, capture_output=True)
+        out = subprocess.run(["pgbench", "-b", "tpcb-like", "-c", str(workers), "-j", "2", "-T", str(seconds),
+                              *target], env=env, check=True, capture_output=True, text=True).stdout
+        match = re.search(r"tps = ([\d.]+)", out)
+        return float(match.group(1)) if match else None
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    args = parser.parse_args()
+    if args.db in ("sqlite", "both"):
+        with tempfile.TemporaryDirectory() as tmp:
+            app = make_app(f"sqlite:///{tmp}/bench.db")
+            result = run(app, setup(app), args.workers, args.seconds)
+            print(f"sqlite      {result['tps']:8.1f} transfers/s  p50 {result['p50']:6.2f} ms  "
+                  f"p99 {result['p99']:6.2f} ms  ({result['count']} done, {result['refused']} refused)  "
+                  f"violations: {len(result['violations'])}")
+    if args.db in ("postgresql", "both"):
+        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        engine = sa.create_engine(PG)
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+        try:
+            app = make_app(f"{PG}?options=-csearch_path%3D{schema},public")
+            result = run(app, setup(app), args.workers, args.seconds)
+            print(f"postgresql  {result['tps']:8.1f} transfers/s  p50 {result['p50']:6.2f} ms  "
+                  f"p99 {result['p99']:6.2f} ms  ({result['count']} done, {result['refused']} refused)  "
+                  f"violations: {len(result['violations'])}")
+            tps = pgbench(args.workers, args.seconds)
+            if tps:
+                print(f"pgbench tpcb-like {tps:8.1f} tps  ratio {result['tps'] / tps:.2f}")
+            else:
+                print("pgbench not available: no ratio")
+        finally:
+            with engine.begin() as conn:
+                conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+            engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
