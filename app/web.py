@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.extensions import htmx
@@ -120,3 +120,28 @@ def submit_form(form, action, *, done, message, page: str, fragment: str | None 
             flash_success(message(result) if callable(message) else message)
             return see_other(done(result) if callable(done) else done)
     return render(page, fragment, form=form, status=form_status(form), **context)
+
+
+def act(action, message, back: str):
+    """A plain-POST action: run it; a DomainError is flashed and rolled back,
+    success commits once and is flashed; either way 303 back to `back`."""
+    from app.domain import DomainError
+    from app.extensions import db
+
+    try:
+        action()
+    except DomainError as e:
+        db.session.rollback()
+        flash_error(e.message)
+    else:
+        db.session.commit()
+        flash_success(message)
+    return see_other(back)
+
+
+def enum_from_form(enum_cls, name: str):
+    """The enum member a form field names, or 400 (a tampered form)."""
+    try:
+        return enum_cls[request.form.get(name, "")]
+    except KeyError:
+        abort(400)

@@ -44,6 +44,7 @@ from app.permissions import register_rule, social_worker_community_ids
 from app.places.services import public_community
 from app.sqltypes import utcnow
 from app.web import (
+    act,
     attach_error,
     flash_error,
     flash_success,
@@ -200,16 +201,8 @@ def edit_topic(topic_id: int):
 
 
 def _act(topic, action, message, *, anchor: str = ""):
-    """Run a topic action from a plain POST: flash the outcome, back to the topic."""
-    try:
-        action()
-    except DomainError as e:
-        db.session.rollback()
-        flash_error(e.message)
-    else:
-        db.session.commit()
-        flash_success(message)
-    return see_other(_topic_url(topic, anchor))
+    """Run a topic action from a plain POST and go back to the topic."""
+    return act(action, message, _topic_url(topic, anchor))
 
 
 @bp.post("/topics/<int:topic_id>/submit")

@@ -48,8 +48,7 @@ from app.meetings.models import (
 )
 from app.permissions import register_rule, social_worker_community_ids
 from app.places.services import public_community
-from app.web import flash_error, flash_success, found, permission_required, render, require, see_other, submit_form
-from app.web import wants_fragment
+from app.web import act, enum_from_form, found, permission_required, render, require, submit_form, wants_fragment
 
 bp = Blueprint("meetings", __name__)
 register_rule("organise_meetings", lambda user, _obj: bool(social_worker_community_ids(user)))
@@ -70,18 +69,6 @@ def _fraction(text: str, field: str) -> tuple[int, int]:
     except (ValueError, ZeroDivisionError):
         raise DomainError(_("A share is a fraction between 0 and 1, such as 2/3."), field=field) from None
     return value.numerator, value.denominator
-
-
-def _act(action, message, back: str):
-    try:
-        action()
-    except DomainError as e:
-        db.session.rollback()
-        flash_error(e.message)
-    else:
-        db.session.commit()
-        flash_success(message)
-    return see_other(back)
 
 
 # -- bodies -------------------------------------------------------------------------------
@@ -160,7 +147,7 @@ def remove_member(member_id: int):
     member = found(db.session.get(BodyMember, member_id))
     _organiser_of(member.body.community_id)
     require(EmptyForm().validate_on_submit())
-    return _act(lambda: services.remove_member(current_user, member), _("Member removed."),
+    return act(lambda: services.remove_member(current_user, member), _("Member removed."),
                 url_for("meetings.show_body", body_id=member.body_id))
 
 
@@ -284,11 +271,8 @@ def record_attendance(meeting_id: int):
     _organiser_of(meeting.body.community_id)
     require(EmptyForm().validate_on_submit())
     member = found(db.session.get(BodyMember, request.form.get("member_id", type=int) or 0))
-    try:
-        status = AttendanceStatus[request.form.get("status", "")]
-    except KeyError:
-        abort(400)
-    response = _act(lambda: services.record_attendance(current_user, meeting, member, status), _("Recorded."),
+    status = enum_from_form(AttendanceStatus, "status")
+    response = act(lambda: services.record_attendance(current_user, meeting, member, status), _("Recorded."),
                     url_for("meetings.show_meeting", meeting_id=meeting.id) + "#roll")
     if wants_fragment():
         return render("meetings/meeting.html", "meetings/_roll.html", **_meeting_context(meeting))
@@ -328,11 +312,8 @@ def vote(motion_id: int):
     motion = _motion(motion_id)
     require(services.member_of(current_user, motion.meeting.body) is not None)
     require(EmptyForm().validate_on_submit())
-    try:
-        choice = Choice[request.form.get("choice", "")]
-    except KeyError:
-        abort(400)
-    response = _act(lambda: services.cast_vote(current_user, motion, choice), _("Your vote is recorded."),
+    choice = enum_from_form(Choice, "choice")
+    response = act(lambda: services.cast_vote(current_user, motion, choice), _("Your vote is recorded."),
                     _back_to(motion))
     if wants_fragment():
         return render("meetings/meeting.html", "meetings/_motions.html", **_meeting_context(motion.meeting))
@@ -346,11 +327,8 @@ def hand_vote(motion_id: int):
     _organiser_of(motion.meeting.body.community_id)
     require(EmptyForm().validate_on_submit())
     member = found(db.session.get(BodyMember, request.form.get("member_id", type=int) or 0))
-    try:
-        choice = Choice[request.form.get("choice", "")]
-    except KeyError:
-        abort(400)
-    return _act(lambda: services.cast_vote(current_user, motion, choice, member=member),
+    choice = enum_from_form(Choice, "choice")
+    return act(lambda: services.cast_vote(current_user, motion, choice, member=member),
                 _("Hand vote recorded."), _back_to(motion))
 
 
@@ -373,7 +351,7 @@ def confirm_tally(motion_id: int):
     motion = _motion(motion_id)
     _organiser_of(motion.meeting.body.community_id)
     require(EmptyForm().validate_on_submit())
-    return _act(lambda: services.confirm_tally(current_user, motion), _("Counts confirmed."), _back_to(motion))
+    return act(lambda: services.confirm_tally(current_user, motion), _("Counts confirmed."), _back_to(motion))
 
 
 @bp.post("/motions/<int:motion_id>/close")
@@ -382,7 +360,7 @@ def close_motion(motion_id: int):
     motion = _motion(motion_id)
     _organiser_of(motion.meeting.body.community_id)
     require(EmptyForm().validate_on_submit())
-    return _act(lambda: services.close_motion(current_user, motion), _("Voting is closed; the result is recorded."),
+    return act(lambda: services.close_motion(current_user, motion), _("Voting is closed; the result is recorded."),
                 _back_to(motion))
 
 
@@ -393,7 +371,7 @@ def correct_motion(motion_id: int):
     _organiser_of(motion.meeting.body.community_id)
     form = CorrectionForm()
     require(form.validate_on_submit())
-    return _act(lambda: services.open_motion(current_user, motion.meeting, title=motion.title,
+    return act(lambda: services.open_motion(current_user, motion.meeting, title=motion.title,
                                              item=motion.agenda_item, mode=motion.mode, secret=motion.is_secret,
                                              major=motion.is_major, corrects=motion, reason=form.reason.data),
                 _("A correcting vote is open."), _back_to(motion))
