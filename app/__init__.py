@@ -95,10 +95,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.audit.views import bp as audit_bp
     from app.consultation.views import bp as consultation_bp
     from app.meetings.views import bp as meetings_bp
+    from app.timebank.views import bp as timebank_bp
     from app.notifications.views import bp as notifications_bp
     from app.places.views import bp as places_bp
 
-    for bp in (places_bp, accounts_bp, notifications_bp, audit_bp, consultation_bp, meetings_bp):
+    for bp in (places_bp, accounts_bp, notifications_bp, audit_bp, consultation_bp, meetings_bp, timebank_bp):
         app.register_blueprint(bp)
     # import models so Alembic and create_all see every table
     from app import models  # noqa: F401

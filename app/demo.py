@@ -90,7 +90,29 @@ def seed() -> dict[str, User]:
                household=household)
     person("shegong2", "黄社工", Role.social_worker, communities["南园社区"].id)
     _consultation(users, communities)
+    _timebank(users)
     return users
+
+
+def _timebank(users: dict[str, User]) -> None:
+    """Verified service hours (and the time coins they earn) for a few neighbours."""
+    from datetime import date, timedelta
+
+    from app.timebank import ledger
+
+    recorder, verifier = users["shegong"], users["weiyuan"]
+    today = date.today()
+    for n, (login, minutes, what, days_ago) in enumerate([
+        ("13800000001", 120, "助老陪伴：陪同孙奶奶社区医院复诊", 20),
+        ("13800000001", 90, "文明劝导：北门非机动车规范停放", 12),
+        ("13800000004", 180, "社区环境整治：3幢楼道清理", 9),
+        ("13800000003", 60, "助餐点试运营帮厨", 3),
+        ("weiyuan", 240, "防汛巡查", 30),
+    ]):
+        ledger.credit_service(users[login], minutes, description=what, served_on=today - timedelta(days=days_ago),
+                              recorded_by=recorder, verified_by=verifier, idempotency_key=f"demo-service-{n}")
+    ledger.transfer(users["13800000001"], users["13800000003"], 60, idempotency_key="demo-gift",
+                    memo="赠与孙奶奶，用于助餐配送")
 
 
 def _consultation(users: dict[str, User], communities) -> None:

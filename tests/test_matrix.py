@@ -150,6 +150,9 @@ MATRIX: dict[str, dict[str, int]] = {
     "GET /meetings/<int:meeting_id>/qr.svg": row("302 403 403 404 200 403 403"),
     "GET /meetings/<int:meeting_id>/checkin": USER_200,
     "GET /my/meetings": USER_200,
+    # time bank
+    "GET /my/timebank": USER_200,
+    "GET /c/<int:community_id>/timebank": ALL_200,
     "POST /meetings/<int:meeting_id>/checkin": USER_422,
     "POST /meetings/<int:meeting_id>/attendance": row("302 403 403 404 303 403 403"),
     "POST /meetings/<int:meeting_id>/motions": row("302 403 403 404 422 403 403"),

@@ -261,3 +261,31 @@ def verify() -> dict:
             "postings": db.session.scalar(sa.select(sa.func.count(Posting.id))) or 0,
             "accounts": len(accounts), "service_records": db.session.scalar(
                 sa.select(sa.func.count(ServiceRecord.id))) or 0, "problems": problems}
+
+
+def service_records_of(user: User) -> list[ServiceRecord]:
+    return list(db.session.scalars(sa.select(ServiceRecord).where(ServiceRecord.volunteer_id == user.id)
+                                   .order_by(ServiceRecord.served_on.desc(), ServiceRecord.id.desc())))
+
+
+def service_minutes_in(user: User, year: int) -> int:
+    return db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(ServiceRecord.minutes), 0)).where(
+        ServiceRecord.volunteer_id == user.id, ServiceRecord.served_on >= date(year, 1, 1),
+        ServiceRecord.served_on <= date(year, 12, 31))) or 0
+
+
+def postings_of(account: Account, limit: int = 50) -> list[tuple[Posting, Txn]]:
+    return list(db.session.execute(sa.select(Posting, Txn).join(Txn, Posting.txn_id == Txn.id)
+                                   .where(Posting.account_id == account.id)
+                                   .order_by(Posting.id.desc()).limit(limit)).all())
+
+
+def community_totals(community_id: int, year: int) -> dict:
+    """Public figures (no personal data): volunteers and verified hours this year."""
+    this_year = sa.and_(ServiceRecord.community_id == community_id, ServiceRecord.served_on >= date(year, 1, 1),
+                        ServiceRecord.served_on <= date(year, 12, 31))
+    minutes = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(ServiceRecord.minutes), 0))
+                                .where(this_year)) or 0
+    volunteers = db.session.scalar(sa.select(sa.func.count(sa.distinct(ServiceRecord.volunteer_id)))
+                                   .where(this_year, ServiceRecord.minutes > 0)) or 0
+    return {"minutes": minutes, "volunteers": volunteers}

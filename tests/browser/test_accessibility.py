@@ -130,3 +130,32 @@ def test_no_axe_violations_on_meeting_pages(axe_page, live_server, world, size):
             page.goto(base + path)
             results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
             assert results.violations_count == 0, (who, path, results.generate_report())
+
+
+@pytest.mark.parametrize("size", ["standard", "xlarge"])
+def test_no_axe_violations_on_time_bank_pages(axe_page, live_server, world, size):
+    from datetime import date
+
+    from axe_playwright_python.sync_playwright import Axe
+
+    from app.accounts import services as accounts
+    from app.extensions import db
+    from app.places.models import Community
+    from app.timebank import ledger
+
+    with live_server.app.app_context():
+        community = db.session.get(Community, world["community"])
+        volunteer = accounts.create_user(None, login="zhiyuan_a11y", display_name="志愿者", community=community,
+                                         password="correct horse battery", verified=True)
+        staff = accounts.find_user_by_login("shegong_t")
+        ledger.credit_service(volunteer, 150, description="助老陪伴", served_on=date.today(), recorded_by=staff,
+                              verified_by=staff, idempotency_key="a11y")
+        db.session.commit()
+        db.session.remove()
+    page, base = axe_page, live_server.url
+    login(page, base, "zhiyuan_a11y")
+    page.context.add_cookies([{"name": "text_size", "value": size, "url": base}])
+    for path in ["/my/timebank", f"/c/{world['community']}/timebank"]:
+        page.goto(base + path)
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
+        assert results.violations_count == 0, (path, results.generate_report())
