@@ -9,4 +9,4 @@ from app.consultation.models import (  # noqa: F401
 from app.meetings.models import (  # noqa: F401
     AgendaItem, Attendance, BallotReceipt, Body, BodyMember, Meeting, Motion, SecretBallot, Tally, Vote,
 )
-from app.timebank.models import Account, Posting, ServiceRecord, TimebankSettings, Txn  # noqa: F401
+from app.timebank.models import Account, Activity, Posting, ServiceRecord, Signup, TimebankSettings, Txn  # noqa: F401

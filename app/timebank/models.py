@@ -108,6 +108,10 @@ class ServiceRecord(db.Model):
     __table_args__ = (
         sa.CheckConstraint("minutes <> 0", name="nonzero"),
         sa.CheckConstraint("(minutes > 0) = (corrects_id IS NULL)", name="correction_sign"),
+        # exactly once per volunteer per activity (a correction is a separate, negative record)
+        sa.Index("uq_service_record_activity", "reference_type", "reference_id", "volunteer_id", unique=True,
+                 sqlite_where=sa.text("minutes > 0 AND reference_type = 'activity'"),
+                 postgresql_where=sa.text("minutes > 0 AND reference_type = 'activity'")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"), index=True)
@@ -125,3 +129,59 @@ class ServiceRecord(db.Model):
 
     def __repr__(self) -> str:
         return f"<ServiceRecord {self.id} volunteer={self.volunteer_id} {self.minutes}>"
+
+
+class ActivityState(enum.Enum):
+    published = "published"
+    cancelled = "cancelled"
+    confirmed = "confirmed"  # hours credited; the activity is closed
+
+
+class Activity(db.Model):
+    """A volunteer activity (志愿服务活动) a social worker publishes."""
+
+    __table_args__ = (sa.CheckConstraint("places > 0 AND minutes > 0", name="positive"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"), index=True)
+    organiser_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    title: Mapped[str] = mapped_column(sa.String(80))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    category: Mapped[str] = mapped_column(sa.String(20))  # 助老, 环境, 文明劝导, 防疫, 助学
+    place: Mapped[str] = mapped_column(sa.String(100))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    signup_deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    places: Mapped[int]
+    minutes: Mapped[int]  # credited per volunteer by default
+    topic_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("topic.id"))  # the decision it carries out
+    state: Mapped[ActivityState] = mapped_column(enum_column(ActivityState), default=ActivityState.published)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    community = relationship("Community")
+    topic = relationship("Topic")
+
+    def __repr__(self) -> str:
+        return f"<Activity {self.id} {self.title!r}>"
+
+
+class SignupStatus(enum.Enum):
+    confirmed = "confirmed"  # has a place
+    waitlisted = "waitlisted"
+    cancelled = "cancelled"
+
+
+class Signup(db.Model):
+    __table_args__ = (sa.UniqueConstraint("activity_id", "volunteer_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activity.id"), index=True)
+    volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    status: Mapped[SignupStatus] = mapped_column(enum_column(SignupStatus))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    checked_in_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    checked_out_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    attended: Mapped[bool] = mapped_column(default=False)  # marked by the organiser, or by checking in
+
+    volunteer = relationship("User")
+
+    def __repr__(self) -> str:
+        return f"<Signup activity={self.activity_id} volunteer={self.volunteer_id} {self.status.name}>"

@@ -1,0 +1,188 @@
+"""Volunteer activities (Earn): publish, sign up with a waiting list, check in
+and out by a signed QR link or be marked by the organiser, then the organiser
+confirms each volunteer's minutes: one service record and one credit
+issuance → volunteer, exactly once per volunteer per activity."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from app.accounts.models import User
+from app.audit.services import record
+from app.domain import DomainError
+from app.extensions import db
+from app.notifications.services import notify, notify_many, register_kind
+from app.sqltypes import utcnow
+from app.timebank import ledger
+from app.timebank.models import Activity, ActivityState, ServiceRecord, Signup, SignupStatus
+
+CATEGORIES = ["助老", "环境", "文明劝导", "防疫", "助学", "其他"]
+
+register_kind("timebank.activity_cancelled", _l("The activity “%(title)s” has been cancelled."))
+register_kind("timebank.promoted", _l("A place opened up: you are now signed up for “%(title)s”."))
+register_kind("timebank.credited", _l("%(minutes)d minutes of service for “%(title)s” are recorded and credited."))
+
+
+def publish(organiser: User, community, *, title: str, description: str, category: str, place: str,
+            starts_at: datetime, ends_at: datetime, signup_deadline: datetime, places: int, minutes: int,
+            topic=None) -> Activity:
+    if not title.strip():
+        raise DomainError(_l("Give the activity a title."), field="title")
+    if category not in CATEGORIES:
+        raise DomainError(_l("Choose a category."), field="category")
+    if not (signup_deadline <= starts_at < ends_at):
+        raise DomainError(_l("The sign-up deadline comes before the start, and the start before the end."),
+                          field="starts_at")
+    if type(places) is not int or places < 1:
+        raise DomainError(_l("At least one place."), field="places")
+    if type(minutes) is not int or minutes < 1:
+        raise DomainError(_l("Credit at least one minute."), field="minutes")
+    if topic is not None and topic.community_id != community.id:
+        raise DomainError(_l("The topic belongs to another community."), field="topic_id")
+    activity = Activity(community_id=community.id, organiser_id=organiser.id, title=title.strip()[:80],
+                        description=description.strip(), category=category, place=place.strip()[:100],
+                        starts_at=starts_at, ends_at=ends_at, signup_deadline=signup_deadline, places=places,
+                        minutes=minutes, topic_id=getattr(topic, "id", None))
+    db.session.add(activity)
+    db.session.flush()
+    record(organiser, "timebank.publish_activity", activity, community_id=community.id, title=activity.title)
+    return activity
+
+
+def _lock(activity: Activity) -> None:
+    db.session.execute(sa.select(Activity.id).where(Activity.id == activity.id).with_for_update())
+    db.session.refresh(activity)
+
+
+def signups_of(activity: Activity, *statuses: SignupStatus) -> list[Signup]:
+    query = sa.select(Signup).where(Signup.activity_id == activity.id)
+    if statuses:
+        query = query.where(Signup.status.in_(statuses))
+    return list(db.session.scalars(query.order_by(Signup.created_at, Signup.id)))
+
+
+def signup_of(user, activity: Activity) -> Signup | None:
+    if not (user and getattr(user, "is_authenticated", False)):
+        return None
+    return db.session.scalar(sa.select(Signup).where(Signup.activity_id == activity.id,
+                                                     Signup.volunteer_id == user.id))
+
+
+def sign_up(volunteer: User, activity: Activity) -> Signup:
+    """A verified resident of the community takes a place, or joins the waiting list."""
+    _lock(activity)
+    if activity.state is not ActivityState.published or utcnow() > activity.signup_deadline:
+        raise DomainError(_l("Sign-up for this activity has closed."))
+    if not volunteer.is_verified or volunteer.community_id != activity.community_id:
+        raise DomainError(_l("Only verified residents of this community can sign up."))
+    signup = signup_of(volunteer, activity)
+    if signup is not None and signup.status is not SignupStatus.cancelled:
+        raise DomainError(_l("You are already signed up."))
+    taken = len(signups_of(activity, SignupStatus.confirmed))
+    status = SignupStatus.confirmed if taken < activity.places else SignupStatus.waitlisted
+    if signup is None:
+        signup = Signup(activity_id=activity.id, volunteer_id=volunteer.id, status=status)
+        db.session.add(signup)
+    signup.status, signup.created_at = status, utcnow()
+    db.session.flush()
+    record(volunteer, "timebank.sign_up", activity, community_id=activity.community_id, status=status)
+    return signup
+
+
+def cancel_signup(volunteer: User, activity: Activity) -> None:
+    """Until the deadline; a freed place goes to the first on the waiting list."""
+    _lock(activity)
+    signup = signup_of(volunteer, activity)
+    if signup is None or signup.status is SignupStatus.cancelled:
+        raise DomainError(_l("You are not signed up."))
+    if utcnow() > activity.signup_deadline:
+        raise DomainError(_l("The sign-up deadline has passed; please tell the organiser."))
+    freed = signup.status is SignupStatus.confirmed
+    signup.status = SignupStatus.cancelled
+    if freed:
+        waiting = signups_of(activity, SignupStatus.waitlisted)
+        if waiting:
+            waiting[0].status = SignupStatus.confirmed
+            notify(waiting[0].volunteer, "timebank.promoted", link=f"/activities/{activity.id}", title=activity.title)
+    db.session.flush()
+    record(volunteer, "timebank.cancel_signup", activity, community_id=activity.community_id)
+
+
+def check(volunteer: User, activity: Activity, *, out: bool = False) -> Signup:
+    """Check in (or out) at the venue by the QR link; only with a place."""
+    signup = signup_of(volunteer, activity)
+    if signup is None or signup.status is not SignupStatus.confirmed:
+        raise DomainError(_l("Only volunteers with a place can check in."))
+    if activity.state is not ActivityState.published:
+        raise DomainError(_l("This activity is not open for check-in."))
+    if out:
+        if signup.checked_in_at is None:
+            raise DomainError(_l("Check in first."))
+        signup.checked_out_at = signup.checked_out_at or utcnow()
+    else:
+        signup.checked_in_at = signup.checked_in_at or utcnow()
+        signup.attended = True
+    db.session.flush()
+    record(volunteer, "timebank.check_out" if out else "timebank.check_in", activity,
+           community_id=activity.community_id)
+    return signup
+
+
+def mark_attendance(organiser: User, signup: Signup, attended: bool) -> None:
+    signup.attended = attended
+    db.session.flush()
+    record(organiser, "timebank.mark_attendance", signup, community_id=None, attended=attended)
+
+
+def confirm(organiser: User, verifier: User, activity: Activity, minutes_by_signup: dict[int, tuple[int, str]]) -> int:
+    """Credit every attending volunteer: the planned minutes, or a different
+    figure with a reason. Exactly once per volunteer per activity (idempotency
+    key and a unique index); confirming twice credits nobody twice."""
+    _lock(activity)
+    if activity.state is ActivityState.cancelled:
+        raise DomainError(_l("This activity was cancelled."))
+    attending = [s for s in signups_of(activity, SignupStatus.confirmed) if s.attended]
+    for signup in attending:  # check every figure before anything is credited
+        minutes, reason = minutes_by_signup.get(signup.id, (activity.minutes, ""))
+        if minutes != activity.minutes and not reason.strip():
+            raise DomainError(_l("Give a reason when crediting a different number of minutes."), field="reason")
+    credited = 0
+    for signup in attending:
+        minutes, reason = minutes_by_signup.get(signup.id, (activity.minutes, ""))
+        already = db.session.scalar(sa.select(ServiceRecord.id).where(
+            ServiceRecord.reference_type == "activity", ServiceRecord.reference_id == activity.id,
+            ServiceRecord.volunteer_id == signup.volunteer_id, ServiceRecord.minutes > 0))
+        if already:
+            continue
+        volunteer = signup.volunteer
+        ledger.credit_service(volunteer, minutes, description=activity.title + (f"（{reason.strip()}）" if reason.strip()
+                                                                                else ""),
+                              served_on=activity.starts_at.date(), recorded_by=organiser, verified_by=verifier,
+                              idempotency_key=f"activity-{activity.id}-volunteer-{volunteer.id}",
+                              reference=("activity", activity.id))
+        notify(volunteer, "timebank.credited", link="/my/timebank", minutes=minutes, title=activity.title)
+        credited += 1
+    activity.state = ActivityState.confirmed
+    db.session.flush()
+    record(organiser, "timebank.confirm_activity", activity, community_id=activity.community_id, credited=credited)
+    return credited
+
+
+def cancel(organiser: User, activity: Activity, reason: str) -> None:
+    if activity.state is not ActivityState.published:
+        raise DomainError(_l("Only a published activity can be cancelled."))
+    if not reason.strip():
+        raise DomainError(_l("Give the reason for cancelling."), field="reason")
+    activity.state = ActivityState.cancelled
+    volunteers = [s.volunteer for s in signups_of(activity, SignupStatus.confirmed, SignupStatus.waitlisted)]
+    notify_many(volunteers, "timebank.activity_cancelled", link=f"/activities/{activity.id}", title=activity.title)
+    db.session.flush()
+    record(organiser, "timebank.cancel_activity", activity, community_id=activity.community_id, reason=reason)
+
+
+def upcoming(community_id: int) -> list[Activity]:
+    return list(db.session.scalars(sa.select(Activity).where(
+        Activity.community_id == community_id, Activity.state != ActivityState.cancelled,
+        Activity.ends_at >= utcnow()).order_by(Activity.starts_at)))

@@ -1,0 +1,120 @@
+"""Activities: places and waiting list, check-in, confirmation exactly once."""
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.domain import DomainError
+from app.extensions import db
+from app.sqltypes import utcnow
+from app.timebank import activities, ledger
+from app.timebank.models import ActivityState, ServiceRecord, SignupStatus
+
+
+@pytest.fixture
+def staff(make_user):
+    return make_user("social_worker", display_name="李社工"), make_user("social_worker", display_name="黄社工")
+
+
+@pytest.fixture
+def activity(staff, places):
+    start = utcnow() + timedelta(days=2)
+    a = activities.publish(staff[0], places.community, title="重阳节敬老服务", description="陪伴老人", category="助老",
+                           place="社区活动中心", starts_at=start, ends_at=start + timedelta(hours=2),
+                           signup_deadline=start - timedelta(hours=12), places=2, minutes=120)
+    db.session.commit()
+    return a
+
+
+def test_places_waiting_list_and_promotion(activity, make_user):
+    a, b, c = make_user(), make_user(), make_user()
+    assert activities.sign_up(a, activity).status is SignupStatus.confirmed
+    assert activities.sign_up(b, activity).status is SignupStatus.confirmed
+    assert activities.sign_up(c, activity).status is SignupStatus.waitlisted
+    with pytest.raises(DomainError):
+        activities.sign_up(a, activity)
+    activities.cancel_signup(a, activity)
+    assert activities.signup_of(c, activity).status is SignupStatus.confirmed
+    with pytest.raises(DomainError):
+        activities.sign_up(make_user(verified=False), activity)
+
+
+def test_confirmation_credits_attendees_once(activity, make_user, staff):
+    a, b = make_user(), make_user()
+    for v in (a, b):
+        activities.sign_up(v, activity)
+    activities.check(a, activity)  # checked in at the venue
+    activities.mark_attendance(staff[0], activities.signup_of(b, activity), True)
+    with pytest.raises(DomainError):  # a different figure needs a reason
+        activities.confirm(staff[0], staff[1], activity, {activities.signup_of(b, activity).id: (60, "")})
+    credited = activities.confirm(staff[0], staff[1], activity,
+                                  {activities.signup_of(b, activity).id: (60, "提前离开")})
+    assert credited == 2 and activity.state is ActivityState.confirmed
+    assert ledger.account_of(a).balance == 120 and ledger.account_of(b).balance == 60
+    assert activities.confirm(staff[0], staff[1], activity, {}) == 0  # twice: nobody credited twice
+    assert ledger.service_minutes(a) == 120
+
+
+def test_absent_volunteers_are_not_credited(activity, make_user, staff):
+    a = make_user()
+    activities.sign_up(a, activity)
+    assert activities.confirm(staff[0], staff[1], activity, {}) == 0
+    assert ledger.account_of(a, create=False) is None
+
+
+def test_check_in_needs_a_place(activity, make_user):
+    with pytest.raises(DomainError):
+        activities.check(make_user(), activity)
+
+
+def test_cancel_notifies_volunteers(activity, make_user, staff):
+    from app.notifications.models import Notification
+
+    a = make_user()
+    activities.sign_up(a, activity)
+    with pytest.raises(DomainError):
+        activities.cancel(staff[0], activity, "")
+    activities.cancel(staff[0], activity, "暴雨预警")
+    assert db.session.scalar(sa.select(Notification.kind).where(Notification.user_id == a.id)) == \
+        "timebank.activity_cancelled"
+
+
+def test_eight_threads_confirming_the_same_activity_credit_once(app, activity, make_user, staff):
+    activity.places = 5
+    volunteers = [make_user() for _ in range(3)]
+    for v in volunteers:
+        activities.sign_up(v, activity)
+    for s in activities.signups_of(activity):
+        activities.mark_attendance(staff[0], s, True)
+    ids = (activity.id, staff[0].id, staff[1].id)
+    db.session.commit()
+    barrier, errors = threading.Barrier(8), []
+
+    def confirm():
+        with app.app_context():
+            try:
+                from app.accounts.models import User
+                from app.timebank.models import Activity
+
+                act, s0, s1 = db.session.get(Activity, ids[0]), db.session.get(User, ids[1]), db.session.get(User, ids[2])
+                db.session.commit()
+                barrier.wait()
+                activities.confirm(s0, s1, act, {})
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001 - collected for the assertion
+                db.session.rollback()
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=confirm) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert db.session.scalar(sa.select(sa.func.count(ServiceRecord.id))) == 3
+    assert ledger.verify()["problems"] == []
