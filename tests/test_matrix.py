@@ -153,6 +153,20 @@ MATRIX: dict[str, dict[str, int]] = {
     # time bank
     "GET /my/timebank": USER_200,
     "GET /c/<int:community_id>/timebank": ALL_200,
+    "GET /c/<int:community_id>/activities": ALL_200,
+    "GET /activities/<int:activity_id>": ALL_200,
+    "GET /c/<int:community_id>/activities/new": row("302 403 403 404 200 403 403"),
+    "POST /c/<int:community_id>/activities/new": row("302 403 403 404 422 403 403"),
+    # R has a place; others are refused by the service with a message (303 back)
+    "POST /activities/<int:activity_id>/signup": USER_303,
+    "POST /activities/<int:activity_id>/cancel-signup": USER_303,
+    "GET /activities/<int:activity_id>/check": USER_200,
+    "POST /activities/<int:activity_id>/check": USER_303,
+    "GET /activities/<int:activity_id>/roster": row("302 403 403 404 200 403 403"),
+    "GET /activities/<int:activity_id>/qr.svg": row("302 403 403 404 200 403 403"),
+    "POST /activities/<int:activity_id>/attendance": row("302 403 403 404 303 403 403"),
+    "POST /activities/<int:activity_id>/confirm": row("302 403 403 404 303 403 403"),
+    "POST /activities/<int:activity_id>/cancel": row("302 403 403 404 303 403 403"),
     "POST /meetings/<int:meeting_id>/checkin": USER_422,
     "POST /meetings/<int:meeting_id>/attendance": row("302 403 403 404 303 403 403"),
     "POST /meetings/<int:meeting_id>/motions": row("302 403 403 404 422 403 403"),
@@ -171,6 +185,8 @@ DATA = {
     "POST /motions/<int:motion_id>/vote": {"choice": "yes"},
     "POST /motions/<int:motion_id>/hand-vote": {"member_id": "{member_id}", "choice": "no"},
     "POST /motions/<int:motion_id>/correct": {"reason": "漏记"},
+    "POST /activities/<int:activity_id>/attendance": {"signup_id": "{signup_id}", "attended": "1"},
+    "POST /activities/<int:activity_id>/cancel": {"reason": "天气原因"},
 }
 
 HEADERS = {"POST /register/check": {"HX-Request": "true", "HX-Trigger-Name": "login"}}
@@ -213,6 +229,7 @@ class World:
         note = notify(self.personas["R"], "accounts.residence_verified", link="/account", community="朝阳社区")
         topic, comment, photo, block = self._consultation(places)
         body, member, meeting, motion = self._meetings(places)
+        activity, signup = self._activity(places)
         db.session.commit()
         self.values = {
             "community_id": places.community.id, "subdistrict_id": places.subdistrict.id,
@@ -220,7 +237,21 @@ class World:
             "user_id": self.target.id, "assignment_id": assignment.id, "notification_id": note.id,
             "topic_id": topic.id, "comment_id": comment.id, "token": photo.token, "block_id": block.id,
             "body_id": body.id, "member_id": member.id, "meeting_id": meeting.id, "motion_id": motion.id,
+            "activity_id": activity.id, "signup_id": signup.id,
         }
+
+    def _activity(self, places):
+        """An activity in community A with R signed up."""
+        from datetime import timedelta
+
+        from app.timebank import activities
+
+        start = services_now() + timedelta(days=3)
+        activity = activities.publish(self.personas["S"], places.community, title="敬老服务", description="",
+                                      category="助老", place="活动中心", starts_at=start,
+                                      ends_at=start + timedelta(hours=2), signup_deadline=start - timedelta(hours=1),
+                                      places=5, minutes=120)
+        return activity, activities.sign_up(self.personas["R"], activity)
 
     def _meetings(self, places):
         """A representatives' meeting with R as a present member and an open roll-call motion."""
@@ -261,6 +292,12 @@ class World:
         import re
 
         return re.sub(r"<(?:int:)?(\w+)>", lambda m: str(self.values[m.group(1)]), rule)
+
+
+def services_now():
+    from app.sqltypes import utcnow
+
+    return utcnow()
 
 
 def _login(app, user) -> Client:

@@ -155,7 +155,30 @@ def test_no_axe_violations_on_time_bank_pages(axe_page, live_server, world, size
     page, base = axe_page, live_server.url
     login(page, base, "zhiyuan_a11y")
     page.context.add_cookies([{"name": "text_size", "value": size, "url": base}])
-    for path in ["/my/timebank", f"/c/{world['community']}/timebank"]:
+    from datetime import timedelta
+
+    from app.sqltypes import utcnow
+    from app.timebank import activities
+
+    with live_server.app.app_context():
+        community = db.session.get(Community, world["community"])
+        start = utcnow() + timedelta(days=2)
+        activity = activities.publish(accounts.find_user_by_login("shegong_t"), community, title="敬老服务",
+                                      description="陪伴老人", category="助老", place="活动中心", starts_at=start,
+                                      ends_at=start + timedelta(hours=2), signup_deadline=start - timedelta(hours=2),
+                                      places=3, minutes=120)
+        activities.sign_up(accounts.find_user_by_login("zhiyuan_a11y"), activity)
+        db.session.commit()
+        activity_id = activity.id
+        db.session.remove()
+    for path in ["/my/timebank", f"/c/{world['community']}/timebank", f"/c/{world['community']}/activities",
+                 f"/activities/{activity_id}"]:
+        page.goto(base + path)
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
+        assert results.violations_count == 0, (path, results.generate_report())
+    login(page, base, "shegong_t")
+    page.context.add_cookies([{"name": "text_size", "value": size, "url": base}])
+    for path in [f"/activities/{activity_id}/roster", f"/c/{world['community']}/activities/new"]:
         page.goto(base + path)
         results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
         assert results.violations_count == 0, (path, results.generate_report())

@@ -1,0 +1,194 @@
+"""Activity pages: the public calendar, sign-up, the organiser's roster with
+QR check-in, attendance and confirmation of hours."""
+from __future__ import annotations
+
+from datetime import timezone
+from zoneinfo import ZoneInfo
+
+import segno
+from flask import abort, current_app, make_response, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from app.accounts.forms import DecisionForm as EmptyForm
+from app.domain import DomainError
+from app.extensions import db
+from app.permissions import register_rule, social_worker_community_ids
+from app.places.services import public_community
+from app.sqltypes import utcnow
+from app.timebank import activities
+from app.timebank.forms import ActivityForm, CancelForm
+from app.timebank.models import Activity, ActivityState, Signup, SignupStatus
+from app.timebank.views import bp
+from app.web import act, found, permission_required, render, require, submit_form
+
+register_rule("organise_activities", lambda user, _obj: bool(social_worker_community_ids(user)))
+CHECK_MAX_AGE = 4 * 3600
+LABELS = {"SignupStatus": SignupStatus, "ActivityState": ActivityState}
+
+
+def _activity(activity_id: int) -> Activity:
+    activity = found(db.session.get(Activity, activity_id))
+    found(public_community(activity.community_id))
+    return activity
+
+
+def _organiser(activity_or_community_id) -> None:
+    community_id = getattr(activity_or_community_id, "community_id", activity_or_community_id)
+    if community_id not in social_worker_community_ids(current_user):
+        abort(404)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="activity-check")
+
+
+@bp.get("/c/<int:community_id>/activities")
+def list_activities(community_id: int):
+    community = found(public_community(community_id))
+    return render("timebank/activities.html", community=community, activities=activities.upcoming(community.id),
+                  organiser=community.id in social_worker_community_ids(current_user), **LABELS)
+
+
+@bp.route("/c/<int:community_id>/activities/new", methods=["GET", "POST"])
+@permission_required("organise_activities")
+def create_activity(community_id: int):
+    community = found(public_community(community_id))
+    _organiser(community.id)
+    form = ActivityForm()
+    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+    def utc(value):
+        return value.replace(tzinfo=tz).astimezone(timezone.utc)
+
+    return submit_form(
+        form, lambda: activities.publish(
+            current_user, community, title=form.title.data, description=form.description.data or "",
+            category=form.category.data, place=form.place.data, starts_at=utc(form.starts_at.data),
+            ends_at=utc(form.ends_at.data), signup_deadline=utc(form.signup_deadline.data),
+            places=form.places.data, minutes=form.minutes.data),
+        done=lambda a: url_for("timebank.show_activity", activity_id=a.id), message=_("The activity is published."),
+        page="timebank/activity_form.html", community=community)
+
+
+@bp.get("/activities/<int:activity_id>")
+def show_activity(activity_id: int):
+    activity = _activity(activity_id)
+    taken = len(activities.signups_of(activity, SignupStatus.confirmed))
+    return render("timebank/activity.html", activity=activity, taken=taken, form=EmptyForm(),
+                  signup=activities.signup_of(current_user, activity), now=utcnow(),
+                  organiser=activity.community_id in social_worker_community_ids(current_user), **LABELS)
+
+
+@bp.post("/activities/<int:activity_id>/signup")
+@login_required
+def sign_up(activity_id: int):
+    activity = _activity(activity_id)
+    require(EmptyForm().validate_on_submit())
+    back = url_for("timebank.show_activity", activity_id=activity.id)
+    return act(lambda: activities.sign_up(current_user, activity), _("You are signed up."), back)
+
+
+@bp.post("/activities/<int:activity_id>/cancel-signup")
+@login_required
+def cancel_signup(activity_id: int):
+    activity = _activity(activity_id)
+    require(EmptyForm().validate_on_submit())
+    back = url_for("timebank.show_activity", activity_id=activity.id)
+    return act(lambda: activities.cancel_signup(current_user, activity), _("Your sign-up is cancelled."), back)
+
+
+@bp.get("/activities/<int:activity_id>/roster")
+@permission_required("organise_activities")
+def roster(activity_id: int):
+    activity = _activity(activity_id)
+    _organiser(activity)
+    return render("timebank/roster.html", activity=activity, signups=activities.signups_of(activity),
+                  form=EmptyForm(), cancel_form=CancelForm(formdata=None), **LABELS)
+
+
+@bp.get("/activities/<int:activity_id>/qr.svg")
+@permission_required("organise_activities")
+def activity_qr(activity_id: int):
+    activity = _activity(activity_id)
+    _organiser(activity)
+    token = _serializer().dumps({"a": activity.id})
+    link = url_for("timebank.check_page", activity_id=activity.id, t=token, _external=True)
+    response = make_response(segno.make(link, error="m").svg_inline(scale=6, title=_("Check-in QR code")))
+    response.headers["Content-Type"] = "image/svg+xml"
+    return response
+
+
+def _token_ok(activity: Activity, token: str) -> bool:
+    try:
+        return _serializer().loads(token or "", max_age=CHECK_MAX_AGE).get("a") == activity.id
+    except (BadSignature, SignatureExpired):
+        return False
+
+
+@bp.get("/activities/<int:activity_id>/check")
+@login_required
+def check_page(activity_id: int):
+    activity = _activity(activity_id)
+    token = request.args.get("t", "")
+    return render("timebank/check.html", activity=activity, token=token, valid=_token_ok(activity, token),
+                  signup=activities.signup_of(current_user, activity), form=EmptyForm(), **LABELS)
+
+
+@bp.post("/activities/<int:activity_id>/check")
+@login_required
+def check(activity_id: int):
+    activity = _activity(activity_id)
+    require(EmptyForm().validate_on_submit())
+    back = url_for("timebank.show_activity", activity_id=activity.id)
+    out = request.form.get("out") == "1"
+
+    def check_in_or_out():
+        if not _token_ok(activity, request.form.get("t", "")):
+            raise DomainError(_("This check-in link has expired. Scan the code again."))
+        activities.check(current_user, activity, out=out)
+
+    return act(check_in_or_out, _("You are checked out.") if out else _("You are checked in."), back)
+
+
+@bp.post("/activities/<int:activity_id>/attendance")
+@permission_required("organise_activities")
+def mark_attendance(activity_id: int):
+    activity = _activity(activity_id)
+    _organiser(activity)
+    require(EmptyForm().validate_on_submit())
+    signup = found(db.session.get(Signup, request.form.get("signup_id", type=int) or 0))
+    if signup.activity_id != activity.id:
+        abort(404)
+    return act(lambda: activities.mark_attendance(current_user, signup, request.form.get("attended") == "1"),
+               _("Recorded."), url_for("timebank.roster", activity_id=activity.id))
+
+
+@bp.post("/activities/<int:activity_id>/confirm")
+@permission_required("organise_activities")
+def confirm_activity(activity_id: int):
+    activity = _activity(activity_id)
+    _organiser(activity)
+    require(EmptyForm().validate_on_submit())
+    figures = {}
+    for signup in activities.signups_of(activity, SignupStatus.confirmed):
+        raw = request.form.get(f"minutes-{signup.id}", "").strip()
+        if raw:
+            if not raw.isdigit():
+                abort(400)
+            figures[signup.id] = (int(raw), request.form.get(f"reason-{signup.id}", ""))
+    return act(lambda: activities.confirm(current_user, current_user, activity, figures),
+               _("Hours are recorded and credited."), url_for("timebank.roster", activity_id=activity.id))
+
+
+@bp.post("/activities/<int:activity_id>/cancel")
+@permission_required("organise_activities")
+def cancel_activity(activity_id: int):
+    activity = _activity(activity_id)
+    _organiser(activity)
+    form = CancelForm()
+    require(form.validate_on_submit())
+    return act(lambda: activities.cancel(current_user, activity, form.reason.data),
+               _("The activity is cancelled and volunteers have been told."),
+               url_for("timebank.show_activity", activity_id=activity.id))

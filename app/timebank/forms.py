@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.accounts.forms import REQUIRED
+from app.timebank.activities import CATEGORIES
+
+AT_MOST = _l("At most %(max)d characters.")
+
+
+class ActivityForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=80, message=AT_MOST)])
+    category = SelectField(_l("Category"), choices=[SelectChoice(c, c) for c in CATEGORIES])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000, message=AT_MOST)])
+    place = StringField(_l("Place"), validators=[DataRequired(REQUIRED), Length(max=100, message=AT_MOST)])
+    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(REQUIRED)])
+    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(REQUIRED)])
+    signup_deadline = DateTimeLocalField(_l("Sign-up deadline"), format="%Y-%m-%dT%H:%M",
+                                         validators=[InputRequired(REQUIRED)])
+    places = IntegerField(_l("Places"), default=10, validators=[InputRequired(REQUIRED), NumberRange(min=1, max=1000)])
+    minutes = IntegerField(_l("Minutes credited to each volunteer"), default=120,
+                           validators=[InputRequired(REQUIRED), NumberRange(min=1, max=24 * 60)])
+
+
+class CancelForm(FlaskForm):
+    reason = StringField(_l("Reason for cancelling"), validators=[DataRequired(REQUIRED), Length(max=200)])

@@ -1,0 +1,64 @@
+"""Activity pages: publish, sign up, QR check-in, roster and confirmation."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.timebank import ledger
+from app.timebank.models import Activity, ServiceRecord
+from tests.conftest import text
+
+
+def test_activity_from_publication_to_credited_hours(app, client_for, make_user, places, client):
+    organiser = make_user("social_worker", display_name="李社工")
+    org = client_for(organiser)
+    bad = org.post(f"/c/{places.community.id}/activities/new", {
+        "title": "敬老服务", "category": "助老", "place": "活动中心", "starts_at": "2030-01-10T09:00",
+        "ends_at": "2030-01-10T08:00", "signup_deadline": "2030-01-09T18:00", "places": "2", "minutes": "120"})
+    assert bad.status_code == 422 and "报名截止须早于开始时间" in text(bad) and 'value="敬老服务"' in text(bad)
+    ok = org.post(f"/c/{places.community.id}/activities/new", {
+        "title": "敬老服务", "category": "助老", "place": "活动中心", "starts_at": "2030-01-10T09:00",
+        "ends_at": "2030-01-10T11:00", "signup_deadline": "2030-01-09T18:00", "places": "2", "minutes": "120"})
+    assert ok.status_code == 303
+    activity = db.session.scalar(sa.select(Activity))
+    assert "敬老服务" in text(client.get(f"/c/{places.community.id}/activities"))
+
+    volunteer = make_user(display_name="王阿姨")
+    vol = client_for(volunteer)
+    assert vol.post(f"/activities/{activity.id}/signup").status_code == 303
+    assert "您已报名成功，有名额" in text(vol.get(f"/activities/{activity.id}"))
+
+    from app.timebank.activity_views import _serializer
+
+    with app.test_request_context():
+        token = _serializer().dumps({"a": activity.id})
+    page = text(vol.get(f"/activities/{activity.id}/check?t={token}"))
+    assert 'name="t"' in page
+    forged = vol.post(f"/activities/{activity.id}/check", {"t": token + "x", "out": "0"})
+    assert forged.status_code == 303
+    assert vol.post(f"/activities/{activity.id}/check", {"t": token, "out": "0"}).status_code == 303
+    roster = text(org.get(f"/activities/{activity.id}/roster"))
+    assert "王阿姨" in roster and "已签到" in roster
+    assert org.get(f"/activities/{activity.id}/qr.svg").headers["Content-Type"] == "image/svg+xml"
+    assert org.post(f"/activities/{activity.id}/confirm").status_code == 303
+    assert org.post(f"/activities/{activity.id}/confirm").status_code == 303  # twice: credited once
+    assert db.session.scalar(sa.select(sa.func.count(ServiceRecord.id))) == 1
+    assert ledger.account_of(volunteer).balance == 120
+    assert "敬老服务" in text(vol.get("/my/timebank"))
+
+
+def test_other_community_organiser_gets_404(client_for, make_user, places):
+    from datetime import timedelta
+
+    from app.sqltypes import utcnow
+    from app.timebank import activities
+
+    organiser = make_user("social_worker")
+    start = utcnow() + timedelta(days=1)
+    activity = activities.publish(organiser, places.community, title="t", description="", category="环境", place="p",
+                                  starts_at=start, ends_at=start + timedelta(hours=1),
+                                  signup_deadline=start - timedelta(hours=1), places=1, minutes=60)
+    db.session.commit()
+    outsider = client_for(make_user("social_worker", scope=places.other))
+    assert outsider.get(f"/activities/{activity.id}/roster").status_code == 404
+    assert outsider.post(f"/activities/{activity.id}/confirm").status_code == 404
