@@ -9,4 +9,6 @@ from app.consultation.models import (  # noqa: F401
 from app.meetings.models import (  # noqa: F401
     AgendaItem, Attendance, BallotReceipt, Body, BodyMember, Meeting, Motion, SecretBallot, Tally, Vote,
 )
-from app.timebank.models import Account, Activity, Posting, ServiceRecord, Signup, TimebankSettings, Txn  # noqa: F401
+from app.timebank.models import (  # noqa: F401
+    Account, Activity, Certificate, Posting, ServiceRecord, Signup, TimebankSettings, Txn,
+)

@@ -154,6 +154,11 @@ MATRIX: dict[str, dict[str, int]] = {
     "GET /my/timebank": USER_200,
     "GET /c/<int:community_id>/timebank": ALL_200,
     "GET /c/<int:community_id>/activities": ALL_200,
+    "GET /my/certificates": USER_200,
+    "POST /my/certificates": USER_422,
+    "GET /certificates/<code>": ALL_200,
+    "GET /certificates/<code>/qr.svg": ALL_200,
+    "GET /verify": ALL_200,
     "GET /activities/<int:activity_id>": ALL_200,
     "GET /c/<int:community_id>/activities/new": row("302 403 403 404 200 403 403"),
     "POST /c/<int:community_id>/activities/new": row("302 403 403 404 422 403 403"),
@@ -237,8 +242,18 @@ class World:
             "user_id": self.target.id, "assignment_id": assignment.id, "notification_id": note.id,
             "topic_id": topic.id, "comment_id": comment.id, "token": photo.token, "block_id": block.id,
             "body_id": body.id, "member_id": member.id, "meeting_id": meeting.id, "motion_id": motion.id,
-            "activity_id": activity.id, "signup_id": signup.id,
+            "activity_id": activity.id, "signup_id": signup.id, "code": self._certificate(),
         }
+
+    def _certificate(self) -> str:
+        """R's certificate for a day of recorded service."""
+        from app.timebank import certificates, ledger
+
+        today = services_now().date()
+        ledger.credit_service(self.personas["R"], 60, description="助老", served_on=today,
+                              recorded_by=self.personas["S"], verified_by=self.personas["S"],
+                              idempotency_key=f"matrix-{self.target.id}")
+        return certificates.issue(self.personas["R"], today, today).code
 
     def _activity(self, places):
         """An activity in community A with R signed up."""

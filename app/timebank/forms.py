@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -28,3 +28,15 @@ class ActivityForm(FlaskForm):
 
 class CancelForm(FlaskForm):
     reason = StringField(_l("Reason for cancelling"), validators=[DataRequired(REQUIRED), Length(max=200)])
+
+
+class CertificateForm(FlaskForm):
+    period_from = DateField(_l("From"), validators=[InputRequired(REQUIRED)])
+    period_to = DateField(_l("To"), validators=[InputRequired(REQUIRED)])
+
+
+class VerifyForm(FlaskForm):
+    class Meta:
+        csrf = False  # a public GET form
+
+    code = StringField(_l("Verification code"), validators=[DataRequired(REQUIRED), Length(max=16)])

@@ -185,3 +185,25 @@ class Signup(db.Model):
 
     def __repr__(self) -> str:
         return f"<Signup activity={self.activity_id} volunteer={self.volunteer_id} {self.status.name}>"
+
+
+class Certificate(db.Model):
+    """志愿服务证明: a snapshot of a volunteer's verified service for a period,
+    issued by their community. The verification code is random; the digest
+    (an HMAC of the content) shows whether what is stored was altered."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"))
+    holder_name: Mapped[str] = mapped_column(sa.String(40))
+    community_name: Mapped[str] = mapped_column(sa.String(80))
+    period_from: Mapped[date]
+    period_to: Mapped[date]
+    total_minutes: Mapped[int]
+    services: Mapped[list] = mapped_column(sa.JSON)  # [[date, description, minutes], …]
+    digest: Mapped[str] = mapped_column(sa.String(64))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Certificate {self.code}>"

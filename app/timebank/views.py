@@ -33,3 +33,4 @@ def community_timebank(community_id: int):
     year = utcnow().year
     return render("timebank/community.html", community=community, year=year,
                   totals=ledger.community_totals(community.id, year))
+

@@ -1,0 +1,56 @@
+"""Certificates: a resident issues one for a period, prints it; anyone checks it by its code."""
+from __future__ import annotations
+
+from datetime import date
+
+import segno
+from flask import make_response, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.timebank import certificates
+from app.timebank.forms import CertificateForm, VerifyForm
+from app.timebank.views import bp
+from app.web import found, render, submit_form
+
+
+@bp.route("/my/certificates", methods=["GET", "POST"])
+@login_required
+def my_certificates():
+    form = CertificateForm()
+    if request.method == "GET":
+        form.period_from.data = date(date.today().year, 1, 1)
+        form.period_to.data = date.today()
+    return submit_form(form, lambda: certificates.issue(current_user, form.period_from.data, form.period_to.data),
+                       done=lambda c: url_for("timebank.show_certificate", code=c.code),
+                       message=_("Your certificate is ready. Print it or show its code."),
+                       page="timebank/certificates.html", issued=certificates.certificates_of(current_user))
+
+
+@bp.get("/certificates/<code>")
+def show_certificate(code: str):
+    """Public: anyone holding the code (or scanning the QR) sees whether it is genuine."""
+    certificate = found(certificates.by_code(code))
+    return render("timebank/certificate.html", c=certificate, genuine=certificates.is_genuine(certificate),
+                  mine=current_user.is_authenticated and current_user.id == certificate.user_id)
+
+
+@bp.get("/certificates/<code>/qr.svg")
+def certificate_qr(code: str):
+    certificate = found(certificates.by_code(code))
+    link = url_for("timebank.show_certificate", code=certificate.code, _external=True)
+    response = make_response(segno.make(link, error="m").svg_inline(scale=4, title=_("Verification QR code")))
+    response.headers["Content-Type"] = "image/svg+xml"
+    return response
+
+
+@bp.get("/verify")
+def verify_certificate():
+    form = VerifyForm(request.args)
+    if request.args.get("code") is not None:
+        if form.validate() and (certificate := certificates.by_code(form.code.data)) is not None:
+            return render("timebank/certificate.html", c=certificate, genuine=certificates.is_genuine(certificate),
+                          mine=False)
+        form.code.errors = [_("No certificate has this code. Check it and try again.")]
+        return render("timebank/verify.html", form=form, status=404)
+    return render("timebank/verify.html", form=form)
