@@ -105,7 +105,13 @@ def roster(activity_id: int):
     activity = _activity(activity_id)
     _organiser(activity)
     return render("timebank/roster.html", activity=activity, signups=activities.signups_of(activity),
-                  form=EmptyForm(), cancel_form=CancelForm(formdata=None), **LABELS)
+                  form=EmptyForm(), cancel_form=CancelForm(formdata=None), check_link=_check_link(activity), **LABELS)
+
+
+def _check_link(activity: Activity) -> str:
+    """The signed check-in link the QR code encodes (also shareable in a group chat)."""
+    token = _serializer().dumps({"a": activity.id})
+    return url_for("timebank.check_page", activity_id=activity.id, t=token, _external=True)
 
 
 @bp.get("/activities/<int:activity_id>/qr.svg")
@@ -113,9 +119,8 @@ def roster(activity_id: int):
 def activity_qr(activity_id: int):
     activity = _activity(activity_id)
     _organiser(activity)
-    token = _serializer().dumps({"a": activity.id})
-    link = url_for("timebank.check_page", activity_id=activity.id, t=token, _external=True)
-    response = make_response(segno.make(link, error="m").svg_inline(scale=6, title=_("Check-in QR code")))
+    response = make_response(segno.make(_check_link(activity), error="m").svg_inline(scale=6,
+                                                                                    title=_("Check-in QR code")))
     response.headers["Content-Type"] = "image/svg+xml"
     return response
 
