@@ -98,8 +98,10 @@ def _timebank(users: dict[str, User]) -> None:
     """Verified service hours (and the time coins they earn) for a few neighbours."""
     from datetime import date, timedelta
 
-    from app.timebank import ledger
+    from app.timebank import activities, ledger
 
+    for login, skills in [("13800000001", "陪聊、手工"), ("13800000004", "水电维修、驾驶"), ("13800000003", "做饭")]:
+        activities.register_volunteer(users[login], skills=skills, availability="周末", consent=True)
     recorder, verifier = users["shegong"], users["weiyuan"]
     today = date.today()
     for n, (login, minutes, what, days_ago) in enumerate([

@@ -155,6 +155,8 @@ MATRIX: dict[str, dict[str, int]] = {
     "GET /c/<int:community_id>/timebank": ALL_200,
     "GET /c/<int:community_id>/activities": ALL_200,
     "GET /my/certificates": USER_200,
+    "GET /my/volunteer": USER_200,
+    "POST /my/volunteer": USER_422,
     "POST /my/certificates": USER_422,
     "GET /certificates/<code>": ALL_200,
     "GET /certificates/<code>/qr.svg": ALL_200,
@@ -266,6 +268,7 @@ class World:
                                       category="助老", place="活动中心", starts_at=start,
                                       ends_at=start + timedelta(hours=2), signup_deadline=start - timedelta(hours=1),
                                       places=5, minutes=120)
+        activities.register_volunteer(self.personas["R"], skills="", availability="", consent=True)
         return activity, activities.sign_up(self.personas["R"], activity)
 
     def _meetings(self, places):

@@ -16,13 +16,34 @@ from app.extensions import db
 from app.notifications.services import notify, notify_many, register_kind
 from app.sqltypes import utcnow
 from app.timebank import ledger
-from app.timebank.models import Activity, ActivityState, ServiceRecord, Signup, SignupStatus
+from app.timebank.models import Activity, ActivityState, ServiceRecord, Signup, SignupStatus, VolunteerProfile
 
 CATEGORIES = ["助老", "环境", "文明劝导", "防疫", "助学", "其他"]
 
 register_kind("timebank.activity_cancelled", _l("The activity “%(title)s” has been cancelled."))
 register_kind("timebank.promoted", _l("A place opened up: you are now signed up for “%(title)s”."))
 register_kind("timebank.credited", _l("%(minutes)d minutes of service for “%(title)s” are recorded and credited."))
+
+
+def register_volunteer(user: User, *, skills: str, availability: str, consent: bool) -> VolunteerProfile:
+    """志愿者注册: a verified resident, who agrees that their service is recorded."""
+    if not user.is_verified:
+        raise DomainError(_l("Only verified residents can register as volunteers."))
+    if not consent:
+        raise DomainError(_l("Please agree that your volunteer service is recorded."), field="consent")
+    profile = db.session.get(VolunteerProfile, user.id) or VolunteerProfile(user_id=user.id)
+    profile.skills, profile.availability = skills.strip()[:200], availability.strip()[:200]
+    profile.consent_at = utcnow()
+    db.session.add(profile)
+    db.session.flush()
+    record(user, "timebank.register_volunteer", user, community_id=user.community_id)
+    return profile
+
+
+def profile_of(user) -> VolunteerProfile | None:
+    if not (user and getattr(user, "is_authenticated", False)):
+        return None
+    return db.session.get(VolunteerProfile, user.id)
 
 
 def publish(organiser: User, community, *, title: str, description: str, category: str, place: str,
@@ -77,6 +98,8 @@ def sign_up(volunteer: User, activity: Activity) -> Signup:
         raise DomainError(_l("Sign-up for this activity has closed."))
     if not volunteer.is_verified or volunteer.community_id != activity.community_id:
         raise DomainError(_l("Only verified residents of this community can sign up."))
+    if profile_of(volunteer) is None:
+        raise DomainError(_l("Register as a volunteer first (skills, availability, consent)."))
     signup = signup_of(volunteer, activity)
     if signup is not None and signup.status is not SignupStatus.cancelled:
         raise DomainError(_l("You are already signed up."))

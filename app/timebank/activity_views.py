@@ -18,10 +18,10 @@ from app.permissions import register_rule, social_worker_community_ids
 from app.places.services import public_community
 from app.sqltypes import utcnow
 from app.timebank import activities
-from app.timebank.forms import ActivityForm, CancelForm
+from app.timebank.forms import ActivityForm, CancelForm, VolunteerForm
 from app.timebank.models import Activity, ActivityState, Signup, SignupStatus
 from app.timebank.views import bp
-from app.web import act, found, permission_required, render, require, submit_form
+from app.web import act, found, permission_required, render, require, safe_next, submit_form
 
 register_rule("organise_activities", lambda user, _obj: bool(social_worker_community_ids(user)))
 CHECK_MAX_AGE = 4 * 3600
@@ -42,6 +42,17 @@ def _organiser(activity_or_community_id) -> None:
 
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="activity-check")
+
+
+@bp.route("/my/volunteer", methods=["GET", "POST"])
+@login_required
+def register_volunteer():
+    form = VolunteerForm(obj=activities.profile_of(current_user))
+    return submit_form(form, lambda: activities.register_volunteer(
+        current_user, skills=form.skills.data or "", availability=form.availability.data or "",
+        consent=form.consent.data), done=request.args.get("next") and safe_next(request.args["next"])
+        or url_for("timebank.my_timebank"), message=_("You are registered as a volunteer."),
+        page="timebank/volunteer.html")
 
 
 @bp.get("/c/<int:community_id>/activities")
@@ -78,6 +89,7 @@ def show_activity(activity_id: int):
     taken = len(activities.signups_of(activity, SignupStatus.confirmed))
     return render("timebank/activity.html", activity=activity, taken=taken, form=EmptyForm(),
                   signup=activities.signup_of(current_user, activity), now=utcnow(),
+                  registered=activities.profile_of(current_user) is not None,
                   organiser=activity.community_id in social_worker_community_ids(current_user), **LABELS)
 
 

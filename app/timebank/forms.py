@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -40,3 +40,10 @@ class VerifyForm(FlaskForm):
         csrf = False  # a public GET form
 
     code = StringField(_l("Verification code"), validators=[DataRequired(REQUIRED), Length(max=16)])
+
+
+class VolunteerForm(FlaskForm):
+    skills = StringField(_l("Skills (e.g. 理发, 电脑, 陪聊, 驾驶)"), validators=[Optional(), Length(max=200, message=AT_MOST)])
+    availability = StringField(_l("When you can help (e.g. 周末上午)"),
+                               validators=[Optional(), Length(max=200, message=AT_MOST)])
+    consent = BooleanField(_l("I agree that my volunteer service is recorded and certified by the community"))

@@ -207,3 +207,15 @@ class Certificate(db.Model):
 
     def __repr__(self) -> str:
         return f"<Certificate {self.code}>"
+
+
+class VolunteerProfile(db.Model):
+    """志愿者注册: skills, availability, and consent to keep service records."""
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), primary_key=True)
+    skills: Mapped[str] = mapped_column(sa.String(200), default="")
+    availability: Mapped[str] = mapped_column(sa.String(200), default="")
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<VolunteerProfile user={self.user_id}>"

@@ -167,6 +167,8 @@ def test_no_axe_violations_on_time_bank_pages(axe_page, live_server, world, size
                                       description="陪伴老人", category="助老", place="活动中心", starts_at=start,
                                       ends_at=start + timedelta(hours=2), signup_deadline=start - timedelta(hours=2),
                                       places=3, minutes=120)
+        activities.register_volunteer(accounts.find_user_by_login("zhiyuan_a11y"), skills="", availability="",
+                                      consent=True)
         activities.sign_up(accounts.find_user_by_login("zhiyuan_a11y"), activity)
         db.session.commit()
         activity_id = activity.id

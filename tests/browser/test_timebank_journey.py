@@ -20,8 +20,12 @@ def volunteers(live_server, world):
     with live_server.app.app_context():
         community = db.session.get(Community, world["community"])
         for login_name, name in [("zhiyuanzhe1", "志愿者甲"), ("zhiyuanzhe2", "志愿者乙")]:
-            accounts.create_user(None, login=login_name, display_name=name, password="correct horse battery",
-                                 community=community, verified=True)
+            user = accounts.create_user(None, login=login_name, display_name=name, password="correct horse battery",
+                                        community=community, verified=True)
+            if login_name == "zhiyuanzhe2":  # the first registers through the page in the journey
+                from app.timebank.activities import register_volunteer
+
+                register_volunteer(user, skills="驾驶", availability="周末", consent=True)
         db.session.commit()
         db.session.remove()
     return world
@@ -41,6 +45,13 @@ def test_activity_hours_reach_balances_records_and_certificates(page, live_serve
     page.get_by_text("活动已发布").first.wait_for()
     activity_url = page.url.split("#")[0]
 
+    login(page, base, "zhiyuanzhe1")
+    page.goto(activity_url)
+    page.get_by_role("button", name="注册志愿者后报名").click()
+    page.get_by_label("特长").fill("理发")
+    page.get_by_label("我同意").check()
+    page.get_by_role("button", name="注册").click()
+    page.get_by_text("志愿者注册成功").first.wait_for()
     for name in ("zhiyuanzhe1", "zhiyuanzhe2"):
         login(page, base, name)
         page.goto(activity_url)

@@ -20,6 +20,16 @@ def staff(make_user):
 
 
 @pytest.fixture
+def volunteer(make_user):
+    """A verified resident registered as a volunteer (志愿者注册)."""
+    def make(**kw):
+        user = make_user(**kw)
+        activities.register_volunteer(user, skills="陪聊", availability="周末", consent=True)
+        return user
+    return make
+
+
+@pytest.fixture
 def activity(staff, places):
     start = utcnow() + timedelta(days=2)
     a = activities.publish(staff[0], places.community, title="重阳节敬老服务", description="陪伴老人", category="助老",
@@ -29,8 +39,8 @@ def activity(staff, places):
     return a
 
 
-def test_places_waiting_list_and_promotion(activity, make_user):
-    a, b, c = make_user(), make_user(), make_user()
+def test_places_waiting_list_and_promotion(activity, make_user, volunteer):
+    a, b, c = volunteer(), volunteer(), volunteer()
     assert activities.sign_up(a, activity).status is SignupStatus.confirmed
     assert activities.sign_up(b, activity).status is SignupStatus.confirmed
     assert activities.sign_up(c, activity).status is SignupStatus.waitlisted
@@ -42,8 +52,8 @@ def test_places_waiting_list_and_promotion(activity, make_user):
         activities.sign_up(make_user(verified=False), activity)
 
 
-def test_confirmation_credits_attendees_once(activity, make_user, staff):
-    a, b = make_user(), make_user()
+def test_confirmation_credits_attendees_once(activity, make_user, staff, volunteer):
+    a, b = volunteer(), volunteer()
     for v in (a, b):
         activities.sign_up(v, activity)
     activities.check(a, activity)  # checked in at the venue
@@ -58,22 +68,22 @@ def test_confirmation_credits_attendees_once(activity, make_user, staff):
     assert ledger.service_minutes(a) == 120
 
 
-def test_absent_volunteers_are_not_credited(activity, make_user, staff):
-    a = make_user()
+def test_absent_volunteers_are_not_credited(activity, make_user, staff, volunteer):
+    a = volunteer()
     activities.sign_up(a, activity)
     assert activities.confirm(staff[0], staff[1], activity, {}) == 0
     assert ledger.account_of(a, create=False) is None
 
 
-def test_check_in_needs_a_place(activity, make_user):
+def test_check_in_needs_a_place(activity, make_user, volunteer):
     with pytest.raises(DomainError):
-        activities.check(make_user(), activity)
+        activities.check(volunteer(), activity)
 
 
-def test_cancel_notifies_volunteers(activity, make_user, staff):
+def test_cancel_notifies_volunteers(activity, make_user, staff, volunteer):
     from app.notifications.models import Notification
 
-    a = make_user()
+    a = volunteer()
     activities.sign_up(a, activity)
     with pytest.raises(DomainError):
         activities.cancel(staff[0], activity, "")
@@ -82,9 +92,9 @@ def test_cancel_notifies_volunteers(activity, make_user, staff):
         "timebank.activity_cancelled"
 
 
-def test_eight_threads_confirming_the_same_activity_credit_once(app, activity, make_user, staff):
+def test_eight_threads_confirming_the_same_activity_credit_once(app, activity, make_user, staff, volunteer):
     activity.places = 5
-    volunteers = [make_user() for _ in range(3)]
+    volunteers = [volunteer() for _ in range(3)]
     for v in volunteers:
         activities.sign_up(v, activity)
     for s in activities.signups_of(activity):
@@ -118,3 +128,15 @@ def test_eight_threads_confirming_the_same_activity_credit_once(app, activity, m
     assert errors == []
     assert db.session.scalar(sa.select(sa.func.count(ServiceRecord.id))) == 3
     assert ledger.verify()["problems"] == []
+
+
+def test_sign_up_needs_registration_with_consent(activity, make_user):
+    user = make_user()
+    with pytest.raises(DomainError):
+        activities.sign_up(user, activity)
+    with pytest.raises(DomainError):
+        activities.register_volunteer(user, skills="", availability="", consent=False)
+    activities.register_volunteer(user, skills="理发", availability="周三下午", consent=True)
+    assert activities.sign_up(user, activity).status is SignupStatus.confirmed
+    with pytest.raises(DomainError):
+        activities.register_volunteer(make_user(verified=False), skills="", availability="", consent=True)

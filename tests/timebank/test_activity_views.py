@@ -25,6 +25,11 @@ def test_activity_from_publication_to_credited_hours(app, client_for, make_user,
 
     volunteer = make_user(display_name="王阿姨")
     vol = client_for(volunteer)
+    assert "注册志愿者后报名" in text(vol.get(f"/activities/{activity.id}"))
+    no_consent = vol.post("/my/volunteer", {"skills": "理发", "availability": "周末"})
+    assert no_consent.status_code == 422 and 'value="理发"' in text(no_consent)
+    assert vol.post(f"/my/volunteer?next=/activities/{activity.id}", {"skills": "理发", "consent": "y"}).headers[
+        "Location"] == f"/activities/{activity.id}"
     assert vol.post(f"/activities/{activity.id}/signup").status_code == 303
     assert "您已报名成功，有名额" in text(vol.get(f"/activities/{activity.id}"))
 
