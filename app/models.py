@@ -10,5 +10,6 @@ from app.meetings.models import (  # noqa: F401
     AgendaItem, Attendance, BallotReceipt, Body, BodyMember, Meeting, Motion, SecretBallot, Tally, Vote,
 )
 from app.timebank.models import (  # noqa: F401
-    Account, Activity, Certificate, Posting, ServiceRecord, Signup, TimebankSettings, Txn, VolunteerProfile,
+    Account, Activity, Certificate, LedgerRequest, Posting, ServiceRecord, Signup, TimebankSettings, Txn,
+    VolunteerProfile,
 )

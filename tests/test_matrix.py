@@ -156,6 +156,11 @@ MATRIX: dict[str, dict[str, int]] = {
     "GET /c/<int:community_id>/activities": ALL_200,
     "GET /my/certificates": USER_200,
     "GET /my/volunteer": USER_200,
+    "GET /c/<int:community_id>/timebank/manage": row("302 403 403 404 200 403 403"),
+    "POST /c/<int:community_id>/timebank/manage": row("302 403 403 404 422 403 403"),
+    "POST /txns/<int:txn_id>/reversal-request": row("302 403 403 404 303 403 403"),
+    "POST /ledger-requests/<int:request_id>/confirm": row("302 403 403 404 303 403 403"),
+    "POST /ledger-requests/<int:request_id>/decline": row("302 403 403 404 303 403 403"),
     "POST /my/volunteer": USER_422,
     "POST /my/certificates": USER_422,
     "GET /certificates/<code>": ALL_200,
@@ -194,6 +199,7 @@ DATA = {
     "POST /motions/<int:motion_id>/correct": {"reason": "漏记"},
     "POST /activities/<int:activity_id>/attendance": {"signup_id": "{signup_id}", "attended": "1"},
     "POST /activities/<int:activity_id>/cancel": {"reason": "天气原因"},
+    "POST /txns/<int:txn_id>/reversal-request": {"reason": "录错"},
 }
 
 HEADERS = {"POST /register/check": {"HX-Request": "true", "HX-Trigger-Name": "login"}}
@@ -245,7 +251,17 @@ class World:
             "topic_id": topic.id, "comment_id": comment.id, "token": photo.token, "block_id": block.id,
             "body_id": body.id, "member_id": member.id, "meeting_id": meeting.id, "motion_id": motion.id,
             "activity_id": activity.id, "signup_id": signup.id, "code": self._certificate(),
+            **self._ledger_request(places),
         }
+
+    def _ledger_request(self, places) -> dict:
+        """A grant to R asked for by a staff member other than S (so S may confirm it)."""
+        from app.timebank import ledger
+        from app.timebank.models import Txn
+
+        other = self.personas["O"]  # any user id will do as the requester; S decides
+        request = ledger.request_grant(other, self.personas["R"], 60, "优先对象")
+        return {"request_id": request.id, "txn_id": db.session.scalar(db.select(Txn.id).order_by(Txn.id))}
 
     def _certificate(self) -> str:
         """R's certificate for a day of recorded service."""

@@ -47,3 +47,9 @@ class VolunteerForm(FlaskForm):
     availability = StringField(_l("When you can help (e.g. 周末上午)"),
                                validators=[Optional(), Length(max=200, message=AT_MOST)])
     consent = BooleanField(_l("I agree that my volunteer service is recorded and certified by the community"))
+
+
+class GrantRequestForm(FlaskForm):
+    user_id = SelectField(_l("Resident"), validators=[DataRequired(REQUIRED)])
+    minutes = IntegerField(_l("Minutes"), validators=[InputRequired(REQUIRED), NumberRange(min=1, max=100_000)])
+    reason = StringField(_l("Reason (e.g. 80岁以上独居老人)"), validators=[DataRequired(REQUIRED), Length(max=200)])

@@ -14,6 +14,7 @@ from app.accounts.models import User
 from app.audit.services import record
 from app.domain import DomainError
 from app.extensions import db
+from app.sqltypes import utcnow
 from app.timebank.models import Account, AccountKind, Posting, ServiceRecord, TimebankSettings, Txn, TxnKind
 
 
@@ -289,3 +290,75 @@ def community_totals(community_id: int, year: int) -> dict:
     volunteers = db.session.scalar(sa.select(sa.func.count(sa.distinct(ServiceRecord.volunteer_id)))
                                    .where(this_year, ServiceRecord.minutes > 0)) or 0
     return {"minutes": minutes, "volunteers": volunteers}
+
+
+# -- grants and reversals that a second staff member confirms ----------------------------------
+
+def request_grant(actor: User, resident: User, minutes: int, reason: str):
+    """A social worker asks to grant hours to a priority resident (e.g. 80+ living alone)."""
+    from app.timebank.models import LedgerRequest, RequestKind
+
+    if resident.community_id is None or not resident.is_verified:
+        raise DomainError(_l("Only verified residents hold a time-bank account."), field="user_id")
+    _minutes(minutes, unit=settings_for(resident.community_id).unit_minutes)
+    if not reason.strip():
+        raise DomainError(_l("Give the reason for the grant."), field="reason")
+    request = LedgerRequest(community_id=resident.community_id, kind=RequestKind.grant, user_id=resident.id,
+                            minutes=minutes, reason=reason.strip()[:200], requested_by_id=actor.id)
+    db.session.add(request)
+    db.session.flush()
+    record(actor, "timebank.request_grant", request, community_id=request.community_id, minutes=minutes)
+    return request
+
+
+def request_reversal(actor: User, txn: Txn, reason: str):
+    from app.timebank.models import LedgerRequest, RequestKind
+
+    if not reason.strip():
+        raise DomainError(_l("Give the reason for the reversal."), field="reason")
+    if txn.kind is TxnKind.reversal or db.session.scalar(sa.select(Txn.id).where(Txn.reverses_id == txn.id)):
+        raise DomainError(_l("This transaction has already been reversed."))
+    request = LedgerRequest(community_id=txn.community_id, kind=RequestKind.reversal, txn_id=txn.id,
+                            reason=reason.strip()[:200], requested_by_id=actor.id)
+    db.session.add(request)
+    db.session.flush()
+    record(actor, "timebank.request_reversal", request, community_id=request.community_id, txn=txn.id)
+    return request
+
+
+def decide_request(actor: User, request, *, confirm: bool) -> Txn | None:
+    """The second staff member confirms (hours move, exactly once) or declines."""
+    from app.timebank.models import RequestKind
+
+    if request.decided_at is not None:
+        raise DomainError(_l("This request has already been decided."))
+    if request.requested_by_id == actor.id:
+        raise DomainError(_l("A second staff member must confirm."))
+    requester = db.session.get(User, request.requested_by_id)
+    txn = None
+    if confirm:
+        key = f"request-{request.id}"
+        if request.kind is RequestKind.grant:
+            txn = grant(db.session.get(User, request.user_id), request.minutes, reason=request.reason,
+                        initiated_by=requester, confirmed_by=actor, idempotency_key=key)
+        else:
+            txn = reverse(db.session.get(Txn, request.txn_id), reason=request.reason, initiated_by=requester,
+                          confirmed_by=actor, idempotency_key=key)
+    request.decided_by_id, request.decided_at, request.confirmed = actor.id, utcnow(), confirm
+    request.result_txn_id = getattr(txn, "id", None)
+    db.session.flush()
+    record(actor, "timebank.confirm_request" if confirm else "timebank.decline_request", request,
+           community_id=request.community_id)
+    return txn
+
+
+def pending_requests(community_id: int) -> list:
+    from app.timebank.models import LedgerRequest
+
+    return list(db.session.scalars(sa.select(LedgerRequest).where(
+        LedgerRequest.community_id == community_id, LedgerRequest.decided_at.is_(None)).order_by(LedgerRequest.id)))
+
+
+def recent_transactions(community_id: int, limit: int = 30) -> list[Txn]:
+    return list(db.session.scalars(sa.select(Txn).where(Txn.community_id == community_id)
+                                   .order_by(Txn.id.desc()).limit(limit)))

@@ -219,3 +219,34 @@ class VolunteerProfile(db.Model):
 
     def __repr__(self) -> str:
         return f"<VolunteerProfile user={self.user_id}>"
+
+
+class RequestKind(enum.Enum):
+    grant = "grant"
+    reversal = "reversal"
+
+
+class LedgerRequest(db.Model):
+    """A grant or a reversal one social worker asks for and a second confirms
+    (or declines); only the confirmation moves hours."""
+
+    __table_args__ = (sa.CheckConstraint("minutes IS NULL OR minutes > 0", name="minutes_positive"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"), index=True)
+    kind: Mapped[RequestKind] = mapped_column(enum_column(RequestKind))
+    user_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))  # the grant's recipient
+    minutes: Mapped[Optional[int]]
+    txn_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("txn.id"))  # the transaction to reverse
+    reason: Mapped[str] = mapped_column(sa.String(200))
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    confirmed: Mapped[Optional[bool]]
+    result_txn_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("txn.id"))
+
+    user = relationship("User", foreign_keys=[user_id])
+    requested_by = relationship("User", foreign_keys=[requested_by_id])
+
+    def __repr__(self) -> str:
+        return f"<LedgerRequest {self.id} {self.kind.name}>"

@@ -1,0 +1,90 @@
+"""Social workers: grants to priority residents and reversals, each asked
+for by one staff member and confirmed by a second; the community's recent
+transactions."""
+from __future__ import annotations
+
+from flask import abort, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from app.accounts.forms import DecisionForm as EmptyForm
+from app.accounts.models import User
+from app.consultation.services import residents_of
+from app.extensions import db
+from app.permissions import social_worker_community_ids
+from app.places.services import public_community
+from app.timebank import ledger
+from app.timebank.forms import CancelForm, GrantRequestForm
+from app.timebank.models import LedgerRequest, Txn
+from app.timebank.views import bp
+from app.web import act, found, permission_required, require, submit_form
+
+
+def _managed(community_id: int):
+    community = found(public_community(community_id))
+    if community.id not in social_worker_community_ids(current_user):
+        abort(404)
+    return community
+
+
+def _grant_form(community_id: int) -> GrantRequestForm:
+    form = GrantRequestForm()
+    form.user_id.choices = [SelectChoice("", _("— choose —"))] + [
+        SelectChoice(str(u.id), u.display_name) for u in residents_of(community_id)]
+    return form
+
+
+def _page(community, form):
+    return dict(community=community, form=form, pending=ledger.pending_requests(community.id),
+                txns=ledger.recent_transactions(community.id), action_form=EmptyForm(),
+                reversal_form=CancelForm(formdata=None))
+
+
+@bp.route("/c/<int:community_id>/timebank/manage", methods=["GET", "POST"])
+@permission_required("organise_activities")
+def manage(community_id: int):
+    community = _managed(community_id)
+    form = _grant_form(community.id)
+    return submit_form(
+        form, lambda: ledger.request_grant(current_user, found(db.session.get(User, int(form.user_id.data))),
+                                           form.minutes.data, form.reason.data),
+        done=url_for("timebank.manage", community_id=community.id),
+        message=_("Grant requested. A second staff member must confirm it."),
+        page="timebank/manage.html", **{k: v for k, v in _page(community, form).items() if k != "form"})
+
+
+@bp.post("/txns/<int:txn_id>/reversal-request")
+@permission_required("organise_activities")
+def request_reversal(txn_id: int):
+    txn = found(db.session.get(Txn, txn_id))
+    community = _managed(txn.community_id)
+    form = CancelForm()
+    require(form.validate_on_submit())
+    return act(lambda: ledger.request_reversal(current_user, txn, form.reason.data),
+               _("Reversal requested. A second staff member must confirm it."),
+               url_for("timebank.manage", community_id=community.id))
+
+
+def _request(request_id: int) -> LedgerRequest:
+    request = found(db.session.get(LedgerRequest, request_id))
+    _managed(request.community_id)
+    return request
+
+
+@bp.post("/ledger-requests/<int:request_id>/confirm")
+@permission_required("organise_activities")
+def confirm_request(request_id: int):
+    request = _request(request_id)
+    require(EmptyForm().validate_on_submit())
+    return act(lambda: ledger.decide_request(current_user, request, confirm=True), _("Confirmed: the hours moved."),
+               url_for("timebank.manage", community_id=request.community_id))
+
+
+@bp.post("/ledger-requests/<int:request_id>/decline")
+@permission_required("organise_activities")
+def decline_request(request_id: int):
+    request = _request(request_id)
+    require(EmptyForm().validate_on_submit())
+    return act(lambda: ledger.decide_request(current_user, request, confirm=False), _("Declined."),
+               url_for("timebank.manage", community_id=request.community_id))
