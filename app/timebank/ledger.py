@@ -18,6 +18,12 @@ from app.sqltypes import utcnow
 from app.timebank.models import Account, AccountKind, Posting, ServiceRecord, TimebankSettings, Txn, TxnKind
 
 
+from app.notifications.services import register_kind  # noqa: E402
+
+register_kind("timebank.capped", _l("Your balance reached the community's maximum of %(cap)d hours; %(minutes)d minutes went"
+                                    " to the community pool (公益池). Your service record keeps every minute."))
+
+
 def settings_for(community_id: int) -> TimebankSettings:
     return db.session.get(TimebankSettings, community_id) or TimebankSettings(community_id=community_id,
                                                                                unit_minutes=30, max_balance=None)
@@ -146,6 +152,12 @@ def credit_service(volunteer: User, minutes: int, *, description: str, served_on
                         reference=reference)
     if not created:
         return db.session.scalar(sa.select(ServiceRecord).where(ServiceRecord.txn_id == txn.id))
+    kept = sum(amount for acc, amount in _legs_of(txn) if acc == account.id)
+    if kept < minutes:  # the community's maximum balance: the volunteer is told where the rest went
+        from app.notifications.services import notify
+
+        notify(volunteer, "timebank.capped", link="/my/timebank", minutes=minutes - kept,
+               cap=settings_for(volunteer.community_id).max_balance // 60)
     service = ServiceRecord(community_id=volunteer.community_id, volunteer_id=volunteer.id, minutes=minutes,
                             description=description[:200], served_on=served_on, reference_type=reference[0],
                             reference_id=reference[1], recorded_by_id=recorded_by.id, verified_by_id=verified_by.id,
@@ -153,6 +165,10 @@ def credit_service(volunteer: User, minutes: int, *, description: str, served_on
     db.session.add(service)
     db.session.flush()
     return service
+
+
+def _legs_of(txn: Txn) -> list[tuple[int, int]]:
+    return [(p.account_id, p.amount) for p in db.session.scalars(sa.select(Posting).where(Posting.txn_id == txn.id))]
 
 
 def grant(resident: User, minutes: int, *, reason: str, initiated_by: User, confirmed_by: User,

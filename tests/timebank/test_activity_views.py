@@ -67,3 +67,35 @@ def test_other_community_organiser_gets_404(client_for, make_user, places):
     outsider = client_for(make_user("social_worker", scope=places.other))
     assert outsider.get(f"/activities/{activity.id}/roster").status_code == 404
     assert outsider.post(f"/activities/{activity.id}/confirm").status_code == 404
+
+
+def test_check_in_link_expires_and_a_replay_changes_nothing(app, client_for, make_user, places, monkeypatch):
+    from datetime import timedelta
+
+    from app.sqltypes import utcnow
+    from app.timebank import activities, activity_views
+
+    organiser, volunteer = make_user("social_worker"), make_user()
+    start = utcnow() + timedelta(days=1)
+    activity = activities.publish(organiser, places.community, title="t", description="", category="环境", place="p",
+                                  starts_at=start, ends_at=start + timedelta(hours=1),
+                                  signup_deadline=start - timedelta(hours=1), places=2, minutes=60)
+    activities.register_volunteer(volunteer, skills="", availability="", consent=True)
+    activities.sign_up(volunteer, activity)
+    db.session.commit()
+    with app.test_request_context():
+        token = activity_views._serializer().dumps({"a": activity.id})
+    c = client_for(volunteer)
+    monkeypatch.setattr(activity_views, "CHECK_MAX_AGE", -1)  # every token is too old
+    assert "签到链接已过期" in text(c.get(f"/activities/{activity.id}/check?t={token}"))
+    c.post(f"/activities/{activity.id}/check", {"t": token, "out": "0"})
+    signup = activities.signup_of(volunteer, activity)
+    assert signup.checked_in_at is None
+    monkeypatch.setattr(activity_views, "CHECK_MAX_AGE", 4 * 3600)
+    c.post(f"/activities/{activity.id}/check", {"t": token, "out": "0"})
+    db.session.refresh(signup)
+    first = signup.checked_in_at
+    assert first is not None
+    c.post(f"/activities/{activity.id}/check", {"t": token, "out": "0"})  # the same link again
+    db.session.refresh(signup)
+    assert signup.checked_in_at == first

@@ -96,6 +96,10 @@ def test_cap_sends_the_excess_to_the_pool_in_the_same_transaction(make_user, sta
     assert pool.balance == 40
     assert sorted(p.amount for p in db.session.get(Txn, service.txn_id).postings) == [-60, 20, 40]
     assert ledger.service_minutes(volunteer) == 160  # the service record is whole: never capped
+    from app.notifications.models import Notification
+
+    note = db.session.scalar(sa.select(Notification).where(Notification.user_id == volunteer.id))
+    assert note.kind == "timebank.capped" and note.params["minutes"] == 40
 
 
 def test_grant_and_reversal_need_a_second_staff_member(make_user, staff):
