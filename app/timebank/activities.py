@@ -188,6 +188,14 @@ def confirm(organiser: User, verifier: User, activity: Activity, minutes_by_sign
         notify(volunteer, "timebank.credited", link="/my/timebank", minutes=minutes, title=activity.title)
         credited += 1
     activity.state = ActivityState.confirmed
+    if activity.topic_id and credited:
+        # hours earned carrying out a community decision show on the topic's timeline
+        from app.consultation.models import TopicEvent
+
+        total = sum(minutes_by_signup.get(s.id, (activity.minutes, ""))[0] for s in attending)
+        db.session.add(TopicEvent(topic_id=activity.topic_id, actor_id=organiser.id, kind="volunteer_hours",
+                                  note=str(_l("%(title)s: %(n)d volunteers, %(hours)s hours of service",
+                                              title=activity.title, n=credited, hours=f"{total / 60:.1f}"))))
     db.session.flush()
     record(organiser, "timebank.confirm_activity", activity, community_id=activity.community_id, credited=credited)
     return credited

@@ -10,6 +10,7 @@ from flask import abort, current_app, make_response, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from wtforms.fields.choices import SelectChoice
 
 from app.accounts.forms import DecisionForm as EmptyForm
 from app.domain import DomainError
@@ -68,6 +69,9 @@ def create_activity(community_id: int):
     community = found(public_community(community_id))
     _organiser(community.id)
     form = ActivityForm()
+    topics = _adopted_topics(community.id)
+    form.topic_id.choices = [SelectChoice("", _("— none —"))] + [SelectChoice(str(t.id), f"#{t.id} {t.title}")
+                                                                for t in topics]
     tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
     def utc(value):
@@ -78,9 +82,20 @@ def create_activity(community_id: int):
             current_user, community, title=form.title.data, description=form.description.data or "",
             category=form.category.data, place=form.place.data, starts_at=utc(form.starts_at.data),
             ends_at=utc(form.ends_at.data), signup_deadline=utc(form.signup_deadline.data),
-            places=form.places.data, minutes=form.minutes.data),
+            places=form.places.data, minutes=form.minutes.data,
+            topic=next((t for t in topics if str(t.id) == form.topic_id.data), None)),
         done=lambda a: url_for("timebank.show_activity", activity_id=a.id), message=_("The activity is published."),
         page="timebank/activity_form.html", community=community)
+
+
+def _adopted_topics(community_id: int):
+    """Topics whose adoption the committee is carrying out (办理中)."""
+    import sqlalchemy as sa
+
+    from app.consultation.models import Topic, TopicState
+
+    return list(db.session.scalars(sa.select(Topic).where(Topic.community_id == community_id,
+                                                          Topic.state == TopicState.in_progress).order_by(Topic.id)))
 
 
 @bp.get("/activities/<int:activity_id>")

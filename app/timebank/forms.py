@@ -24,6 +24,7 @@ class ActivityForm(FlaskForm):
     places = IntegerField(_l("Places"), default=10, validators=[InputRequired(REQUIRED), NumberRange(min=1, max=1000)])
     minutes = IntegerField(_l("Minutes credited to each volunteer"), default=120,
                            validators=[InputRequired(REQUIRED), NumberRange(min=1, max=24 * 60)])
+    topic_id = SelectField(_l("Carries out the decision on topic (optional)"), validators=[Optional()])
 
 
 class CancelForm(FlaskForm):

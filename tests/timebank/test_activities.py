@@ -130,6 +130,31 @@ def test_eight_threads_confirming_the_same_activity_credit_once(app, activity, m
     assert ledger.verify()["problems"] == []
 
 
+def test_hours_carrying_out_a_decision_show_on_the_topic(staff, places, make_user, volunteer):
+    from app.consultation import services as consultation
+    from app.consultation.models import TopicEvent
+
+    author = make_user()
+    topic = consultation.create_topic(author, places.community, title="楼道清理", body="清理堆物", category_id=None,
+                                      submit=True)
+    consultation.publish(staff[0], topic)
+    consultation.start_deliberation(staff[0], topic, "议事")
+    from app.consultation.models import Outcome
+
+    consultation.record_decision(staff[0], topic, Outcome.adopted, "通过")
+    start = utcnow() + timedelta(days=1)
+    act = activities.publish(staff[0], places.community, title="楼道清理志愿行动", description="", category="环境",
+                             place="5幢", starts_at=start, ends_at=start + timedelta(hours=2),
+                             signup_deadline=start - timedelta(hours=1), places=3, minutes=90, topic=topic)
+    for _ in range(2):
+        v = volunteer()
+        activities.sign_up(v, act)
+        activities.check(v, act)
+    activities.confirm(staff[0], staff[1], act, {})
+    note = db.session.scalar(sa.select(TopicEvent.note).where(TopicEvent.kind == "volunteer_hours"))
+    assert note == "楼道清理志愿行动：2 名志愿者，服务 3.0 小时"
+
+
 def test_sign_up_needs_registration_with_consent(activity, make_user):
     user = make_user()
     with pytest.raises(DomainError):
