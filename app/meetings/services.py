@@ -115,6 +115,12 @@ def add_member(actor, body: Body, *, user: User | None = None, name: str = "", h
     return member
 
 
+def member_in(body: Body, member_id: int | None) -> BodyMember | None:
+    """A seat of this body (another body's member id is not found)."""
+    return db.session.scalar(sa.select(BodyMember).where(BodyMember.id == (member_id or 0),
+                                                         BodyMember.body_id == body.id))
+
+
 def remove_member(actor, member: BodyMember) -> None:
     member.is_active = False
     record(actor, "meetings.remove_member", member.body, community_id=member.body.community_id, member=member.id)

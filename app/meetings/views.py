@@ -270,7 +270,7 @@ def record_attendance(meeting_id: int):
     meeting = _meeting(meeting_id)
     _organiser_of(meeting.body.community_id)
     require(EmptyForm().validate_on_submit())
-    member = found(db.session.get(BodyMember, request.form.get("member_id", type=int) or 0))
+    member = found(services.member_in(meeting.body, request.form.get("member_id", type=int)))
     status = enum_from_form(AttendanceStatus, "status")
     response = act(lambda: services.record_attendance(current_user, meeting, member, status), _("Recorded."),
                     url_for("meetings.show_meeting", meeting_id=meeting.id) + "#roll")
@@ -326,7 +326,7 @@ def hand_vote(motion_id: int):
     motion = _motion(motion_id)
     _organiser_of(motion.meeting.body.community_id)
     require(EmptyForm().validate_on_submit())
-    member = found(db.session.get(BodyMember, request.form.get("member_id", type=int) or 0))
+    member = found(services.member_in(motion.meeting.body, request.form.get("member_id", type=int)))
     choice = enum_from_form(Choice, "choice")
     return act(lambda: services.cast_vote(current_user, motion, choice, member=member),
                 _("Hand vote recorded."), _back_to(motion))

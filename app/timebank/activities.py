@@ -84,6 +84,11 @@ def signups_of(activity: Activity, *statuses: SignupStatus) -> list[Signup]:
     return list(db.session.scalars(query.order_by(Signup.created_at, Signup.id)))
 
 
+def signup_in(activity: Activity, signup_id: int | None) -> Signup | None:
+    """A sign-up of this activity (another activity's id is not found)."""
+    return db.session.scalar(sa.select(Signup).where(Signup.id == (signup_id or 0), Signup.activity_id == activity.id))
+
+
 def signup_of(user, activity: Activity) -> Signup | None:
     if not (user and getattr(user, "is_authenticated", False)):
         return None

@@ -20,7 +20,7 @@ from app.places.services import public_community
 from app.sqltypes import utcnow
 from app.timebank import activities
 from app.timebank.forms import ActivityForm, CancelForm, VolunteerForm
-from app.timebank.models import Activity, ActivityState, Signup, SignupStatus
+from app.timebank.models import Activity, ActivityState, SignupStatus
 from app.timebank.views import bp
 from app.web import act, found, permission_required, render, require, safe_next, submit_form
 
@@ -190,9 +190,7 @@ def mark_attendance(activity_id: int):
     activity = _activity(activity_id)
     _organiser(activity)
     require(EmptyForm().validate_on_submit())
-    signup = found(db.session.get(Signup, request.form.get("signup_id", type=int) or 0))
-    if signup.activity_id != activity.id:
-        abort(404)
+    signup = found(activities.signup_in(activity, request.form.get("signup_id", type=int)))
     return act(lambda: activities.mark_attendance(current_user, signup, request.form.get("attended") == "1"),
                _("Recorded."), url_for("timebank.roster", activity_id=activity.id))
 

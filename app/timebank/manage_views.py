@@ -28,6 +28,11 @@ def _managed(community_id: int):
     return community
 
 
+def _resident(community_id: int, user_id: str) -> User:
+    """A verified resident of this community, else 404."""
+    return found(next((u for u in residents_of(community_id) if str(u.id) == user_id), None))
+
+
 def _grant_form(community_id: int) -> GrantRequestForm:
     form = GrantRequestForm()
     form.user_id.choices = [SelectChoice("", _("— choose —"))] + [
@@ -47,7 +52,7 @@ def manage(community_id: int):
     community = _managed(community_id)
     form = _grant_form(community.id)
     return submit_form(
-        form, lambda: ledger.request_grant(current_user, found(db.session.get(User, int(form.user_id.data))),
+        form, lambda: ledger.request_grant(current_user, _resident(community.id, form.user_id.data),
                                            form.minutes.data, form.reason.data),
         done=url_for("timebank.manage", community_id=community.id),
         message=_("Grant requested. A second staff member must confirm it."),
