@@ -145,3 +145,13 @@ def enum_from_form(enum_cls, name: str):
         return enum_cls[request.form.get(name, "")]
     except KeyError:
         abort(400)
+
+
+def qr_svg(link: str, title: str, *, scale: int = 6):
+    """A QR code for `link` as its own image/svg+xml response (shown with <img>,
+    so segno's markup never runs inside the page)."""
+    import segno
+
+    response = make_response(segno.make(link, error="m").svg_inline(scale=scale, title=title))
+    response.headers["Content-Type"] = "image/svg+xml"
+    return response

@@ -233,3 +233,39 @@ def client_for(app):
 
 def text(response) -> str:
     return response.get_data(as_text=True)
+
+
+def run_in_threads(app, inputs, work, prepare=None) -> list[BaseException]:
+    """Run `work` once per input, each in its own thread, app context and
+    database session, all released together by a barrier; return what raised.
+
+    `prepare(input)` loads objects before the barrier (its result is passed to
+    `work`), so the writes themselves start at the same moment. The caller's
+    own transaction is committed first: on SQLite it would hold the write lock."""
+    import threading
+
+    inputs = list(inputs)
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(inputs))
+    db.session.commit()
+
+    def run(item):
+        with app.app_context():
+            try:
+                state = prepare(item) if prepare else item
+                db.session.commit()
+                barrier.wait()
+                work(state)
+                db.session.commit()
+            except BaseException as exc:  # noqa: BLE001 - returned for the test's assertion
+                db.session.rollback()
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(item,)) for item in inputs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors

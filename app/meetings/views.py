@@ -7,9 +7,8 @@ from datetime import timezone
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-import segno
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, make_response, request, url_for
+from flask import Blueprint, abort, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -48,7 +47,17 @@ from app.meetings.models import (
 )
 from app.permissions import register_rule, social_worker_community_ids
 from app.places.services import public_community
-from app.web import act, enum_from_form, found, permission_required, render, require, submit_form, wants_fragment
+from app.web import (
+    act,
+    enum_from_form,
+    found,
+    permission_required,
+    qr_svg,
+    render,
+    require,
+    submit_form,
+    wants_fragment,
+)
 
 bp = Blueprint("meetings", __name__)
 register_rule("organise_meetings", lambda user, _obj: bool(social_worker_community_ids(user)))
@@ -246,10 +255,7 @@ def checkin_qr(meeting_id: int):
     meeting = _meeting(meeting_id)
     _organiser_of(meeting.body.community_id)
     link = url_for("meetings.check_in", meeting_id=meeting.id, t=_checkin_token(meeting), _external=True)
-    svg = segno.make(link, error="m").svg_inline(scale=6, title=_("Check-in QR code"))
-    response = make_response(svg)
-    response.headers["Content-Type"] = "image/svg+xml"
-    return response
+    return qr_svg(link, _("Check-in QR code"))
 
 
 @bp.route("/meetings/<int:meeting_id>/checkin", methods=["GET", "POST"])

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
-import segno
-from flask import abort, current_app, make_response, request, url_for
+from flask import abort, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -22,7 +21,7 @@ from app.timebank import activities
 from app.timebank.forms import ActivityForm, CancelForm, VolunteerForm
 from app.timebank.models import Activity, ActivityState, SignupStatus
 from app.timebank.views import bp
-from app.web import act, found, permission_required, render, require, safe_next, submit_form
+from app.web import act, found, permission_required, qr_svg, render, require, safe_next, submit_form
 
 register_rule("organise_activities", lambda user, _obj: bool(social_worker_community_ids(user)))
 CHECK_MAX_AGE = 4 * 3600
@@ -146,10 +145,7 @@ def _check_link(activity: Activity) -> str:
 def activity_qr(activity_id: int):
     activity = _activity(activity_id)
     _organiser(activity)
-    response = make_response(segno.make(_check_link(activity), error="m").svg_inline(scale=6,
-                                                                                    title=_("Check-in QR code")))
-    response.headers["Content-Type"] = "image/svg+xml"
-    return response
+    return qr_svg(_check_link(activity), _("Check-in QR code"))
 
 
 def _token_ok(activity: Activity, token: str) -> bool:

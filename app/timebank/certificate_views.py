@@ -3,15 +3,14 @@ from __future__ import annotations
 
 from datetime import date
 
-import segno
-from flask import make_response, request, url_for
+from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.timebank import certificates
 from app.timebank.forms import CertificateForm, VerifyForm
 from app.timebank.views import bp
-from app.web import found, render, submit_form
+from app.web import found, qr_svg, render, submit_form
 
 
 @bp.route("/my/certificates", methods=["GET", "POST"])
@@ -39,9 +38,7 @@ def show_certificate(code: str):
 def certificate_qr(code: str):
     certificate = found(certificates.by_code(code))
     link = url_for("timebank.show_certificate", code=certificate.code, _external=True)
-    response = make_response(segno.make(link, error="m").svg_inline(scale=4, title=_("Verification QR code")))
-    response.headers["Content-Type"] = "image/svg+xml"
-    return response
+    return qr_svg(link, _("Verification QR code"), scale=4)
 
 
 @bp.get("/verify")

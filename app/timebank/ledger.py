@@ -319,12 +319,12 @@ def request_grant(actor: User, resident: User, minutes: int, reason: str):
     _minutes(minutes, unit=settings_for(resident.community_id).unit_minutes)
     if not reason.strip():
         raise DomainError(_l("Give the reason for the grant."), field="reason")
-    request = LedgerRequest(community_id=resident.community_id, kind=RequestKind.grant, user_id=resident.id,
+    ledger_request = LedgerRequest(community_id=resident.community_id, kind=RequestKind.grant, user_id=resident.id,
                             minutes=minutes, reason=reason.strip()[:200], requested_by_id=actor.id)
-    db.session.add(request)
+    db.session.add(ledger_request)
     db.session.flush()
-    record(actor, "timebank.request_grant", request, community_id=request.community_id, minutes=minutes)
-    return request
+    record(actor, "timebank.request_grant", ledger_request, community_id=ledger_request.community_id, minutes=minutes)
+    return ledger_request
 
 
 def request_reversal(actor: User, txn: Txn, reason: str):
@@ -334,37 +334,37 @@ def request_reversal(actor: User, txn: Txn, reason: str):
         raise DomainError(_l("Give the reason for the reversal."), field="reason")
     if txn.kind is TxnKind.reversal or db.session.scalar(sa.select(Txn.id).where(Txn.reverses_id == txn.id)):
         raise DomainError(_l("This transaction has already been reversed."))
-    request = LedgerRequest(community_id=txn.community_id, kind=RequestKind.reversal, txn_id=txn.id,
+    ledger_request = LedgerRequest(community_id=txn.community_id, kind=RequestKind.reversal, txn_id=txn.id,
                             reason=reason.strip()[:200], requested_by_id=actor.id)
-    db.session.add(request)
+    db.session.add(ledger_request)
     db.session.flush()
-    record(actor, "timebank.request_reversal", request, community_id=request.community_id, txn=txn.id)
-    return request
+    record(actor, "timebank.request_reversal", ledger_request, community_id=ledger_request.community_id, txn=txn.id)
+    return ledger_request
 
 
-def decide_request(actor: User, request, *, confirm: bool) -> Txn | None:
+def decide_request(actor: User, ledger_request, *, confirm: bool) -> Txn | None:
     """The second staff member confirms (hours move, exactly once) or declines."""
     from app.timebank.models import RequestKind
 
-    if request.decided_at is not None:
+    if ledger_request.decided_at is not None:
         raise DomainError(_l("This request has already been decided."))
-    if request.requested_by_id == actor.id:
+    if ledger_request.requested_by_id == actor.id:
         raise DomainError(_l("A second staff member must confirm."))
-    requester = db.session.get(User, request.requested_by_id)
+    requester = db.session.get(User, ledger_request.requested_by_id)
     txn = None
     if confirm:
-        key = f"request-{request.id}"
-        if request.kind is RequestKind.grant:
-            txn = grant(db.session.get(User, request.user_id), request.minutes, reason=request.reason,
+        key = f"request-{ledger_request.id}"
+        if ledger_request.kind is RequestKind.grant:
+            txn = grant(db.session.get(User, ledger_request.user_id), ledger_request.minutes, reason=ledger_request.reason,
                         initiated_by=requester, confirmed_by=actor, idempotency_key=key)
         else:
-            txn = reverse(db.session.get(Txn, request.txn_id), reason=request.reason, initiated_by=requester,
+            txn = reverse(db.session.get(Txn, ledger_request.txn_id), reason=ledger_request.reason, initiated_by=requester,
                           confirmed_by=actor, idempotency_key=key)
-    request.decided_by_id, request.decided_at, request.confirmed = actor.id, utcnow(), confirm
-    request.result_txn_id = getattr(txn, "id", None)
+    ledger_request.decided_by_id, ledger_request.decided_at, ledger_request.confirmed = actor.id, utcnow(), confirm
+    ledger_request.result_txn_id = getattr(txn, "id", None)
     db.session.flush()
-    record(actor, "timebank.confirm_request" if confirm else "timebank.decline_request", request,
-           community_id=request.community_id)
+    record(actor, "timebank.confirm_request" if confirm else "timebank.decline_request", ledger_request,
+           community_id=ledger_request.community_id)
     return txn
 
 

@@ -72,24 +72,24 @@ def request_reversal(txn_id: int):
 
 
 def _request(request_id: int) -> LedgerRequest:
-    request = found(db.session.get(LedgerRequest, request_id))
-    _managed(request.community_id)
-    return request
+    ledger_request = found(db.session.get(LedgerRequest, request_id))
+    _managed(ledger_request.community_id)
+    return ledger_request
 
 
 @bp.post("/ledger-requests/<int:request_id>/confirm")
 @permission_required("organise_activities")
 def confirm_request(request_id: int):
-    request = _request(request_id)
+    ledger_request = _request(request_id)
     require(EmptyForm().validate_on_submit())
-    return act(lambda: ledger.decide_request(current_user, request, confirm=True), _("Confirmed: the hours moved."),
-               url_for("timebank.manage", community_id=request.community_id))
+    return act(lambda: ledger.decide_request(current_user, ledger_request, confirm=True), _("Confirmed: the hours moved."),
+               url_for("timebank.manage", community_id=ledger_request.community_id))
 
 
 @bp.post("/ledger-requests/<int:request_id>/decline")
 @permission_required("organise_activities")
 def decline_request(request_id: int):
-    request = _request(request_id)
+    ledger_request = _request(request_id)
     require(EmptyForm().validate_on_submit())
-    return act(lambda: ledger.decide_request(current_user, request, confirm=False), _("Declined."),
-               url_for("timebank.manage", community_id=request.community_id))
+    return act(lambda: ledger.decide_request(current_user, ledger_request, confirm=False), _("Declined."),
+               url_for("timebank.manage", community_id=ledger_request.community_id))

@@ -1,43 +1,21 @@
 """The threshold race: the last supports arrive at the same moment."""
 from __future__ import annotations
 
-import threading
-
 import sqlalchemy as sa
 
 from app.consultation import services
 from app.consultation.models import Support, Topic, TopicEvent, TopicState
 from app.extensions import db
+from tests.conftest import run_in_threads
 
 
 def _race(app, topic_id: int, user_ids: list[int], action) -> list[BaseException]:
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(len(user_ids))
-    db.session.commit()  # the test's own transaction must not hold the SQLite write lock
+    def load(user_id):
+        from app.accounts.models import User
 
-    def worker(user_id: int):
-        with app.app_context():
-            try:
-                from app.accounts.models import User
+        return db.session.get(User, user_id), db.session.get(Topic, topic_id)
 
-                user = db.session.get(User, user_id)
-                topic = db.session.get(Topic, topic_id)
-                db.session.commit()  # start the write transaction after the barrier
-                barrier.wait()
-                action(user, topic)
-                db.session.commit()
-            except BaseException as exc:  # noqa: BLE001 - collected for the assertion
-                db.session.rollback()
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(uid,)) for uid in user_ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
+    return run_in_threads(app, user_ids, lambda state: action(*state), prepare=load)
 
 
 def test_simultaneous_last_supports_move_the_topic_exactly_once(app, make_topic, make_user):

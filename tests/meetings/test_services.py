@@ -1,7 +1,6 @@
 """Meetings, attendance, motions, ballots, tallies and minutes, through the services."""
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -11,6 +10,7 @@ import sqlalchemy as sa
 from app.consultation.models import TopicState
 from app.domain import DomainError
 from app.extensions import db
+from tests.conftest import run_in_threads
 from app.meetings import services
 from app.meetings.models import (
     AttendanceStatus,
@@ -202,31 +202,15 @@ def test_double_vote_from_two_devices_leaves_one(app, meeting, council, backend)
     motion = services.open_motion(people[0], m, title="并发测试")
     motion_id, user_id = motion.id, people[0].id
     db.session.commit()  # and touch no object until the threads are done: SQLite's write lock
-    barrier = threading.Barrier(4)
-    errors = []
 
-    def device(choice):
-        with app.app_context():
-            try:
-                from app.accounts.models import User
-                from app.meetings.models import Motion
+    def load(choice):
+        from app.accounts.models import User
+        from app.meetings.models import Motion
 
-                user, mo = db.session.get(User, user_id), db.session.get(Motion, motion_id)
-                db.session.commit()
-                barrier.wait()
-                services.cast_vote(user, mo, choice)
-                db.session.commit()
-            except Exception as exc:  # noqa: BLE001 - collected for the assertion
-                db.session.rollback()
-                errors.append(exc)
-            finally:
-                db.session.remove()
+        return db.session.get(User, user_id), db.session.get(Motion, motion_id), choice
 
-    threads = [threading.Thread(target=device, args=(c,)) for c in [Choice.yes, Choice.no, Choice.yes, Choice.no]]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = run_in_threads(app, [Choice.yes, Choice.no, Choice.yes, Choice.no],
+                            lambda s: services.cast_vote(*s), prepare=load)
     assert errors == []
     assert db.session.scalar(sa.select(sa.func.count(Vote.id)).where(Vote.motion_id == motion_id)) == 1
 

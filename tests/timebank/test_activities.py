@@ -1,7 +1,6 @@
 """Activities: places and waiting list, check-in, confirmation exactly once."""
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -9,6 +8,7 @@ import sqlalchemy as sa
 
 from app.domain import DomainError
 from app.extensions import db
+from tests.conftest import run_in_threads
 from app.sqltypes import utcnow
 from app.timebank import activities, ledger
 from app.timebank.models import ActivityState, ServiceRecord, SignupStatus
@@ -101,30 +101,14 @@ def test_eight_threads_confirming_the_same_activity_credit_once(app, activity, m
         activities.mark_attendance(staff[0], s, True)
     ids = (activity.id, staff[0].id, staff[1].id)
     db.session.commit()
-    barrier, errors = threading.Barrier(8), []
 
-    def confirm():
-        with app.app_context():
-            try:
-                from app.accounts.models import User
-                from app.timebank.models import Activity
+    def load(_i):
+        from app.accounts.models import User
+        from app.timebank.models import Activity
 
-                act, s0, s1 = db.session.get(Activity, ids[0]), db.session.get(User, ids[1]), db.session.get(User, ids[2])
-                db.session.commit()
-                barrier.wait()
-                activities.confirm(s0, s1, act, {})
-                db.session.commit()
-            except Exception as exc:  # noqa: BLE001 - collected for the assertion
-                db.session.rollback()
-                errors.append(exc)
-            finally:
-                db.session.remove()
+        return db.session.get(User, ids[1]), db.session.get(User, ids[2]), db.session.get(Activity, ids[0])
 
-    threads = [threading.Thread(target=confirm) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = run_in_threads(app, range(8), lambda s: activities.confirm(s[0], s[1], s[2], {}), prepare=load)
     assert errors == []
     assert db.session.scalar(sa.select(sa.func.count(ServiceRecord.id))) == 3
     assert ledger.verify()["problems"] == []

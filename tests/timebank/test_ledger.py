@@ -1,7 +1,6 @@
 """The balance ledger: double entry, floors, idempotency, reversals, append-only."""
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
@@ -12,6 +11,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from app.domain import DomainError
 from app.extensions import db
+from tests.conftest import run_in_threads
 from app.timebank import ledger
 from app.timebank.models import Account, AccountKind, ServiceRecord, TimebankSettings, Txn
 
@@ -168,25 +168,7 @@ def test_verify_cli_reports_and_fails_on_violations(app, make_user, staff):
 # -- concurrency ---------------------------------------------------------------------------
 
 def _threads(app, n, work):
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(n)
-
-    def run(i):
-        with app.app_context():
-            try:
-                barrier.wait()
-                work(i)
-            except BaseException as exc:  # noqa: BLE001 - reported by the assertion
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
+    return run_in_threads(app, range(n), work)
 
 
 def test_eight_threads_confirming_the_same_credit_credit_once(app, make_user, staff):
