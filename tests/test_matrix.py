@@ -152,6 +152,9 @@ MATRIX: dict[str, dict[str, int]] = {
     "GET /my/meetings": USER_200,
     # time bank
     "GET /my/timebank": USER_200,
+    "GET /my/timebank/statement": USER_200,
+    "GET /my/timebank/statement.xlsx": USER_200,
+    "GET /my/timebank/statement.csv": USER_200,
     "GET /c/<int:community_id>/timebank": ALL_200,
     "GET /c/<int:community_id>/activities": ALL_200,
     "GET /my/certificates": USER_200,

@@ -28,7 +28,9 @@ def _babel(*args: str) -> None:
 
 
 def extract(target: Path) -> None:
-    _babel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--no-location",
+    # Babel's default --ignore-dirs (".* ._") also skips folders that start
+    # with "_", such as templates/_macros/: only hidden folders are skipped here.
+    _babel("extract", "-F", "babel.cfg", "--ignore-dirs", ".*", "-k", "_l", "-k", "lazy_gettext", "--no-location",
            "--sort-output", "--omit-header", "--project", "linli", "-o", str(target), ".")
 
 

@@ -36,6 +36,14 @@ class CertificateForm(FlaskForm):
     period_to = DateField(_l("To"), validators=[InputRequired(REQUIRED)])
 
 
+class StatementForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form: choosing a period changes nothing
+
+    period_from = DateField(_l("From"), validators=[InputRequired(REQUIRED)])
+    period_to = DateField(_l("To"), validators=[InputRequired(REQUIRED)])
+
+
 class VerifyForm(FlaskForm):
     class Meta:
         csrf = False  # a public GET form

@@ -173,8 +173,8 @@ def test_no_axe_violations_on_time_bank_pages(axe_page, live_server, world, size
         db.session.commit()
         activity_id = activity.id
         db.session.remove()
-    for path in ["/my/timebank", f"/c/{world['community']}/timebank", f"/c/{world['community']}/activities",
-                 f"/activities/{activity_id}"]:
+    for path in ["/my/timebank", "/my/timebank/statement", f"/c/{world['community']}/timebank",
+                 f"/c/{world['community']}/activities", f"/activities/{activity_id}"]:
         page.goto(base + path)
         results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
         assert results.violations_count == 0, (path, results.generate_report())

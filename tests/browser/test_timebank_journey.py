@@ -4,7 +4,10 @@ confirms → balances, records, star progress and a printable certificate show
 the hours."""
 from __future__ import annotations
 
+import io
+
 import pytest
+from openpyxl import load_workbook
 
 from tests.browser.conftest import login, shot
 
@@ -80,6 +83,19 @@ def test_activity_hours_reach_balances_records_and_certificates(page, live_serve
     assert "重阳节敬老服务" in page.locator("main").inner_text()
     assert "距下一星级还需 97:30 小时" in page.locator("main").inner_text()
     shot(page, "t2-my-timebank")
+    page.get_by_role("button", name="对账单与下载").click()
+    page.get_by_label("起始日期").fill("2030-01-01")
+    page.get_by_label("结束日期").fill("2030-12-31")
+    page.get_by_role("button", name="查看对账单").click()
+    page.get_by_text("2030-01-01 至 2030-12-31").wait_for()
+    assert "重阳节敬老服务" in page.locator("main").inner_text()
+    shot(page, "t2-statement")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载（Excel）").click()
+    assert info.value.suggested_filename == "时间银行对账单_20300101-20301231.xlsx"
+    book = load_workbook(io.BytesIO(info.value.path().read_bytes()))  # the saved file has no extension
+    rows = [[c.value for c in row] for row in book.active.iter_rows()]
+    assert ["期末余额（分钟）", 150] in [row[:2] for row in rows]
     page.goto(base + "/my/certificates")
     page.get_by_label("起始日期").fill("2030-01-01")
     page.get_by_label("结束日期").fill("2030-12-31")

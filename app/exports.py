@@ -1,0 +1,134 @@
+"""Downloads as spreadsheets: XLSX (openpyxl) and CSV (standard library).
+
+A cell of user text that starts with = + - @ (or a tab or carriage return)
+would be run as a formula by a spreadsheet (CSV/formula injection, OWASP):
+in XLSX it is stored as a text cell, in CSV it gets a leading apostrophe.
+Numbers stay numbers. CSV is UTF-8 with a BOM so that Excel on a Chinese
+Windows opens it without garbling the characters.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Iterable
+
+from flask import Response, send_file
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class Table:
+    caption: str
+    header: list[str]
+    rows: list[list[Any]]
+
+
+@dataclass
+class Sheet:
+    """What a download holds: a title, lines above the tables (who, which
+    period, totals) and one or more tables, one after another."""
+
+    title: str
+    tables: list[Table]
+    preamble: list[list[Any]] = field(default_factory=list)
+
+
+def is_formula_like(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if is_formula_like(value):
+        return "'" + value
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value
+
+
+def _lines(sheet: Sheet) -> Iterable[tuple[str, list[Any]]]:
+    """Every line of the download in order, tagged: title, preamble, blank, caption, header or row."""
+    yield "title", [sheet.title]
+    for line in sheet.preamble:
+        yield "preamble", line
+    for table in sheet.tables:
+        yield "blank", []
+        if table.caption:
+            yield "caption", [table.caption]
+        yield "header", table.header
+        for line in table.rows:
+            yield "row", line
+
+
+def to_csv(sheet: Sheet) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for _kind, line in _lines(sheet):
+        writer.writerow([csv_cell(v) for v in line])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(sheet: Sheet) -> bytes:
+    book = Workbook()
+    ws = book.active
+    ws.title = _sheet_title(sheet.title)
+    widths: dict[int, int] = {}
+    for row, (kind, line) in enumerate(_lines(sheet), start=1):
+        for column, value in enumerate(line, start=1):
+            cell = ws.cell(row=row, column=column, value=_xlsx_value(value))
+            _format(cell, value)
+            if kind in ("title", "caption", "header"):
+                cell.font = Font(bold=True, size=14 if kind == "title" else 11)
+            if kind in ("header", "row"):
+                widths[column] = max(widths.get(column, 0), _display_width(value))
+    for column, width in widths.items():
+        ws.column_dimensions[ws.cell(row=1, column=column).column_letter].width = min(max(width + 2, 8), 60)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _display_width(value: Any) -> int:
+    """Columns wide enough for their text; a Chinese character takes two places."""
+    text = csv_cell(value) if not isinstance(value, (date, Decimal)) else str(value)
+    return sum(2 if ord(c) > 0x2E80 else 1 for c in str(text))
+
+
+def _format(cell, value: Any) -> None:
+    if is_formula_like(value):
+        cell.data_type = "s"  # text, never a formula
+    elif isinstance(value, datetime):
+        cell.number_format = "yyyy-mm-dd hh:mm"
+    elif isinstance(value, date):
+        cell.number_format = "yyyy-mm-dd"
+    elif isinstance(value, Decimal):
+        cell.number_format = "0.00"
+
+
+def _xlsx_value(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)  # already in local time; Excel has no time zones
+    return value
+
+
+def _sheet_title(title: str) -> str:
+    cleaned = "".join(" " if c in "[]:*?/\\" else c for c in title).strip()
+    return (cleaned or "Sheet")[:31]
+
+
+def download(sheet: Sheet, filename: str, fmt: str) -> Response:
+    """`fmt` is "xlsx" or "csv"; `filename` without its extension."""
+    if fmt == "xlsx":
+        data, mimetype = to_xlsx(sheet), XLSX_TYPE
+    else:
+        data, mimetype = to_csv(sheet), "text/csv; charset=utf-8"
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=f"{filename}.{fmt}",
+                     max_age=0)

@@ -1,0 +1,101 @@
+"""A resident's time-bank statement (对账单) for a period: the balance at the
+start, every movement with the balance after it, the balance at the end,
+and the verified service of the period beside it. Both records are read,
+never mixed: the service record is not money and the balance is not service.
+The same statement is shown as a printable page and downloaded as XLSX/CSV."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from app.accounts.models import User
+from app.domain import DomainError
+from app.extensions import db
+from app.timebank import ledger
+from app.timebank.models import Posting, ServiceRecord, Txn, TxnKind
+
+MAX_DAYS = 366 * 10  # a statement covers at most ten years
+
+KIND_LABELS = {
+    TxnKind.service: _l("Volunteer service"),
+    TxnKind.grant: _l("Grant"),
+    TxnKind.transfer: _l("Transfer"),
+    TxnKind.donation: _l("Donation to the pool"),
+    TxnKind.exchange: _l("Service between neighbours"),
+    TxnKind.reversal: _l("Reversal"),
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    at: datetime  # UTC
+    txn_id: int
+    kind: TxnKind
+    memo: str
+    amount: int  # minutes, + in, − out
+    balance: int  # after this movement
+
+
+@dataclass(frozen=True)
+class Statement:
+    holder: User
+    period_from: date
+    period_to: date
+    has_account: bool
+    opening: int
+    lines: list[Line]
+    services: list[ServiceRecord]
+
+    @property
+    def credits(self) -> int:
+        return sum(line.amount for line in self.lines if line.amount > 0)
+
+    @property
+    def debits(self) -> int:
+        return -sum(line.amount for line in self.lines if line.amount < 0)
+
+    @property
+    def closing(self) -> int:
+        return self.opening + self.credits - self.debits
+
+    @property
+    def service_minutes(self) -> int:
+        return sum(r.minutes for r in self.services)
+
+
+def _utc_start(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tz).astimezone(timezone.utc)
+
+
+def statement(user: User, period_from: date, period_to: date, tz: ZoneInfo) -> Statement:
+    """Days are the community's calendar days (`tz`); the period includes both
+    ends. The closing balance equals the opening balance plus the movements,
+    and for a period that ends today it equals the account's balance."""
+    if period_from > period_to:
+        raise DomainError(_l("The period starts after it ends."), field="period_from")
+    if (period_to - period_from).days > MAX_DAYS:
+        raise DomainError(_l("A statement covers at most ten years."), field="period_from")
+    account = ledger.account_of(user, create=False)
+    services = list(db.session.scalars(sa.select(ServiceRecord).where(
+        ServiceRecord.volunteer_id == user.id, ServiceRecord.served_on >= period_from,
+        ServiceRecord.served_on <= period_to).order_by(ServiceRecord.served_on, ServiceRecord.id)))
+    if account is None:
+        return Statement(user, period_from, period_to, False, 0, [], services)
+    start, end = _utc_start(period_from, tz), _utc_start(period_to + timedelta(days=1), tz)
+    opening = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Posting.amount), 0)).join(Txn, Posting.txn_id == Txn.id)
+        .where(Posting.account_id == account.id, Txn.created_at < start)) or 0
+    rows = db.session.execute(
+        sa.select(Txn.created_at, Txn.id, Txn.kind, Txn.memo, sa.func.sum(Posting.amount))
+        .join(Posting, Posting.txn_id == Txn.id)
+        .where(Posting.account_id == account.id, Txn.created_at >= start, Txn.created_at < end)
+        .group_by(Txn.id, Txn.created_at, Txn.kind, Txn.memo).order_by(Txn.created_at, Txn.id)).all()
+    lines, balance = [], opening
+    for at, txn_id, kind, memo, amount in rows:
+        balance += amount
+        lines.append(Line(at, txn_id, kind, memo, amount, balance))
+    return Statement(user, period_from, period_to, True, opening, lines, services)

@@ -1,0 +1,152 @@
+"""The time-bank statement (对账单): opening balance, movements with the balance
+after each, closing balance, service of the period; as a page, XLSX and CSV."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+
+from app.domain import DomainError
+from app.extensions import db
+from app.timebank import ledger, statements
+from app.timebank.models import Txn, TxnKind
+from tests.conftest import text
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def staff(make_user):
+    return make_user("social_worker", display_name="李社工"), make_user("social_worker", display_name="黄社工")
+
+
+def _at(monkeypatch, when: datetime) -> None:
+    """Post the next transactions at `when` (UTC): transactions cannot be backdated once written."""
+    monkeypatch.setattr(ledger, "utcnow", lambda: when)
+
+
+def _history(monkeypatch, make_user, staff):
+    """张阿姨: 3 h of service in 2025, 2 h on 1 Jan 2026 at 00:30 Shanghai time (still 2025 in UTC),
+    gives 1 h to a neighbour in March 2026, and a reversal of the 2025 service in April 2026."""
+    zhang, neighbour = make_user(display_name="张阿姨"), make_user(display_name="王大伯")
+    _at(monkeypatch, datetime(2025, 6, 1, 2, 0, tzinfo=timezone.utc))
+    first = ledger.credit_service(zhang, 180, description="助老陪伴", served_on=date(2025, 6, 1),
+                                  recorded_by=staff[0], verified_by=staff[1], idempotency_key="s1")
+    _at(monkeypatch, datetime(2025, 12, 31, 16, 30, tzinfo=timezone.utc))
+    ledger.credit_service(zhang, 120, description="=HYPERLINK(\"http://x\")", served_on=date(2026, 1, 1),
+                          recorded_by=staff[0], verified_by=staff[1], idempotency_key="s2")
+    _at(monkeypatch, datetime(2026, 3, 8, 1, 0, tzinfo=timezone.utc))
+    ledger.transfer(zhang, neighbour, 60, idempotency_key="gift", memo="给王大伯")
+    _at(monkeypatch, datetime(2026, 4, 2, 1, 0, tzinfo=timezone.utc))
+    ledger.reverse(db.session.get(Txn, first.txn_id), reason="重复记录", initiated_by=staff[0],
+                   confirmed_by=staff[1], idempotency_key="rev")
+    db.session.commit()
+    return zhang
+
+
+def test_statement_balances_from_opening_to_closing(monkeypatch, make_user, staff):
+    zhang = _history(monkeypatch, make_user, staff)
+    st = statements.statement(zhang, date(2026, 1, 1), date(2026, 12, 31), SHANGHAI)
+    assert st.opening == 180  # only the June 2025 credit came before 1 Jan 2026 in Shanghai
+    assert [(line.kind, line.amount, line.balance) for line in st.lines] == [
+        (TxnKind.service, 120, 300), (TxnKind.transfer, -60, 240), (TxnKind.reversal, -180, 60)]
+    assert (st.credits, st.debits, st.closing) == (120, 240, 60)
+    assert st.closing == ledger.account_of(zhang).balance
+    # the service record of the period: the 1 Jan service and the correction of the 2025 one (dated 2025)
+    assert [r.minutes for r in st.services] == [120] and st.service_minutes == 120
+
+
+def test_statement_days_are_local_days(monkeypatch, make_user, staff):
+    zhang = _history(monkeypatch, make_user, staff)
+    st = statements.statement(zhang, date(2025, 1, 1), date(2025, 12, 31), SHANGHAI)
+    assert [line.amount for line in st.lines] == [180]  # 16:30 UTC on 31 Dec is 1 Jan in Shanghai
+    assert st.opening == 0 and st.closing == 180
+    utc = statements.statement(zhang, date(2025, 1, 1), date(2025, 12, 31), ZoneInfo("UTC"))
+    assert [line.amount for line in utc.lines] == [180, 120]
+
+
+def test_statement_period_is_checked(make_user):
+    zhang = make_user()
+    with pytest.raises(DomainError):
+        statements.statement(zhang, date(2026, 2, 1), date(2026, 1, 1), SHANGHAI)
+    with pytest.raises(DomainError):
+        statements.statement(zhang, date(2010, 1, 1), date(2026, 1, 1), SHANGHAI)
+    st = statements.statement(zhang, date(2026, 1, 1), date(2026, 1, 31), SHANGHAI)
+    assert not st.has_account and st.lines == [] and st.closing == 0
+
+
+def test_statement_page_shows_running_balance(monkeypatch, client_for, make_user, staff):
+    zhang = _history(monkeypatch, make_user, staff)
+    page = text(client_for(zhang).get("/my/timebank/statement?period_from=2026-01-01&period_to=2026-12-31"))
+    assert "期初余额" in page and "3 小时" in page  # opening 180 minutes
+    assert "转赠：给王大伯" in page and "−1 小时" in page and "冲正：重复记录" in page
+    assert "期末余额" in page and "<strong>1 小时</strong>" in page
+    assert "statement.xlsx?period_from=2026-01-01&amp;period_to=2026-12-31" in page
+    # the default period is this year up to today
+    assert "period_from" in text(client_for(zhang).get("/my/timebank/statement"))
+
+
+def test_statement_page_refuses_a_bad_period_and_keeps_it(client_for, make_user):
+    client = client_for(make_user())
+    response = client.get("/my/timebank/statement?period_from=2026-03-01&period_to=2026-01-01")
+    assert response.status_code == 422
+    page = text(response)
+    assert "起始日期不能晚于结束日期" in page and 'value="2026-03-01"' in page
+    response = client.get("/my/timebank/statement?period_from=notadate&period_to=2026-01-01")
+    assert response.status_code == 422 and 'value="notadate"' in text(response)
+    assert client.get("/my/timebank/statement.xlsx?period_from=2026-03-01&period_to=2026-01-01").status_code == 422
+
+
+def test_xlsx_download_holds_the_statement_with_formulas_as_text(monkeypatch, client_for, make_user, staff):
+    zhang = _history(monkeypatch, make_user, staff)
+    response = client_for(zhang).get("/my/timebank/statement.xlsx?period_from=2026-01-01&period_to=2026-12-31")
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert "20260101-20261231.xlsx" in response.headers["Content-Disposition"]
+    assert "no-store" in response.headers["Cache-Control"]
+    ws = load_workbook(io.BytesIO(response.get_data())).active
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert rows[0] == ["时间银行对账单"] + [None] * (len(rows[0]) - 1)
+    assert ["持有人", "张阿姨"] == rows[1][:2]
+    summary = {r[0]: r[1] for r in rows if r[0] and r[1] is not None}
+    assert (summary["期初余额（分钟）"], summary["期末余额（分钟）"]) == (180, 60)
+    header = rows.index(next(r for r in rows if r[0] == "时间"))
+    movements = [r for r in rows[header + 1:header + 4]]
+    assert [(r[2], r[4], r[6]) for r in movements] == [("志愿服务", 120, 300), ("转赠", -60, 240), ("冲正", -180, 60)]
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == '=HYPERLINK("http://x")')
+    assert cell.data_type == "s"  # text, never run as a formula
+    assert "<f>" not in _sheet_xml(response.get_data())
+
+
+def _sheet_xml(data: bytes) -> str:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return z.read("xl/worksheets/sheet1.xml").decode()
+
+
+def test_csv_download_is_excel_friendly_and_formula_safe(monkeypatch, client_for, make_user, staff):
+    zhang = _history(monkeypatch, make_user, staff)
+    response = client_for(zhang).get("/my/timebank/statement.csv?period_from=2026-01-01&period_to=2026-12-31")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    body = response.get_data()
+    assert body.startswith("\ufeff".encode())  # BOM: Excel reads UTF-8
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert ["期末余额（分钟）", "60"] in rows
+    assert any(r[:1] == ["时间"] for r in rows)
+    assert any("'=HYPERLINK(\"http://x\")" in r for r in rows)
+    assert not any(cell.startswith("=") for r in rows for cell in r)
+
+
+def test_statement_is_only_ones_own(monkeypatch, client, client_for, make_user, staff):
+    zhang = _history(monkeypatch, make_user, staff)
+    other = client_for(make_user(display_name="路人"))
+    page = text(other.get("/my/timebank/statement?period_from=2026-01-01&period_to=2026-12-31"))
+    assert "张阿姨" not in page and "给王大伯" not in page
+    assert client.get("/my/timebank/statement.csv").status_code == 302  # to the login page
+    assert zhang.display_name == "张阿姨"
