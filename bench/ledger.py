@@ -1,7 +1,9 @@
-"""Ledger throughput: N concurrent workers making random transfers.
+"""Ledger throughput: N concurrent worker processes making random transfers.
 
     .venv/bin/python bench/ledger.py [--workers 8] [--seconds 20] [--db sqlite|postgresql|both]
 
+Each worker is a process with its own app and connection pool, as gunicorn
+runs the app (threads in one process would measure the GIL, not the ledger).
 Prints transactions/second, p50/p99 latency and the `verify` result for each
 database; on PostgreSQL it also runs `pgbench -b tpcb-like` on the same server
 for the same time with the same number of clients and prints the ratio of our
@@ -10,6 +12,7 @@ transfers/s to pgbench's tps (target ≥ 0.5, zero violations).
 from __future__ import annotations
 
 import argparse
+import multiprocessing as mp
 import os
 import random
 import re
@@ -18,7 +21,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from datetime import date
@@ -40,7 +42,7 @@ ACCOUNTS = 20
 
 def make_app(url: str):
     config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-    config.update(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 20, "max_overflow": 0}
+    config.update(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 2, "max_overflow": 0}
                   if url.startswith("postgresql") else {})
     return create_app(config)
 
@@ -71,50 +73,68 @@ def setup(app) -> list[int]:
         return [u.id for u in users]
 
 
-def run(app, ids: list[int], workers: int, seconds: float) -> dict:
+def _worker(url: str, ids: list[int], n: int, ready, go, deadline, results) -> None:
+    """One worker process with its own app and connection pool, as a gunicorn
+    worker has: random transfers until the shared deadline."""
     from app.accounts.models import User
     from app.timebank import ledger
 
+    app = make_app(url)
+    rnd = random.Random(n)
+    latencies, refused, count = [], 0, 0
+    with app.app_context():
+        db.session.execute(sa.text("SELECT 1"))  # connect before the clock starts
+        db.session.rollback()
+        ready.put(n)
+        go.wait()
+        while time.time() < deadline.value:
+            a, b = rnd.sample(ids, 2)
+            start = time.perf_counter()
+            try:
+                ledger.transfer(db.session.get(User, a), db.session.get(User, b), 30 * rnd.randint(1, 4),
+                                idempotency_key=f"b{n}-{count}")
+                db.session.commit()
+                latencies.append(time.perf_counter() - start)
+            except DomainError:
+                db.session.rollback()
+                refused += 1
+            count += 1
+        db.session.remove()
+        db.engine.dispose()
+    results.put((latencies, refused))
+
+
+def run(app, url: str, ids: list[int], workers: int, seconds: float) -> dict:
+    from app.timebank import ledger
+
+    with app.app_context():
+        db.engine.dispose()  # the children open their own connections
+    ctx = mp.get_context("spawn")
+    ready, results, go, deadline = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Value("d", 0.0)
+    procs = [ctx.Process(target=_worker, args=(url, ids, n, ready, go, deadline, results)) for n in range(workers)]
+    for p in procs:
+        p.start()
+    for _ in procs:
+        ready.get(timeout=120)
+    began = time.time()
+    deadline.value = began + seconds
+    go.set()
     latencies: list[float] = []
-    refused = [0]
-    lock = threading.Lock()
-    stop = time.monotonic() + seconds
-
-    def worker(n: int):
-        rnd = random.Random(n)
-        mine, count = [], 0
-        with app.app_context():
-            while time.monotonic() < stop:
-                a, b = rnd.sample(ids, 2)
-                start = time.perf_counter()
-                try:
-                    ledger.transfer(db.session.get(User, a), db.session.get(User, b), 30 * rnd.randint(1, 4),
-                                    idempotency_key=f"b{n}-{count}")
-                    db.session.commit()
-                    mine.append(time.perf_counter() - start)
-                except DomainError:
-                    db.session.rollback()
-                    with lock:
-                        refused[0] += 1
-                count += 1
-            db.session.remove()
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(workers)]
-    began = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.monotonic() - began
+    refused = 0
+    for _ in procs:
+        mine, no = results.get(timeout=seconds + 120)
+        latencies.extend(mine)
+        refused += no
+    for p in procs:
+        p.join()
+    elapsed = time.time() - began
     with app.app_context():
         report = ledger.verify()
         db.engine.dispose()
     latencies.sort()
     return {"tps": len(latencies) / elapsed, "p50": statistics.median(latencies) * 1000,
             "p99": latencies[max(int(len(latencies) * 0.99) - 1, 0)] * 1000, "count": len(latencies),
-            "refused": refused[0], "violations": report["problems"]}
+            "refused": refused, "violations": report["problems"]}
 
 
 def pgbench(workers: int, seconds: int) -> float | None:
@@ -146,8 +166,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.db in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:
-            app = make_app(f"sqlite:///{tmp}/bench.db")
-            result = run(app, setup(app), args.workers, args.seconds)
+            url = f"sqlite:///{tmp}/bench.db"
+            app = make_app(url)
+            result = run(app, url, setup(app), args.workers, args.seconds)
             print(f"sqlite      {result['tps']:8.1f} transfers/s  p50 {result['p50']:6.2f} ms  "
                   f"p99 {result['p99']:6.2f} ms  ({result['count']} done, {result['refused']} refused)  "
                   f"violations: {len(result['violations'])}")
@@ -157,8 +178,9 @@ def main() -> None:
         with engine.begin() as conn:
             conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
         try:
-            app = make_app(f"{PG}?options=-csearch_path%3D{schema},public")
-            result = run(app, setup(app), args.workers, args.seconds)
+            url = f"{PG}?options=-csearch_path%3D{schema},public"
+            app = make_app(url)
+            result = run(app, url, setup(app), args.workers, args.seconds)
             print(f"postgresql  {result['tps']:8.1f} transfers/s  p50 {result['p50']:6.2f} ms  "
                   f"p99 {result['p99']:6.2f} ms  ({result['count']} done, {result['refused']} refused)  "
                   f"violations: {len(result['violations'])}")

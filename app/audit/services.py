@@ -4,11 +4,24 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
+import sqlalchemy as sa
+
 from app.audit.models import AuditEntry
 from app.extensions import db
+from app.sqltypes import utcnow
 
 # Set per request by the app (the client address); empty for CLI and tests.
 client_ip: ContextVar[str] = ContextVar("client_ip", default="")
+
+
+def _values(actor, action: str, obj: Any, community_id: int | None, object_type: str | None,
+            object_id: int | None, detail: dict[str, Any]) -> dict[str, Any]:
+    if obj is not None:
+        object_type = object_type or type(obj).__name__.lower()
+        object_id = object_id if object_id is not None else getattr(obj, "id", None)
+    return {"actor_id": getattr(actor, "id", None), "action": action, "object_type": object_type or "",
+            "object_id": object_id, "community_id": community_id,
+            "detail": {k: _plain(v) for k, v in detail.items()}, "ip": client_ip.get(), "at": utcnow()}
 
 
 def record(
@@ -22,21 +35,17 @@ def record(
     **detail: Any,
 ) -> AuditEntry:
     """Add an audit entry to the current transaction (flushed, not committed)."""
-    if obj is not None:
-        object_type = object_type or type(obj).__name__.lower()
-        object_id = object_id if object_id is not None else getattr(obj, "id", None)
-    entry = AuditEntry(
-        actor_id=getattr(actor, "id", None),
-        action=action,
-        object_type=object_type or "",
-        object_id=object_id,
-        community_id=community_id,
-        detail={k: _plain(v) for k, v in detail.items()},
-        ip=client_ip.get(),
-    )
+    entry = AuditEntry(**_values(actor, action, obj, community_id, object_type, object_id, detail))
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def record_row(actor, action: str, obj: Any = None, *, community_id: int | None = None, **detail: Any) -> None:
+    """The same entry written by one INSERT, without flushing the session:
+    for hot paths (the ledger) whose own rows are already written."""
+    db.session.execute(sa.insert(AuditEntry.__table__),
+                       [_values(actor, action, obj, community_id, None, None, detail)])
 
 
 def _plain(value: Any) -> Any:

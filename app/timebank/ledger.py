@@ -5,13 +5,18 @@ writers), floors are checked, cached balances move in the same transaction,
 and an idempotency key per initiator makes a resubmitted form a no-op."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import User
-from app.audit.services import record
+from app.audit.services import record, record_row
 from app.domain import DomainError
 from app.extensions import db
 from app.sqltypes import utcnow
@@ -24,9 +29,17 @@ register_kind("timebank.capped", _l("Your balance reached the community's maximu
                                     " to the community pool (公益池). Your service record keeps every minute."))
 
 
-def settings_for(community_id: int) -> TimebankSettings:
-    return db.session.get(TimebankSettings, community_id) or TimebankSettings(community_id=community_id,
-                                                                               unit_minutes=30, max_balance=None)
+@dataclass(frozen=True)
+class Rules:
+    unit_minutes: int = 30
+    max_balance: int | None = None  # minutes; Nanjing caps at 1500 h
+
+
+def settings_for(community_id: int) -> Rules:
+    """The community's unit and maximum balance (defaults when it set none)."""
+    row = db.session.execute(sa.select(TimebankSettings.unit_minutes, TimebankSettings.max_balance)
+                             .where(TimebankSettings.community_id == community_id)).first()
+    return Rules(*row) if row else Rules()
 
 
 def _minutes(value, *, unit: int | None = None) -> int:
@@ -74,18 +87,54 @@ def account_of(user: User, *, create: bool = True) -> Account | None:
                                                  user_id=user.id, balance=0, floor=0))
 
 
-def _lock(accounts: list[Account]) -> None:
-    ids = sorted({a.id for a in accounts})
-    db.session.execute(sa.select(Account.id).where(Account.id.in_(ids)).order_by(Account.id).with_for_update())
-    for account in accounts:
-        db.session.refresh(account)
+_ACCOUNT, _TXN, _POSTING = Account.__table__, Txn.__table__, Posting.__table__
 
 
-def post(kind: TxnKind, legs: list[tuple[Account, int]], *, initiated_by: User, idempotency_key: str,
+def _id(account: Account | int) -> int:
+    return account if type(account) is int else account.id
+
+
+# The hot path's statements, built once (building them costs more than running them).
+_LOCK = (sa.select(Account.id, Account.community_id, Account.kind, Account.balance, Account.floor)
+         .where(Account.id.in_(sa.bindparam("ids", expanding=True))).order_by(Account.id).with_for_update())
+_INSERT_TXN_ONCE = {
+    name: dialect.insert(_TXN).on_conflict_do_nothing(index_elements=["initiated_by_id", "idempotency_key"])
+    .returning(_TXN.c.id) for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+_INSERT_POSTINGS = sa.insert(_POSTING)
+_MOVE_BALANCE = (sa.update(_ACCOUNT).where(_ACCOUNT.c.id == sa.bindparam("account"))
+                 .values(balance=_ACCOUNT.c.balance + sa.bindparam("change")))
+
+
+def _lock(ids: list[int]) -> dict[int, sa.Row]:
+    """Lock the accounts in id order and read their current balances, in one
+    round trip (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already
+    serialises writers)."""
+    return {row.id: row for row in db.session.execute(_LOCK, {"ids": sorted(set(ids))})}
+
+
+def _insert_txn_once(values: dict) -> int | None:
+    """INSERT … ON CONFLICT (initiated_by_id, idempotency_key) DO NOTHING
+    RETURNING id: the new transaction's id, or None when the key was used
+    before. One statement instead of a look-up followed by an insert."""
+    return db.session.execute(_INSERT_TXN_ONCE[db.session.get_bind().dialect.name], values).scalar()
+
+
+def _existing(initiated_by: User, idempotency_key: str) -> Txn | None:
+    return db.session.scalar(sa.select(Txn).where(Txn.initiated_by_id == initiated_by.id,
+                                                  Txn.idempotency_key == idempotency_key))
+
+
+def post(kind: TxnKind, legs: list[tuple[Account | int, int]], *, initiated_by: User, idempotency_key: str,
          confirmed_by: User | None = None, memo: str = "", reference: tuple[str, int | None] = ("", None),
          reverses: Txn | None = None) -> tuple[Txn, bool]:
-    """Post one balanced transaction. Returns (txn, created); a repeated
-    idempotency key returns the first transaction and moves nothing."""
+    """Post one balanced transaction; legs are (account or account id,
+    minutes). Returns (txn, created); a repeated idempotency key returns the
+    first transaction and moves nothing.
+
+    The hot path of the time bank, written as five statements: lock and read
+    the accounts, insert the transaction (the key decides), insert the
+    postings, move the cached balances (the CHECK backs the floor), write the
+    audit entry. Account objects the session holds get their new balances."""
     if not idempotency_key or len(idempotency_key) > 64:
         raise DomainError(_l("This form has expired. Please reload the page and try again."))
     if len(legs) < 2:
@@ -95,32 +144,43 @@ def post(kind: TxnKind, legs: list[tuple[Account, int]], *, initiated_by: User, 
             raise TypeError("posting amounts are non-zero int minutes")
     if sum(amount for _a, amount in legs) != 0:
         raise ValueError("postings must sum to zero")
-    accounts = [a for a, _ in legs]
-    if len({a.community_id for a in accounts}) != 1:
+    legs = [(_id(account), amount) for account, amount in legs]
+    db.session.flush()  # rows this transaction added through the ORM are visible to the statements below
+    rows = _lock([account_id for account_id, _ in legs])  # also serialises two submissions of the same form
+    if len(rows) != len({account_id for account_id, _ in legs}):
+        raise ValueError("no such account")
+    if len({row.community_id for row in rows.values()}) != 1:
         raise DomainError(_l("Hours move within one community."))
-    _lock(accounts)  # also serialises two submissions of the same form
-    existing = db.session.scalar(sa.select(Txn).where(Txn.initiated_by_id == initiated_by.id,
-                                                      Txn.idempotency_key == idempotency_key))
-    if existing is not None:
-        return existing, False
     delta: dict[int, int] = {}
-    for account, amount in legs:
-        delta[account.id] = delta.get(account.id, 0) + amount
-    for account in accounts:
-        if account.kind is not AccountKind.issuance and account.balance + delta[account.id] < account.floor:
+    for account_id, amount in legs:
+        delta[account_id] = delta.get(account_id, 0) + amount
+    for account_id, change in delta.items():
+        row = rows[account_id]
+        if row.kind is not AccountKind.issuance and row.balance + change < row.floor:
+            # a replay of a form that went through earlier is not an overdraft
+            if (existing := _existing(initiated_by, idempotency_key)) is not None:
+                return existing, False
             raise DomainError(_l("Not enough hours: the balance would fall below its limit."), field="minutes")
-    txn = Txn(community_id=accounts[0].community_id, kind=kind, reference_type=reference[0],
-              reference_id=reference[1], reverses_id=getattr(reverses, "id", None), initiated_by_id=initiated_by.id,
-              confirmed_by_id=getattr(confirmed_by, "id", None), idempotency_key=idempotency_key, memo=memo[:200])
+    values = {"community_id": next(iter(rows.values())).community_id, "kind": kind, "reference_type": reference[0],
+              "reference_id": reference[1], "reverses_id": getattr(reverses, "id", None),
+              "initiated_by_id": initiated_by.id, "confirmed_by_id": getattr(confirmed_by, "id", None),
+              "idempotency_key": idempotency_key, "memo": memo[:200], "created_at": utcnow()}
+    txn_id = _insert_txn_once(values)
+    if txn_id is None:
+        return _existing(initiated_by, idempotency_key), False
+    db.session.execute(_INSERT_POSTINGS, [{"txn_id": txn_id, "account_id": account_id, "amount": amount}
+                                          for account_id, amount in legs])
+    db.session.execute(_MOVE_BALANCE, [{"account": account_id, "change": change}
+                                       for account_id, change in delta.items() if change])
+    for account_id, change in delta.items():
+        held = db.session.identity_map.get(identity_key(Account, account_id))
+        if held is not None:
+            set_committed_value(held, "balance", rows[account_id].balance + change)
+    txn = Txn(id=txn_id, **values)
+    make_transient_to_detached(txn)
     db.session.add(txn)
-    db.session.flush()
-    for account, amount in legs:
-        db.session.add(Posting(txn_id=txn.id, account_id=account.id, amount=amount))
-    for account in {a.id: a for a in accounts}.values():
-        account.balance += delta[account.id]
-    db.session.flush()
-    record(initiated_by, f"timebank.{kind.name}", txn, community_id=txn.community_id,
-           legs=[(a.id, amount) for a, amount in legs], confirmed_by=getattr(confirmed_by, "id", None))
+    record_row(initiated_by, f"timebank.{kind.name}", txn, community_id=txn.community_id, legs=legs,
+               confirmed_by=getattr(confirmed_by, "id", None))
     return txn, True
 
 
@@ -168,7 +228,8 @@ def credit_service(volunteer: User, minutes: int, *, description: str, served_on
 
 
 def _legs_of(txn: Txn) -> list[tuple[int, int]]:
-    return [(p.account_id, p.amount) for p in db.session.scalars(sa.select(Posting).where(Posting.txn_id == txn.id))]
+    return [(account_id, amount) for account_id, amount in db.session.execute(
+        sa.select(Posting.account_id, Posting.amount).where(Posting.txn_id == txn.id).order_by(Posting.id))]
 
 
 def grant(resident: User, minutes: int, *, reason: str, initiated_by: User, confirmed_by: User,
@@ -186,12 +247,22 @@ def grant(resident: User, minutes: int, *, reason: str, initiated_by: User, conf
     return txn
 
 
+def _resident_account_ids(*users: User) -> list[int]:
+    """The residents' account ids in one query (accounts are made on first use)."""
+    for user in users:
+        if not user.is_verified:
+            raise DomainError(_l("Only verified residents hold a time-bank account."))
+    found = dict(db.session.execute(sa.select(Account.user_id, Account.id)
+                                    .where(Account.user_id.in_([u.id for u in users]))).all())
+    return [found.get(user.id) or account_of(user).id for user in users]
+
+
 def transfer(sender: User, receiver: User, minutes: int, *, idempotency_key: str, memo: str = "") -> Txn:
     """赠与 / 通存通兑 between residents of one community, in the community's unit."""
     if sender.id == receiver.id:
         raise DomainError(_l("Choose someone else to give hours to."), field="receiver")
     minutes = _minutes(minutes, unit=settings_for(sender.community_id).unit_minutes)
-    source, target = account_of(sender), account_of(receiver)
+    source, target = _resident_account_ids(sender, receiver)
     txn, _ = post(TxnKind.transfer, [(source, -minutes), (target, minutes)], initiated_by=sender,
                   idempotency_key=idempotency_key, memo=memo)
     return txn
@@ -200,8 +271,8 @@ def transfer(sender: User, receiver: User, minutes: int, *, idempotency_key: str
 def donate(donor: User, minutes: int, *, idempotency_key: str) -> Txn:
     minutes = _minutes(minutes, unit=settings_for(donor.community_id).unit_minutes)
     pool = system_account(donor.community_id, AccountKind.pool)
-    txn, _ = post(TxnKind.donation, [(account_of(donor), -minutes), (pool, minutes)], initiated_by=donor,
-                  idempotency_key=idempotency_key)
+    txn, _ = post(TxnKind.donation, [(_resident_account_ids(donor)[0], -minutes), (pool, minutes)],
+                  initiated_by=donor, idempotency_key=idempotency_key)
     return txn
 
 
@@ -220,8 +291,7 @@ def reverse(original: Txn, *, reason: str, initiated_by: User, confirmed_by: Use
         if already.initiated_by_id == initiated_by.id and already.idempotency_key == idempotency_key:
             return already
         raise DomainError(_l("This transaction has already been reversed."))
-    postings = list(db.session.scalars(sa.select(Posting).where(Posting.txn_id == original.id)))
-    legs = [(db.session.get(Account, p.account_id), -p.amount) for p in postings]
+    legs = [(account_id, -amount) for account_id, amount in _legs_of(original)]
     txn, created = post(TxnKind.reversal, legs, initiated_by=initiated_by, confirmed_by=confirmed_by,
                         idempotency_key=idempotency_key, memo=reason.strip(), reverses=original,
                         reference=("txn", original.id))

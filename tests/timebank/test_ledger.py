@@ -13,7 +13,8 @@ from app.domain import DomainError
 from app.extensions import db
 from tests.conftest import run_in_threads
 from app.timebank import ledger
-from app.timebank.models import Account, AccountKind, ServiceRecord, TimebankSettings, Txn
+from app.audit.models import AuditEntry
+from app.timebank.models import Account, AccountKind, ServiceRecord, TimebankSettings, Txn, TxnKind
 
 TODAY = date(2026, 11, 22)
 
@@ -79,6 +80,31 @@ def test_no_account_but_issuance_goes_below_its_floor(make_user, staff):
     with pytest.raises(sa.exc.IntegrityError):  # the CHECK constraint backs the service
         db.session.execute(sa.update(Account).where(Account.id == account.id).values(balance=-100))
     db.session.rollback()
+
+
+def test_replay_after_the_hours_were_spent_returns_the_first_transfer(make_user, staff):
+    """A form resubmitted after the balance moved on is a replay, not an overdraft."""
+    a, b, c = make_user(), make_user(), make_user()
+    _credit(a, 60, staff, "seed")
+    first = ledger.transfer(a, b, 60, idempotency_key="gift")
+    assert ledger.transfer(a, b, 60, idempotency_key="gift").id == first.id
+    assert (ledger.account_of(a).balance, ledger.account_of(b).balance) == (0, 60)
+    with pytest.raises(DomainError):
+        ledger.transfer(a, c, 60, idempotency_key="another")
+    audit = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                              .where(AuditEntry.action == "timebank.transfer"))
+    assert audit == 1 and ledger.verify()["problems"] == []
+
+
+def test_hours_move_within_one_community(make_user, staff, places):
+    a = make_user()
+    elsewhere = make_user(community=places.other)
+    _credit(a, 60, staff, "seed")
+    _credit(elsewhere, 60, (make_user("social_worker", scope=places.other),) * 2, "seed-other")
+    with pytest.raises(DomainError):
+        ledger.post(TxnKind.transfer, [(ledger.account_of(a), -30), (ledger.account_of(elsewhere), 30)],
+                    initiated_by=a, idempotency_key="cross")
+    assert ledger.account_of(a).balance == 60
 
 
 def test_only_verified_residents_hold_accounts(make_user, staff):
