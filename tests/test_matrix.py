@@ -161,6 +161,8 @@ MATRIX: dict[str, dict[str, int]] = {
     "GET /my/volunteer": USER_200,
     "GET /c/<int:community_id>/timebank/manage": row("302 403 403 404 200 403 403"),
     "POST /c/<int:community_id>/timebank/manage": row("302 403 403 404 422 403 403"),
+    "POST /c/<int:community_id>/timebank/settings": row("302 403 403 404 422 403 403"),
+    "POST /c/<int:community_id>/timebank/credit-line": row("302 403 403 404 422 403 403"),
     "POST /txns/<int:txn_id>/reversal-request": row("302 403 403 404 303 403 403"),
     "POST /ledger-requests/<int:request_id>/confirm": row("302 403 403 404 303 403 403"),
     "POST /ledger-requests/<int:request_id>/decline": row("302 403 403 404 303 403 403"),

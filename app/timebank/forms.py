@@ -60,5 +60,21 @@ class VolunteerForm(FlaskForm):
 
 class GrantRequestForm(FlaskForm):
     user_id = SelectField(_l("Resident"), validators=[DataRequired(REQUIRED)])
-    minutes = IntegerField(_l("Minutes"), validators=[InputRequired(REQUIRED), NumberRange(min=1, max=100_000)])
+    minutes = IntegerField(_l("Time in minutes"), validators=[InputRequired(REQUIRED), NumberRange(min=1, max=100_000)])
     reason = StringField(_l("Reason (e.g. 80岁以上独居老人)"), validators=[DataRequired(REQUIRED), Length(max=200)])
+
+
+class SettingsForm(FlaskForm):
+    unit_minutes = SelectField(_l("Hours move in units of"), coerce=int,
+                               choices=[SelectChoice(15, _l("15 minutes")), SelectChoice(30, _l("30 minutes")),
+                                        SelectChoice(60, _l("1 hour"))])
+    max_balance_hours = IntegerField(_l("Maximum balance in hours (empty: no maximum)"),
+                                     description=_l("Credits above it go to the community pool; the volunteer is told."),
+                                     validators=[Optional(), NumberRange(min=1, max=100_000)])
+
+
+class CreditLineForm(FlaskForm):
+    user_id = SelectField(_l("Resident"), validators=[DataRequired(REQUIRED)])
+    hours = IntegerField(_l("Credit line in hours (0 closes it)"),
+                         validators=[InputRequired(REQUIRED), NumberRange(min=0, max=1000)])
+    reason = StringField(_l("Reason (e.g. 独居老人，先享受服务)"), validators=[DataRequired(REQUIRED), Length(max=200)])

@@ -42,6 +42,55 @@ def settings_for(community_id: int) -> Rules:
     return Rules(*row) if row else Rules()
 
 
+UNITS = (15, 30, 60)  # minutes; hours move in multiples of the unit
+
+
+def save_settings(actor: User, community_id: int, *, unit_minutes: int, max_balance_hours: int | None) -> Rules:
+    """A community's rules: the unit amounts move in, and an optional maximum
+    balance (Nanjing caps at 1500 h) above which credits go to the pool. The
+    cap applies to later credits; balances already above it are kept."""
+    if unit_minutes not in UNITS:
+        raise DomainError(_l("Choose 15, 30 or 60 minutes."), field="unit_minutes")
+    if max_balance_hours is not None and not 1 <= max_balance_hours <= 100_000:
+        raise DomainError(_l("The maximum balance is between 1 and 100,000 hours."), field="max_balance_hours")
+    settings = db.session.get(TimebankSettings, community_id) or TimebankSettings(community_id=community_id)
+    before = (settings.unit_minutes, settings.max_balance)
+    settings.unit_minutes = unit_minutes
+    settings.max_balance = None if max_balance_hours is None else max_balance_hours * 60
+    db.session.add(settings)
+    db.session.flush()
+    record(actor, "timebank.settings", community_id=community_id, object_type="timebank_settings",
+           object_id=community_id, before=list(before), after=[settings.unit_minutes, settings.max_balance])
+    return Rules(settings.unit_minutes, settings.max_balance)
+
+
+def set_credit_line(actor: User, resident: User, hours: int, reason: str) -> Account:
+    """A resident may go up to `hours` below zero (for example an elderly
+    resident who needs help before they can give any); 0 closes the line. The
+    line can never be set below what the resident already owes."""
+    if type(hours) is not int or not 0 <= hours <= 1000:
+        raise DomainError(_l("The credit line is between 0 and 1,000 hours."), field="hours")
+    if not reason.strip():
+        raise DomainError(_l("Give the reason for the credit line."), field="reason")
+    account = account_of(resident)
+    _lock([account.id])
+    db.session.refresh(account)
+    if account.balance < -hours * 60:
+        raise DomainError(_l("%(name)s already owes %(hours)s hours; the line cannot be smaller than that.",
+                             name=resident.display_name, hours=f"{-account.balance / 60:g}"), field="hours")
+    before = account.floor
+    account.floor = -hours * 60
+    db.session.flush()
+    record(actor, "timebank.credit_line", account, community_id=account.community_id, user=resident.id,
+           before=before, after=account.floor, reason=reason.strip()[:200])
+    return account
+
+
+def credit_lines(community_id: int) -> list[Account]:
+    return list(db.session.scalars(sa.select(Account).where(Account.community_id == community_id,
+                                                            Account.floor < 0).order_by(Account.id)))
+
+
 def _minutes(value, *, unit: int | None = None) -> int:
     """Minutes are a positive int (never float, never bool); with `unit`, a multiple of it."""
     if type(value) is not int:

@@ -1,6 +1,6 @@
 """Social workers: grants to priority residents and reversals, each asked
-for by one staff member and confirmed by a second; the community's recent
-transactions."""
+for by one staff member and confirmed by a second; the community's rules
+(unit, maximum balance) and residents' credit lines; recent transactions."""
 from __future__ import annotations
 
 from flask import abort, url_for
@@ -15,7 +15,8 @@ from app.extensions import db
 from app.permissions import social_worker_community_ids
 from app.places.services import public_community
 from app.timebank import ledger
-from app.timebank.forms import CancelForm, GrantRequestForm
+from app.timebank.forms import CancelForm, CreditLineForm, GrantRequestForm, SettingsForm
+from app.timebank.statements import KIND_LABELS
 from app.timebank.models import LedgerRequest, Txn
 from app.timebank.views import bp
 from app.web import act, found, permission_required, require, submit_form
@@ -33,30 +34,65 @@ def _resident(community_id: int, user_id: str) -> User:
     return found(next((u for u in residents_of(community_id) if str(u.id) == user_id), None))
 
 
-def _grant_form(community_id: int) -> GrantRequestForm:
-    form = GrantRequestForm()
+def _with_residents(form, community_id: int):
     form.user_id.choices = [SelectChoice("", _("— choose —"))] + [
         SelectChoice(str(u.id), u.display_name) for u in residents_of(community_id)]
     return form
 
 
-def _page(community, form):
-    return dict(community=community, form=form, pending=ledger.pending_requests(community.id),
-                txns=ledger.recent_transactions(community.id), action_form=EmptyForm(),
-                reversal_form=CancelForm(formdata=None))
+def _page(community, submitted) -> dict:
+    """The management page's context; `submitted` is the form being posted
+    (it keeps what was typed), the others start fresh."""
+    rules = ledger.settings_for(community.id)
+    forms = {
+        "grant_form": _with_residents(GrantRequestForm(formdata=None), community.id),
+        "settings_form": SettingsForm(formdata=None, unit_minutes=rules.unit_minutes,
+                                      max_balance_hours=rules.max_balance and rules.max_balance // 60),
+        "credit_form": _with_residents(CreditLineForm(formdata=None), community.id),
+    }
+    forms.update(submitted)
+    return dict(community=community, pending=ledger.pending_requests(community.id), rules=rules,
+                lines=ledger.credit_lines(community.id), txns=ledger.recent_transactions(community.id),
+                kinds=KIND_LABELS, action_form=EmptyForm(), reversal_form=CancelForm(formdata=None), **forms)
+
+
+def _submit(community, name: str, form, action, message: str):
+    """Post one of the page's forms; on an error the page comes back with it as typed."""
+    return submit_form(form, action, done=url_for("timebank.manage", community_id=community.id), message=message,
+                       page="timebank/manage.html", **_page(community, {name: form}))
 
 
 @bp.route("/c/<int:community_id>/timebank/manage", methods=["GET", "POST"])
 @permission_required("organise_activities")
 def manage(community_id: int):
     community = _managed(community_id)
-    form = _grant_form(community.id)
-    return submit_form(
-        form, lambda: ledger.request_grant(current_user, _resident(community.id, form.user_id.data),
-                                           form.minutes.data, form.reason.data),
-        done=url_for("timebank.manage", community_id=community.id),
-        message=_("Grant requested. A second staff member must confirm it."),
-        page="timebank/manage.html", **{k: v for k, v in _page(community, form).items() if k != "form"})
+    form = _with_residents(GrantRequestForm(), community.id)
+    return _submit(community, "grant_form", form,
+                   lambda: ledger.request_grant(current_user, _resident(community.id, form.user_id.data),
+                                                form.minutes.data, form.reason.data),
+                   _("Grant requested. A second staff member must confirm it."))
+
+
+@bp.post("/c/<int:community_id>/timebank/settings")
+@permission_required("organise_activities")
+def save_settings(community_id: int):
+    community = _managed(community_id)
+    form = SettingsForm()
+    return _submit(community, "settings_form", form,
+                   lambda: ledger.save_settings(current_user, community.id, unit_minutes=form.unit_minutes.data,
+                                                max_balance_hours=form.max_balance_hours.data),
+                   _("The time bank's rules are saved."))
+
+
+@bp.post("/c/<int:community_id>/timebank/credit-line")
+@permission_required("organise_activities")
+def set_credit_line(community_id: int):
+    community = _managed(community_id)
+    form = _with_residents(CreditLineForm(), community.id)
+    return _submit(community, "credit_form", form,
+                   lambda: ledger.set_credit_line(current_user, _resident(community.id, form.user_id.data),
+                                                  form.hours.data, form.reason.data),
+                   _("The credit line is saved."))
 
 
 @bp.post("/txns/<int:txn_id>/reversal-request")

@@ -44,6 +44,7 @@ def test_activity_from_publication_to_credited_hours(app, client_for, make_user,
     assert vol.post(f"/activities/{activity.id}/check", {"t": token, "out": "0"}).status_code == 303
     roster = text(org.get(f"/activities/{activity.id}/roster"))
     assert "王阿姨" in roster and "已签到" in roster
+    assert "时长（分钟）" in roster and "会议纪要" not in roster  # time, not a meeting's minutes
     assert org.get(f"/activities/{activity.id}/qr.svg").headers["Content-Type"] == "image/svg+xml"
     assert org.post(f"/activities/{activity.id}/confirm").status_code == 303
     assert org.post(f"/activities/{activity.id}/confirm").status_code == 303  # twice: credited once
