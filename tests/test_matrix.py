@@ -155,6 +155,10 @@ MATRIX: dict[str, dict[str, int]] = {
     "GET /my/timebank/statement": USER_200,
     "GET /my/timebank/statement.xlsx": USER_200,
     "GET /my/timebank/statement.csv": USER_200,
+    # without a resident chosen the page asks for one
+    "GET /c/<int:community_id>/timebank/statement": row("302 403 403 404 200 403 403"),
+    "GET /c/<int:community_id>/timebank/statement.xlsx": row("302 403 403 404 200 403 403"),
+    "GET /c/<int:community_id>/timebank/statement.csv": row("302 403 403 404 200 403 403"),
     "GET /c/<int:community_id>/timebank": ALL_200,
     "GET /c/<int:community_id>/activities": ALL_200,
     "GET /my/certificates": USER_200,

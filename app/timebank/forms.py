@@ -44,6 +44,10 @@ class StatementForm(FlaskForm):
     period_to = DateField(_l("To"), validators=[InputRequired(REQUIRED)])
 
 
+class ResidentStatementForm(StatementForm):
+    user_id = SelectField(_l("Resident"), validators=[DataRequired(REQUIRED)])
+
+
 class VerifyForm(FlaskForm):
     class Meta:
         csrf = False  # a public GET form

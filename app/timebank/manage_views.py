@@ -22,19 +22,19 @@ from app.timebank.views import bp
 from app.web import act, found, permission_required, require, submit_form
 
 
-def _managed(community_id: int):
+def managed_community(community_id: int):
     community = found(public_community(community_id))
     if community.id not in social_worker_community_ids(current_user):
         abort(404)
     return community
 
 
-def _resident(community_id: int, user_id: str) -> User:
+def resident_of(community_id: int, user_id: str) -> User:
     """A verified resident of this community, else 404."""
     return found(next((u for u in residents_of(community_id) if str(u.id) == user_id), None))
 
 
-def _with_residents(form, community_id: int):
+def with_residents(form, community_id: int):
     form.user_id.choices = [SelectChoice("", _("— choose —"))] + [
         SelectChoice(str(u.id), u.display_name) for u in residents_of(community_id)]
     return form
@@ -45,10 +45,10 @@ def _page(community, submitted) -> dict:
     (it keeps what was typed), the others start fresh."""
     rules = ledger.settings_for(community.id)
     forms = {
-        "grant_form": _with_residents(GrantRequestForm(formdata=None), community.id),
+        "grant_form": with_residents(GrantRequestForm(formdata=None), community.id),
         "settings_form": SettingsForm(formdata=None, unit_minutes=rules.unit_minutes,
                                       max_balance_hours=rules.max_balance and rules.max_balance // 60),
-        "credit_form": _with_residents(CreditLineForm(formdata=None), community.id),
+        "credit_form": with_residents(CreditLineForm(formdata=None), community.id),
     }
     forms.update(submitted)
     return dict(community=community, pending=ledger.pending_requests(community.id), rules=rules,
@@ -65,10 +65,10 @@ def _submit(community, name: str, form, action, message: str):
 @bp.route("/c/<int:community_id>/timebank/manage", methods=["GET", "POST"])
 @permission_required("organise_activities")
 def manage(community_id: int):
-    community = _managed(community_id)
-    form = _with_residents(GrantRequestForm(), community.id)
+    community = managed_community(community_id)
+    form = with_residents(GrantRequestForm(), community.id)
     return _submit(community, "grant_form", form,
-                   lambda: ledger.request_grant(current_user, _resident(community.id, form.user_id.data),
+                   lambda: ledger.request_grant(current_user, resident_of(community.id, form.user_id.data),
                                                 form.minutes.data, form.reason.data),
                    _("Grant requested. A second staff member must confirm it."))
 
@@ -76,7 +76,7 @@ def manage(community_id: int):
 @bp.post("/c/<int:community_id>/timebank/settings")
 @permission_required("organise_activities")
 def save_settings(community_id: int):
-    community = _managed(community_id)
+    community = managed_community(community_id)
     form = SettingsForm()
     return _submit(community, "settings_form", form,
                    lambda: ledger.save_settings(current_user, community.id, unit_minutes=form.unit_minutes.data,
@@ -87,10 +87,10 @@ def save_settings(community_id: int):
 @bp.post("/c/<int:community_id>/timebank/credit-line")
 @permission_required("organise_activities")
 def set_credit_line(community_id: int):
-    community = _managed(community_id)
-    form = _with_residents(CreditLineForm(), community.id)
+    community = managed_community(community_id)
+    form = with_residents(CreditLineForm(), community.id)
     return _submit(community, "credit_form", form,
-                   lambda: ledger.set_credit_line(current_user, _resident(community.id, form.user_id.data),
+                   lambda: ledger.set_credit_line(current_user, resident_of(community.id, form.user_id.data),
                                                   form.hours.data, form.reason.data),
                    _("The credit line is saved."))
 
@@ -99,7 +99,7 @@ def set_credit_line(community_id: int):
 @permission_required("organise_activities")
 def request_reversal(txn_id: int):
     txn = found(db.session.get(Txn, txn_id))
-    community = _managed(txn.community_id)
+    community = managed_community(txn.community_id)
     form = CancelForm()
     require(form.validate_on_submit())
     return act(lambda: ledger.request_reversal(current_user, txn, form.reason.data),
@@ -109,7 +109,7 @@ def request_reversal(txn_id: int):
 
 def _request(request_id: int) -> LedgerRequest:
     ledger_request = found(db.session.get(LedgerRequest, request_id))
-    _managed(ledger_request.community_id)
+    managed_community(ledger_request.community_id)
     return ledger_request
 
 

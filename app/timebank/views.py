@@ -6,19 +6,20 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.accounts.models import User
 from app.domain import DomainError
 from app.exports import Sheet, Table, download
 from app.places.services import public_community
 from app.sqltypes import utcnow
 from app.timebank import ledger, statements
-from app.timebank.forms import StatementForm
+from app.timebank.forms import ResidentStatementForm, StatementForm
 from app.timebank.stars import star_level, thresholds
-from app.web import attach_error, found, render
+from app.web import attach_error, found, permission_required, render
 
 bp = Blueprint("timebank", __name__)
 
@@ -44,40 +45,62 @@ def community_timebank(community_id: int):
 
 
 
-def _statement_from_args() -> tuple[StatementForm, statements.Statement | None]:
-    """The period from the query string (this year to today when none is
-    given) and the statement, or the form with its errors."""
+def _statement(form: StatementForm, holder: User | None) -> statements.Statement | None:
+    """The holder's statement for the period in the query string (this year to
+    today when none is given), or None with the errors on the form."""
     tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    form = StatementForm(request.args)
-    if not request.args:
+    if "period_from" not in request.args and "period_to" not in request.args:
         today = datetime.now(tz).date()
         form.period_from.data, form.period_to.data = date(today.year, 1, 1), today
     elif not form.validate():
-        return form, None
+        return None
+    if holder is None:
+        return None
     try:
-        return form, statements.statement(current_user, form.period_from.data, form.period_to.data, tz)
+        return statements.statement(holder, form.period_from.data, form.period_to.data, tz)
     except DomainError as error:
         attach_error(form, error)
-        return form, None
+        return None
+
+
+def _statement_response(form, statement, fmt: str | None, endpoint: str, **args):
+    """The page (422 when the period was refused) or, with `fmt`, the download."""
+    if fmt and statement is not None:
+        name = _("time-bank-statement") + f"_{statement.period_from:%Y%m%d}-{statement.period_to:%Y%m%d}"
+        return download(_statement_sheet(statement), name, fmt)
+    period = {"period_from": statement.period_from.isoformat(),
+              "period_to": statement.period_to.isoformat()} if statement else {}
+    downloads = {f: url_for(endpoint + "_file", fmt=f, **args, **period) for f in ("xlsx", "csv")}
+    refused = form.errors or form.form_errors
+    return render("timebank/statement.html", form=form, st=statement, kinds=statements.KIND_LABELS,
+                  action=url_for(endpoint, **{k: v for k, v in args.items() if k != "user_id"}),
+                  downloads=downloads, status=422 if refused else 200)
 
 
 @bp.get("/my/timebank/statement")
+@bp.get("/my/timebank/statement.xlsx", defaults={"fmt": "xlsx"}, endpoint="my_statement_file")
+@bp.get("/my/timebank/statement.csv", defaults={"fmt": "csv"}, endpoint="my_statement_file")
 @login_required
-def my_statement():
-    form, statement = _statement_from_args()
-    return render("timebank/statement.html", form=form, st=statement, kinds=statements.KIND_LABELS,
-                  status=200 if statement else 422)
+def my_statement(fmt: str | None = None):
+    form = StatementForm(request.args)
+    return _statement_response(form, _statement(form, current_user), fmt, "timebank.my_statement")
 
 
-@bp.get("/my/timebank/statement.xlsx", defaults={"fmt": "xlsx"})
-@bp.get("/my/timebank/statement.csv", defaults={"fmt": "csv"})
-@login_required
-def download_statement(fmt: str):
-    form, statement = _statement_from_args()
-    if statement is None:
-        return render("timebank/statement.html", form=form, st=None, kinds=statements.KIND_LABELS, status=422)
-    name = _("time-bank-statement") + f"_{statement.period_from:%Y%m%d}-{statement.period_to:%Y%m%d}"
-    return download(_statement_sheet(statement), name, fmt)
+@bp.get("/c/<int:community_id>/timebank/statement")
+@bp.get("/c/<int:community_id>/timebank/statement.xlsx", defaults={"fmt": "xlsx"},
+        endpoint="resident_statement_file")
+@bp.get("/c/<int:community_id>/timebank/statement.csv", defaults={"fmt": "csv"},
+        endpoint="resident_statement_file")
+@permission_required("organise_activities")
+def resident_statement(community_id: int, fmt: str | None = None):
+    """A social worker prints a resident's statement (for someone without a phone)."""
+    from app.timebank.manage_views import managed_community, resident_of, with_residents
+
+    community = managed_community(community_id)
+    form = with_residents(ResidentStatementForm(request.args), community.id)
+    holder = resident_of(community.id, form.user_id.data) if form.user_id.data else None
+    return _statement_response(form, _statement(form, holder), fmt, "timebank.resident_statement",
+                               community_id=community.id, **({"user_id": holder.id} if holder else {}))
 
 
 def _hours(minutes: int) -> Decimal:

@@ -150,3 +150,34 @@ def test_statement_is_only_ones_own(monkeypatch, client, client_for, make_user, 
     assert "张阿姨" not in page and "给王大伯" not in page
     assert client.get("/my/timebank/statement.csv").status_code == 302  # to the login page
     assert zhang.display_name == "张阿姨"
+
+
+def test_social_worker_prints_a_residents_statement(monkeypatch, client_for, make_user, staff, places):
+    """For a resident without a phone: the social worker of the community picks them and prints or downloads."""
+    zhang = _history(monkeypatch, make_user, staff)
+    client = client_for(staff[0])
+    url = f"/c/{places.community.id}/timebank/statement"
+    picker = text(client.get(url))
+    assert "张阿姨" in picker and "期初余额" not in picker
+    query = f"?user_id={zhang.id}&period_from=2026-01-01&period_to=2026-12-31"
+    page = text(client.get(url + query))
+    assert "张阿姨：2026-01-01 至 2026-12-31" in page and "冲正：重复记录" in page
+    assert f"statement.csv?user_id={zhang.id}&amp;period_from=2026-01-01" in page
+    rows = list(csv.reader(io.StringIO(client.get(url.replace("statement", "statement.csv") + query)
+                                       .get_data(as_text=True).lstrip("\ufeff"))))
+    assert ["持有人", "张阿姨"] in rows and ["期末余额（分钟）", "60"] in rows
+    assert client.get(url + "?period_from=2026-01-01&period_to=2026-12-31").status_code == 422  # no one chosen
+
+
+def test_only_the_communitys_social_workers_print_its_residents_statements(monkeypatch, client_for, make_user,
+                                                                            staff, places):
+    zhang = _history(monkeypatch, make_user, staff)
+    query = f"?user_id={zhang.id}&period_from=2026-01-01&period_to=2026-12-31"
+    other = client_for(make_user("social_worker", scope=places.other))
+    assert other.get(f"/c/{places.community.id}/timebank/statement.csv{query}").status_code == 404
+    assert client_for(make_user()).get(f"/c/{places.community.id}/timebank/statement{query}").status_code == 403
+    # the right social worker, the wrong community's resident: not in the list
+    outsider = make_user(community=places.other)
+    own = client_for(staff[0])
+    response = own.get(f"/c/{places.community.id}/timebank/statement?user_id={outsider.id}")
+    assert response.status_code == 404
