@@ -82,11 +82,13 @@ def _worker(url: str, ids: list[int], n: int, ready, go, deadline, results) -> N
     app = make_app(url)
     rnd = random.Random(n)
     latencies, refused, count = [], 0, 0
+    cpu = 0.0
     with app.app_context():
         db.session.execute(sa.text("SELECT 1"))  # connect before the clock starts
         db.session.rollback()
         ready.put(n)
         go.wait()
+        cpu = time.process_time()
         while time.time() < deadline.value:
             a, b = rnd.sample(ids, 2)
             start = time.perf_counter()
@@ -99,9 +101,10 @@ def _worker(url: str, ids: list[int], n: int, ready, go, deadline, results) -> N
                 db.session.rollback()
                 refused += 1
             count += 1
+        cpu = time.process_time() - cpu
         db.session.remove()
         db.engine.dispose()
-    results.put((latencies, refused))
+    results.put((latencies, refused, cpu))
 
 
 def run(app, url: str, ids: list[int], workers: int, seconds: float) -> dict:
@@ -116,15 +119,18 @@ def run(app, url: str, ids: list[int], workers: int, seconds: float) -> dict:
         p.start()
     for _ in procs:
         ready.get(timeout=120)
+    busy_before = _machine_busy()
     began = time.time()
     deadline.value = began + seconds
     go.set()
     latencies: list[float] = []
-    refused = 0
+    refused, client_cpu = 0, 0.0
     for _ in procs:
-        mine, no = results.get(timeout=seconds + 120)
+        mine, no, cpu = results.get(timeout=seconds + 120)
         latencies.extend(mine)
         refused += no
+        client_cpu += cpu
+    busy = _machine_busy() - busy_before
     for p in procs:
         p.join()
     elapsed = time.time() - began
@@ -134,10 +140,31 @@ def run(app, url: str, ids: list[int], workers: int, seconds: float) -> dict:
     latencies.sort()
     return {"tps": len(latencies) / elapsed, "p50": statistics.median(latencies) * 1000,
             "p99": latencies[max(int(len(latencies) * 0.99) - 1, 0)] * 1000, "count": len(latencies),
-            "refused": refused, "violations": report["problems"]}
+            "refused": refused, "violations": report["problems"],
+            "client_ms": client_cpu / max(len(latencies), 1) * 1000,
+            "machine_ms": busy / max(len(latencies), 1) * 1000}
 
 
-def pgbench(workers: int, seconds: int) -> float | None:
+def _machine_busy() -> float:
+    """CPU seconds the whole machine spent busy (all cores), from /proc/stat."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0.0
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def _report(name: str, result: dict) -> None:
+    print(f"{name:11s} {result['tps']:8.1f} transfers/s  p50 {result['p50']:6.2f} ms  p99 {result['p99']:6.2f} ms  "
+          f"({result['count']} done, {result['refused']} refused)  violations: {len(result['violations'])}")
+    print(f"{'':11s} CPU a transfer: {result['machine_ms']:.2f} ms on the machine, of which "
+          f"{result['client_ms']:.2f} ms in the workers (Python) and "
+          f"{result['machine_ms'] - result['client_ms']:.2f} ms elsewhere (database server, OS)")
+
+
+def pgbench(workers: int, seconds: int) -> tuple[float, float] | None:
+    """pgbench's tps and the machine's CPU per pgbench transaction (ms)."""
     if not shutil.which("pgbench"):
         return None
     schema = f"pgb_{uuid.uuid4().hex[:8]}"
@@ -148,10 +175,15 @@ def pgbench(workers: int, seconds: int) -> float | None:
     target = ["-h", "127.0.0.1", "-U", "postgres", "test"]
     try:
         subprocess.run(["pgbench", "-i", "-q", "-s", "1", *target], env=env, check=True, capture_output=True)
+        busy = _machine_busy()
         out = subprocess.run(["pgbench", "-b", "tpcb-like", "-c", str(workers), "-j", "2", "-T", str(seconds),
                               *target], env=env, check=True, capture_output=True, text=True).stdout
+        busy = _machine_busy() - busy
         match = re.search(r"tps = ([\d.]+)", out)
-        return float(match.group(1)) if match else None
+        done = re.search(r"number of transactions actually processed: (\d+)", out)
+        if not match:
+            return None
+        return float(match.group(1)), busy / max(int(done.group(1)) if done else 1, 1) * 1000
     finally:
         with engine.begin() as conn:
             conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
@@ -169,9 +201,7 @@ def main() -> None:
             url = f"sqlite:///{tmp}/bench.db"
             app = make_app(url)
             result = run(app, url, setup(app), args.workers, args.seconds)
-            print(f"sqlite      {result['tps']:8.1f} transfers/s  p50 {result['p50']:6.2f} ms  "
-                  f"p99 {result['p99']:6.2f} ms  ({result['count']} done, {result['refused']} refused)  "
-                  f"violations: {len(result['violations'])}")
+            _report("sqlite", result)
     if args.db in ("postgresql", "both"):
         schema = f"bench_{uuid.uuid4().hex[:8]}"
         engine = sa.create_engine(PG)
@@ -181,12 +211,12 @@ def main() -> None:
             url = f"{PG}?options=-csearch_path%3D{schema},public"
             app = make_app(url)
             result = run(app, url, setup(app), args.workers, args.seconds)
-            print(f"postgresql  {result['tps']:8.1f} transfers/s  p50 {result['p50']:6.2f} ms  "
-                  f"p99 {result['p99']:6.2f} ms  ({result['count']} done, {result['refused']} refused)  "
-                  f"violations: {len(result['violations'])}")
-            tps = pgbench(args.workers, args.seconds)
-            if tps:
-                print(f"pgbench tpcb-like {tps:8.1f} tps  ratio {result['tps'] / tps:.2f}")
+            _report("postgresql", result)
+            measured = pgbench(args.workers, args.seconds)
+            if measured:
+                tps, machine_ms = measured
+                print(f"pgbench tpcb-like {tps:8.1f} tps  ({machine_ms:.2f} ms CPU a transaction on the machine)  "
+                      f"ratio {result['tps'] / tps:.2f}")
             else:
                 print("pgbench not available: no ratio")
         finally:

@@ -28,7 +28,9 @@ from app.extensions import db  # noqa: E402
 # (path, as a logged-in verified resident?)
 PAGES = [("/", False), ("/c/1", False), ("/login", False), ("/register", False), ("/display", False),
          ("/c/1/topics", False), ("/topics/1", False), ("/c/1/topics?q=电梯", False),
-         ("/", True), ("/account", True), ("/notifications", True), ("/topics/1", True)]
+         ("/", True), ("/account", True), ("/notifications", True), ("/topics/1", True),
+         ("/my/timebank", True), ("/my/timebank/statement", True), ("/my/timebank/statement.xlsx", True),
+         ("/c/1/activities", False)]
 ASSETS = ["static/vendor/pico-2.1.1.min.css", "static/css/app.css", "static/vendor/htmx-2.0.11.min.js",
           "static/js/app.js"]
 
