@@ -90,6 +90,14 @@ def test_statement_page_shows_running_balance(monkeypatch, client_for, make_user
     assert "period_from" in text(client_for(zhang).get("/my/timebank/statement"))
 
 
+def test_statement_page_in_english(monkeypatch, client_for, make_user, staff):
+    client = client_for(_history(monkeypatch, make_user, staff))
+    assert client.post("/prefs/locale", {"locale": "en"}).status_code == 303
+    page = text(client.get("/my/timebank/statement?period_from=2026-01-01&period_to=2026-12-31"))
+    assert "Opening balance" in page and "Transfer: 给王大伯" in page and "Reversal: 重复记录" in page
+    assert "：" not in page.split("<main", 1)[1].split("</table>", 1)[0]
+
+
 def test_statement_page_refuses_a_bad_period_and_keeps_it(client_for, make_user):
     client = client_for(make_user())
     response = client.get("/my/timebank/statement?period_from=2026-03-01&period_to=2026-01-01")
