@@ -76,8 +76,10 @@ def set_credit_line(actor: User, resident: User, hours: int, reason: str) -> Acc
     _lock([account.id])
     db.session.refresh(account)
     if account.balance < -hours * 60:
+        owed = -account.balance
         raise DomainError(_l("%(name)s already owes %(hours)s hours; the line cannot be smaller than that.",
-                             name=resident.display_name, hours=f"{-account.balance / 60:g}"), field="hours")
+                             name=resident.display_name,
+                             hours=f"{owed // 60}:{owed % 60:02d}" if owed % 60 else str(owed // 60)), field="hours")
     before = account.floor
     account.floor = -hours * 60
     db.session.flush()

@@ -58,7 +58,7 @@ def test_credit_line_lets_a_resident_go_below_zero_down_to_it(make_user, staff):
     assert ledger.account_of(elder).balance == -120
     with pytest.raises(DomainError):
         ledger.transfer(elder, helper, 30, idempotency_key="help-3")  # the line is used up
-    with pytest.raises(DomainError, match="孙奶奶"):
+    with pytest.raises(DomainError, match="孙奶奶 已透支 2 小时"):
         ledger.set_credit_line(staff[0], elder, 1, "缩减")  # cannot be smaller than what is owed
     ledger.set_credit_line(staff[0], elder, 3, "延长")
     assert ledger.account_of(elder).floor == -180 and ledger.credit_lines(elder.community_id)[0].user_id == elder.id
