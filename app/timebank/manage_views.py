@@ -1,9 +1,10 @@
 """Social workers: grants to priority residents and reversals, each asked
 for by one staff member and confirmed by a second; the community's rules
-(unit, maximum balance) and residents' credit lines; recent transactions."""
+(unit, maximum balance) and residents' credit lines; a resident's statement
+printed for them; recent transactions."""
 from __future__ import annotations
 
-from flask import abort, url_for
+from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -15,10 +16,10 @@ from app.extensions import db
 from app.permissions import social_worker_community_ids
 from app.places.services import public_community
 from app.timebank import ledger
-from app.timebank.forms import CancelForm, CreditLineForm, GrantRequestForm, SettingsForm
+from app.timebank.forms import CancelForm, CreditLineForm, GrantRequestForm, ResidentStatementForm, SettingsForm
 from app.timebank.statements import KIND_LABELS
 from app.timebank.models import LedgerRequest, Txn
-from app.timebank.views import bp
+from app.timebank.views import bp, statement_for, statement_response
 from app.web import act, found, permission_required, require, submit_form
 
 
@@ -93,6 +94,21 @@ def set_credit_line(community_id: int):
                    lambda: ledger.set_credit_line(current_user, resident_of(community.id, form.user_id.data),
                                                   form.hours.data, form.reason.data),
                    _("The credit line is saved."))
+
+
+@bp.get("/c/<int:community_id>/timebank/statement")
+@bp.get("/c/<int:community_id>/timebank/statement.xlsx", defaults={"fmt": "xlsx"},
+        endpoint="resident_statement_file")
+@bp.get("/c/<int:community_id>/timebank/statement.csv", defaults={"fmt": "csv"},
+        endpoint="resident_statement_file")
+@permission_required("organise_activities")
+def resident_statement(community_id: int, fmt: str | None = None):
+    """A social worker prints a resident's statement (for someone without a phone)."""
+    community = managed_community(community_id)
+    form = with_residents(ResidentStatementForm(request.args), community.id)
+    holder = resident_of(community.id, form.user_id.data) if form.user_id.data else None
+    return statement_response(form, statement_for(form, holder), fmt, "timebank.resident_statement",
+                               community_id=community.id, **({"user_id": holder.id} if holder else {}))
 
 
 @bp.post("/txns/<int:txn_id>/reversal-request")

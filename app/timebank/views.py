@@ -17,9 +17,9 @@ from app.exports import Sheet, Table, download
 from app.places.services import public_community
 from app.sqltypes import utcnow
 from app.timebank import ledger, statements
-from app.timebank.forms import ResidentStatementForm, StatementForm
+from app.timebank.forms import StatementForm
 from app.timebank.stars import star_level, thresholds
-from app.web import attach_error, found, permission_required, render
+from app.web import attach_error, found, render
 
 bp = Blueprint("timebank", __name__)
 
@@ -45,7 +45,7 @@ def community_timebank(community_id: int):
 
 
 
-def _statement(form: StatementForm, holder: User | None) -> statements.Statement | None:
+def statement_for(form: StatementForm, holder: User | None) -> statements.Statement | None:
     """The holder's statement for the period in the query string (this year to
     today when none is given), or None with the errors on the form."""
     tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
@@ -63,7 +63,7 @@ def _statement(form: StatementForm, holder: User | None) -> statements.Statement
         return None
 
 
-def _statement_response(form, statement, fmt: str | None, endpoint: str, **args):
+def statement_response(form, statement, fmt: str | None, endpoint: str, **args):
     """The page (422 when the period was refused) or, with `fmt`, the download."""
     if fmt and statement is not None:
         name = _("time-bank-statement") + f"_{statement.period_from:%Y%m%d}-{statement.period_to:%Y%m%d}"
@@ -83,24 +83,7 @@ def _statement_response(form, statement, fmt: str | None, endpoint: str, **args)
 @login_required
 def my_statement(fmt: str | None = None):
     form = StatementForm(request.args)
-    return _statement_response(form, _statement(form, current_user), fmt, "timebank.my_statement")
-
-
-@bp.get("/c/<int:community_id>/timebank/statement")
-@bp.get("/c/<int:community_id>/timebank/statement.xlsx", defaults={"fmt": "xlsx"},
-        endpoint="resident_statement_file")
-@bp.get("/c/<int:community_id>/timebank/statement.csv", defaults={"fmt": "csv"},
-        endpoint="resident_statement_file")
-@permission_required("organise_activities")
-def resident_statement(community_id: int, fmt: str | None = None):
-    """A social worker prints a resident's statement (for someone without a phone)."""
-    from app.timebank.manage_views import managed_community, resident_of, with_residents
-
-    community = managed_community(community_id)
-    form = with_residents(ResidentStatementForm(request.args), community.id)
-    holder = resident_of(community.id, form.user_id.data) if form.user_id.data else None
-    return _statement_response(form, _statement(form, holder), fmt, "timebank.resident_statement",
-                               community_id=community.id, **({"user_id": holder.id} if holder else {}))
+    return statement_response(form, statement_for(form, current_user), fmt, "timebank.my_statement")
 
 
 def _hours(minutes: int) -> Decimal:
