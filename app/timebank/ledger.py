@@ -237,17 +237,17 @@ def post(kind: TxnKind, legs: list[tuple[Account | int, int]], *, initiated_by: 
 
 def _with_cap(account: Account, minutes: int, source: Account) -> list[tuple[Account, int]]:
     """Credit `minutes`; above the community's maximum balance the excess goes
-    to the pool in the same transaction."""
+    to the pool in the same transaction. The balance the split is computed
+    from is read under the lock of all three accounts (taken in id order, the
+    same set `post` takes), so two credits at once cannot both fill the room."""
     cap = settings_for(account.community_id).max_balance
-    legs = [(source, -minutes)]
-    if cap is not None and account.balance + minutes > cap:
-        kept = max(cap - account.balance, 0)
-        if kept:
-            legs.append((account, kept))
-        legs.append((system_account(account.community_id, AccountKind.pool), minutes - kept))
-    else:
-        legs.append((account, minutes))
-    return legs
+    if cap is None:
+        return [(source, -minutes), (account, minutes)]
+    pool = system_account(account.community_id, AccountKind.pool)
+    balance = _lock([source.id, account.id, pool.id])[account.id].balance
+    kept = min(max(cap - balance, 0), minutes)
+    legs = [(source, -minutes), (account, kept), (pool, minutes - kept)]
+    return [(target, amount) for target, amount in legs if amount]
 
 
 def credit_service(volunteer: User, minutes: int, *, description: str, served_on: date, recorded_by: User,

@@ -214,6 +214,30 @@ def test_eight_threads_confirming_the_same_credit_credit_once(app, make_user, st
     assert db.session.scalar(sa.select(Account.balance).where(Account.user_id == volunteer_id)) == 120
 
 
+def test_simultaneous_credits_never_fill_past_the_cap(app, make_user, staff, places):
+    """Eight credits at once near the maximum balance: together they keep the
+    volunteer at the cap exactly, the rest reaches the pool."""
+    db.session.add(TimebankSettings(community_id=places.community.id, unit_minutes=30, max_balance=300))
+    volunteer = make_user()
+    _credit(volunteer, 120, staff, "seed")
+    volunteer_id, staff_ids = volunteer.id, (staff[0].id, staff[1].id)
+    db.session.commit()
+
+    def credit(i):
+        from app.accounts.models import User
+
+        v, s0, s1 = (db.session.get(User, n) for n in (volunteer_id, *staff_ids))
+        ledger.credit_service(v, 60, description="活动", served_on=TODAY, recorded_by=s0, verified_by=s1,
+                              idempotency_key=f"near-cap-{i}")
+
+    assert _threads(app, 8, credit) == []
+    assert db.session.scalar(sa.select(Account.balance).where(Account.user_id == volunteer_id)) == 300
+    pool = ledger.system_account(places.community.id, AccountKind.pool)
+    assert pool.balance == 120 + 8 * 60 - 300
+    assert ledger.service_minutes(volunteer) == 120 + 8 * 60  # the service record keeps every minute
+    assert ledger.verify()["problems"] == []
+
+
 def test_concurrent_random_transfers_keep_every_invariant(app, make_user, staff):
     import random
 
