@@ -11,16 +11,20 @@ from wtforms.fields.choices import SelectChoice
 
 from app.accounts.forms import DecisionForm as EmptyForm
 from app.accounts.models import User
+from app.domain import DomainError
+from app.exports import Sheet, Table, download
 from app.consultation.services import residents_of
 from app.extensions import db
 from app.permissions import social_worker_community_ids
 from app.places.services import public_community
-from app.timebank import ledger
-from app.timebank.forms import CancelForm, CreditLineForm, GrantRequestForm, ResidentStatementForm, SettingsForm
+from app.timebank import ledger, statements
+from app.timebank.forms import (CancelForm, CreditLineForm, GrantRequestForm, ResidentStatementForm, SettingsForm,
+                                 StatementForm)
 from app.timebank.statements import KIND_LABELS
 from app.timebank.models import LedgerRequest, Txn
-from app.timebank.views import bp, statement_for, statement_response
-from app.web import act, found, permission_required, require, submit_form
+from app.timebank.stars import star_level
+from app.timebank.views import bp, hours_decimal, period_from_args, statement_for, statement_response
+from app.web import act, attach_error, found, permission_required, render, require, submit_form
 
 
 def managed_community(community_id: int):
@@ -109,6 +113,45 @@ def resident_statement(community_id: int, fmt: str | None = None):
     holder = resident_of(community.id, form.user_id.data) if form.user_id.data else None
     return statement_response(form, statement_for(form, holder), fmt, "timebank.resident_statement",
                                community_id=community.id, **({"user_id": holder.id} if holder else {}))
+
+
+@bp.get("/c/<int:community_id>/timebank/volunteers")
+@bp.get("/c/<int:community_id>/timebank/volunteers.xlsx", defaults={"fmt": "xlsx"}, endpoint="volunteer_hours_file")
+@bp.get("/c/<int:community_id>/timebank/volunteers.csv", defaults={"fmt": "csv"}, endpoint="volunteer_hours_file")
+@permission_required("organise_activities")
+def volunteer_hours(community_id: int, fmt: str | None = None):
+    """Each volunteer's verified service for a period: the page, or the XLSX/CSV a social worker reports with."""
+    community = managed_community(community_id)
+    form = StatementForm(request.args)
+    rows = None
+    if period_from_args(form):
+        try:
+            rows = statements.volunteer_hours(community.id, form.period_from.data, form.period_to.data)
+        except DomainError as error:
+            attach_error(form, error)
+    if rows is None:
+        return render("timebank/volunteers.html", community=community, form=form, rows=None, status=422)
+    if fmt:
+        name = _("volunteer-hours") + f"_{form.period_from.data:%Y%m%d}-{form.period_to.data:%Y%m%d}"
+        return download(_volunteer_sheet(community, form.period_from.data, form.period_to.data, rows), name, fmt)
+    period = {"period_from": form.period_from.data.isoformat(), "period_to": form.period_to.data.isoformat()}
+    return render("timebank/volunteers.html", community=community, form=form, rows=rows,
+                  stars={r.volunteer.id: star_level(r.total).stars for r in rows},
+                  downloads={f: url_for("timebank.volunteer_hours_file", community_id=community.id, fmt=f, **period)
+                             for f in ("xlsx", "csv")})
+
+
+def _volunteer_sheet(community, period_from, period_to, rows) -> Sheet:
+    return Sheet(
+        title=_("Volunteer service hours"),
+        preamble=[[_("Community"), f"{community.subdistrict.name}{community.name}"],
+                  [_("Period"), f"{period_from.isoformat()} – {period_to.isoformat()}"],
+                  [_("Volunteers"), len(rows)],
+                  [_("Verified service in the period (minutes)"), sum(r.minutes for r in rows)]],
+        tables=[Table("", [_("Volunteer"), _("Time (minutes)"), _("Time (hours)"), _("Services"),
+                           _("All verified service (hours)"), _("Stars")],
+                      [[r.volunteer.display_name, r.minutes, hours_decimal(r.minutes), r.services,
+                        hours_decimal(r.total), star_level(r.total).stars] for r in rows])])
 
 
 @bp.post("/txns/<int:txn_id>/reversal-request")

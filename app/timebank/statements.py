@@ -71,14 +71,18 @@ def _utc_start(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tz).astimezone(timezone.utc)
 
 
-def statement(user: User, period_from: date, period_to: date, tz: ZoneInfo) -> Statement:
-    """Days are the community's calendar days (`tz`); the period includes both
-    ends. The closing balance equals the opening balance plus the movements,
-    and for a period that ends today it equals the account's balance."""
+def _check_period(period_from: date, period_to: date) -> None:
     if period_from > period_to:
         raise DomainError(_l("The period starts after it ends."), field="period_from")
     if (period_to - period_from).days > MAX_DAYS:
         raise DomainError(_l("A statement covers at most ten years."), field="period_from")
+
+
+def statement(user: User, period_from: date, period_to: date, tz: ZoneInfo) -> Statement:
+    """Days are the community's calendar days (`tz`); the period includes both
+    ends. The closing balance equals the opening balance plus the movements,
+    and for a period that ends today it equals the account's balance."""
+    _check_period(period_from, period_to)
     account = ledger.account_of(user, create=False)
     services = list(db.session.scalars(sa.select(ServiceRecord).where(
         ServiceRecord.volunteer_id == user.id, ServiceRecord.served_on >= period_from,
@@ -99,3 +103,32 @@ def statement(user: User, period_from: date, period_to: date, tz: ZoneInfo) -> S
         balance += amount
         lines.append(Line(at, txn_id, kind, memo, amount, balance))
     return Statement(user, period_from, period_to, True, opening, lines, services)
+
+
+@dataclass(frozen=True)
+class VolunteerHours:
+    volunteer: User
+    minutes: int  # verified service in the period, corrections included
+    services: int  # services recorded in the period
+    total: int  # all verified service: what stars count
+
+
+def volunteer_hours(community_id: int, period_from: date, period_to: date) -> list[VolunteerHours]:
+    """The community's volunteers with their verified service in the period
+    (by the day served), most hours first: the figures a social worker reports
+    (志愿服务时长统计). Read from the service record, never from balances."""
+    _check_period(period_from, period_to)
+    in_period = db.session.execute(
+        sa.select(ServiceRecord.volunteer_id, sa.func.sum(ServiceRecord.minutes),
+                  sa.func.count(ServiceRecord.id).filter(ServiceRecord.minutes > 0))
+        .where(ServiceRecord.community_id == community_id, ServiceRecord.served_on >= period_from,
+               ServiceRecord.served_on <= period_to).group_by(ServiceRecord.volunteer_id)).all()
+    ids = [volunteer_id for volunteer_id, _m, _n in in_period]
+    if not ids:
+        return []
+    totals = dict(db.session.execute(sa.select(ServiceRecord.volunteer_id, sa.func.sum(ServiceRecord.minutes))
+                                     .where(ServiceRecord.volunteer_id.in_(ids))
+                                     .group_by(ServiceRecord.volunteer_id)).all())
+    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+    rows = [VolunteerHours(users[v], int(minutes), int(count), int(totals[v])) for v, minutes, count in in_period]
+    return sorted(rows, key=lambda r: (-r.minutes, r.volunteer.display_name))

@@ -45,19 +45,26 @@ def community_timebank(community_id: int):
 
 
 
-def statement_for(form: StatementForm, holder: User | None) -> statements.Statement | None:
-    """The holder's statement for the period in the query string (this year to
-    today when none is given), or None with the errors on the form."""
-    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def period_from_args(form: StatementForm) -> bool:
+    """The period in the query string, validated (False: the form carries the
+    errors); this year to today when the query names none."""
     if "period_from" not in request.args and "period_to" not in request.args:
-        today = datetime.now(tz).date()
+        today = datetime.now(local_zone()).date()
         form.period_from.data, form.period_to.data = date(today.year, 1, 1), today
-    elif not form.validate():
-        return None
-    if holder is None:
+        return True
+    return form.validate()
+
+
+def statement_for(form: StatementForm, holder: User | None) -> statements.Statement | None:
+    """The holder's statement for the form's period, or None (errors on the form)."""
+    if not period_from_args(form) or holder is None:
         return None
     try:
-        return statements.statement(holder, form.period_from.data, form.period_to.data, tz)
+        return statements.statement(holder, form.period_from.data, form.period_to.data, local_zone())
     except DomainError as error:
         attach_error(form, error)
         return None
@@ -86,7 +93,8 @@ def my_statement(fmt: str | None = None):
     return statement_response(form, statement_for(form, current_user), fmt, "timebank.my_statement")
 
 
-def _hours(minutes: int) -> Decimal:
+def hours_decimal(minutes: int) -> Decimal:
+    """Hours to two decimal places for a spreadsheet cell, as a Decimal (never a float)."""
     return (Decimal(minutes) / 60).quantize(Decimal("0.01"))
 
 
@@ -106,8 +114,8 @@ def _statement_sheet(st: statements.Statement) -> Sheet:
                   [_("When"), _("Transaction no."), _("Type"), _("Memo"), _("Change (minutes)"),
                    _("Change (hours)"), _("Balance after (minutes)")],
                   [[format_datetime(line.at, "yyyy-MM-dd HH:mm"), line.txn_id, str(statements.KIND_LABELS[line.kind]),
-                    line.memo, line.amount, _hours(line.amount), line.balance] for line in st.lines]),
+                    line.memo, line.amount, hours_decimal(line.amount), line.balance] for line in st.lines]),
             Table(_("Service record"), [_("Date"), _("Service"), _("Time (minutes)"), _("Time (hours)")],
                   [[r.served_on, r.description + (" " + _("(correction)") if r.corrects_id else ""), r.minutes,
-                    _hours(r.minutes)] for r in st.services]),
+                    hours_decimal(r.minutes)] for r in st.services]),
         ])

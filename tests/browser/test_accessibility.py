@@ -187,7 +187,7 @@ def test_no_axe_violations_on_time_bank_pages(axe_page, live_server, world, size
     page.context.add_cookies([{"name": "text_size", "value": size, "url": base}])
     for path in [f"/activities/{activity_id}/roster", f"/c/{world['community']}/activities/new",
                  f"/c/{world['community']}/timebank/manage", f"/c/{world['community']}/timebank/statement",
-                 "/verify"]:
+                 f"/c/{world['community']}/timebank/volunteers", "/verify"]:
         page.goto(base + path)
         results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
         assert results.violations_count == 0, (path, results.generate_report())

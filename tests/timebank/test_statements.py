@@ -189,3 +189,33 @@ def test_only_the_communitys_social_workers_print_its_residents_statements(monke
     own = client_for(staff[0])
     response = own.get(f"/c/{places.community.id}/timebank/statement?user_id={outsider.id}")
     assert response.status_code == 404
+
+
+def test_volunteer_hours_report_counts_the_service_record(monkeypatch, client_for, make_user, staff, places):
+    """Per volunteer for a period: service in the period (corrections included), count, all-time total, stars."""
+    zhang = _history(monkeypatch, make_user, staff)  # 180 on 2025-06-01 (reversed, dated 2025), 120 on 2026-01-01
+    li = make_user(display_name="李叔")
+    ledger.credit_service(li, 100 * 60, description="全年助老", served_on=date(2026, 5, 1), recorded_by=staff[0],
+                          verified_by=staff[1], idempotency_key="li")
+    db.session.commit()
+    rows = statements.volunteer_hours(places.community.id, date(2026, 1, 1), date(2026, 12, 31))
+    assert [(r.volunteer.display_name, r.minutes, r.services, r.total) for r in rows] == [
+        ("李叔", 6000, 1, 6000), ("张阿姨", 120, 1, 120)]
+    rows_2025 = statements.volunteer_hours(places.community.id, date(2025, 1, 1), date(2025, 12, 31))
+    assert [(r.minutes, r.services) for r in rows_2025] == [(0, 1)]  # the service and its correction
+    with pytest.raises(DomainError):
+        statements.volunteer_hours(places.community.id, date(2026, 2, 1), date(2026, 1, 1))
+
+    client = client_for(staff[0])
+    url = f"/c/{places.community.id}/timebank/volunteers"
+    page = text(client.get(url + "?period_from=2026-01-01&period_to=2026-12-31"))
+    assert "2 名志愿者" in page and "李叔" in page and "★☆☆☆☆" in page and zhang.display_name in page
+    workbook = load_workbook(io.BytesIO(client.get(url.replace("volunteers", "volunteers.xlsx")
+                                                   + "?period_from=2026-01-01&period_to=2026-12-31").get_data()))
+    rows = [[c.value for c in row] for row in workbook.active.iter_rows()]
+    assert ["李叔", 6000] == next(r for r in rows if r[0] == "李叔")[:2]
+    assert next(r for r in rows if r[0] == "李叔")[5] == 1  # one star at 100 hours
+    assert client.get(url + "?period_from=2026-03-01&period_to=2026-01-01").status_code == 422
+    outsider = client_for(make_user("social_worker", scope=places.other))
+    assert outsider.get(url).status_code == 404
+    assert client_for(make_user()).get(url + ".csv").status_code == 403
