@@ -210,6 +210,7 @@ def test_volunteer_hours_report_counts_the_service_record(monkeypatch, client_fo
     url = f"/c/{places.community.id}/timebank/volunteers"
     page = text(client.get(url + "?period_from=2026-01-01&period_to=2026-12-31"))
     assert "2 名志愿者" in page and "李叔" in page and "★☆☆☆☆" in page and zhang.display_name in page
+    assert "1 次" in page
     workbook = load_workbook(io.BytesIO(client.get(url.replace("volunteers", "volunteers.xlsx")
                                                    + "?period_from=2026-01-01&period_to=2026-12-31").get_data()))
     rows = [[c.value for c in row] for row in workbook.active.iter_rows()]
