@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import ResidenceStatus, User
@@ -644,7 +645,7 @@ def comments_of(topic: Topic, viewer) -> list[tuple[Comment, list[Comment]]]:
     mod = bool(viewer and viewer.is_authenticated and is_moderator(viewer, topic.community_id))
     viewer_id = getattr(viewer, "id", None) if viewer and viewer.is_authenticated else None
     all_comments = list(db.session.scalars(sa.select(Comment).where(Comment.topic_id == topic.id)
-                                           .order_by(Comment.id)))
+                                           .options(selectinload(Comment.author)).order_by(Comment.id)))
 
     def shown(c: Comment) -> bool:
         return c.is_visible or mod or c.author_id == viewer_id

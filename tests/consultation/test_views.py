@@ -338,3 +338,29 @@ def test_report_form_opens_in_place(client_for, make_user, make_topic):
     assert 'hx-post="/topics/' in body
     done = c.post(f"/topics/{topic.id}/report", {"reason": "untrue"}, headers={"HX-Request": "true"})
     assert "感谢您的举报" in text(done) and "<html" not in text(done)
+
+
+def test_topic_page_queries_do_not_grow_with_commenters(app, client, make_topic, make_user):
+    """Comment authors load together: the page costs the same number of queries for 2 or 8 commenters."""
+    import sqlalchemy as sa
+
+    topic = make_topic()
+
+    def queries_with(n: int) -> int:
+        for i in range(n):
+            services.add_comment(make_user(display_name=f"邻居{i}"), topic, body=f"意见{i}",
+                                 stance=services.Stance.support, idempotency_key=f"q{n}-{i}")
+        db.session.commit()
+        seen: list[str] = []
+
+        def count(conn, cursor, statement, *args):
+            seen.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert client.get(f"/topics/{topic.id}").status_code == 200
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+        return len(seen)
+
+    assert queries_with(2) == queries_with(6)
