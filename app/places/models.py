@@ -54,6 +54,11 @@ class Community(db.Model):
     subdistrict: Mapped[Subdistrict] = relationship(back_populates="communities")
     grids: Mapped[list["Grid"]] = relationship(back_populates="community", order_by="Grid.name")
 
+    @property
+    def full_name(self) -> str:
+        """As documents name it: 娄东街道朝阳社区."""
+        return f"{self.subdistrict.name}{self.name}"
+
     def __repr__(self) -> str:
         return f"<Community {self.id} {self.name}>"
 

@@ -47,7 +47,7 @@ def issue(user: User, period_from: date, period_to: date) -> Certificate:
         raise DomainError(_l("There is no verified service in this period."), field="period_from")
     certificate = Certificate(
         code="".join(secrets.choice(ALPHABET) for _ in range(10)), user_id=user.id, community_id=user.community_id,
-        holder_name=user.display_name, community_name=f"{user.community.subdistrict.name}{user.community.name}",
+        holder_name=user.display_name, community_name=user.community.full_name,
         period_from=period_from, period_to=period_to, total_minutes=total,
         services=[[r.served_on.isoformat(), r.description, r.minutes] for r in records])
     certificate.digest = _digest(certificate)

@@ -73,10 +73,9 @@ def set_credit_line(actor: User, resident: User, hours: int, reason: str) -> Acc
     if not reason.strip():
         raise DomainError(_l("Give the reason for the credit line."), field="reason")
     account = account_of(resident)
-    _lock([account.id])
-    db.session.refresh(account)
-    if account.balance < -hours * 60:
-        owed = -account.balance
+    balance = _lock([account.id])[account.id].balance
+    if balance < -hours * 60:
+        owed = -balance
         raise DomainError(_l("%(name)s already owes %(hours)s hours; the line cannot be smaller than that.",
                              name=resident.display_name,
                              hours=f"{owed // 60}:{owed % 60:02d}" if owed % 60 else str(owed // 60)), field="hours")

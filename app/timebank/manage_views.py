@@ -23,23 +23,24 @@ from app.timebank.forms import (CancelForm, CreditLineForm, GrantRequestForm, Re
 from app.timebank.statements import KIND_LABELS
 from app.timebank.models import LedgerRequest, Txn
 from app.timebank.stars import star_level
-from app.timebank.views import bp, hours_decimal, period_from_args, statement_for, statement_response
+from app.timebank.views import (bp, hours_decimal, period_downloads, period_file_name, period_from_args,
+                                 statement_for, statement_response)
 from app.web import act, attach_error, found, permission_required, render, require, submit_form
 
 
-def managed_community(community_id: int):
+def _managed(community_id: int):
     community = found(public_community(community_id))
     if community.id not in social_worker_community_ids(current_user):
         abort(404)
     return community
 
 
-def resident_of(community_id: int, user_id: str) -> User:
+def _resident(community_id: int, user_id: str) -> User:
     """A verified resident of this community, else 404."""
     return found(next((u for u in residents_of(community_id) if str(u.id) == user_id), None))
 
 
-def with_residents(form, community_id: int):
+def _with_residents(form, community_id: int):
     form.user_id.choices = [SelectChoice("", _("— choose —"))] + [
         SelectChoice(str(u.id), u.display_name) for u in residents_of(community_id)]
     return form
@@ -50,10 +51,10 @@ def _page(community, submitted) -> dict:
     (it keeps what was typed), the others start fresh."""
     rules = ledger.settings_for(community.id)
     forms = {
-        "grant_form": with_residents(GrantRequestForm(formdata=None), community.id),
+        "grant_form": _with_residents(GrantRequestForm(formdata=None), community.id),
         "settings_form": SettingsForm(formdata=None, unit_minutes=rules.unit_minutes,
                                       max_balance_hours=rules.max_balance and rules.max_balance // 60),
-        "credit_form": with_residents(CreditLineForm(formdata=None), community.id),
+        "credit_form": _with_residents(CreditLineForm(formdata=None), community.id),
     }
     forms.update(submitted)
     return dict(community=community, pending=ledger.pending_requests(community.id), rules=rules,
@@ -70,10 +71,10 @@ def _submit(community, name: str, form, action, message: str):
 @bp.route("/c/<int:community_id>/timebank/manage", methods=["GET", "POST"])
 @permission_required("organise_activities")
 def manage(community_id: int):
-    community = managed_community(community_id)
-    form = with_residents(GrantRequestForm(), community.id)
+    community = _managed(community_id)
+    form = _with_residents(GrantRequestForm(), community.id)
     return _submit(community, "grant_form", form,
-                   lambda: ledger.request_grant(current_user, resident_of(community.id, form.user_id.data),
+                   lambda: ledger.request_grant(current_user, _resident(community.id, form.user_id.data),
                                                 form.minutes.data, form.reason.data),
                    _("Grant requested. A second staff member must confirm it."))
 
@@ -81,7 +82,7 @@ def manage(community_id: int):
 @bp.post("/c/<int:community_id>/timebank/settings")
 @permission_required("organise_activities")
 def save_settings(community_id: int):
-    community = managed_community(community_id)
+    community = _managed(community_id)
     form = SettingsForm()
     return _submit(community, "settings_form", form,
                    lambda: ledger.save_settings(current_user, community.id, unit_minutes=form.unit_minutes.data,
@@ -92,10 +93,10 @@ def save_settings(community_id: int):
 @bp.post("/c/<int:community_id>/timebank/credit-line")
 @permission_required("organise_activities")
 def set_credit_line(community_id: int):
-    community = managed_community(community_id)
-    form = with_residents(CreditLineForm(), community.id)
+    community = _managed(community_id)
+    form = _with_residents(CreditLineForm(), community.id)
     return _submit(community, "credit_form", form,
-                   lambda: ledger.set_credit_line(current_user, resident_of(community.id, form.user_id.data),
+                   lambda: ledger.set_credit_line(current_user, _resident(community.id, form.user_id.data),
                                                   form.hours.data, form.reason.data),
                    _("The credit line is saved."))
 
@@ -108,11 +109,11 @@ def set_credit_line(community_id: int):
 @permission_required("organise_activities")
 def resident_statement(community_id: int, fmt: str | None = None):
     """A social worker prints a resident's statement (for someone without a phone)."""
-    community = managed_community(community_id)
-    form = with_residents(ResidentStatementForm(request.args), community.id)
-    holder = resident_of(community.id, form.user_id.data) if form.user_id.data else None
+    community = _managed(community_id)
+    form = _with_residents(ResidentStatementForm(request.args), community.id)
+    holder = _resident(community.id, form.user_id.data) if form.user_id.data else None
     return statement_response(form, statement_for(form, holder), fmt, "timebank.resident_statement",
-                               community_id=community.id, **({"user_id": holder.id} if holder else {}))
+                              query={"user_id": holder.id} if holder else None, community_id=community.id)
 
 
 @bp.get("/c/<int:community_id>/timebank/volunteers")
@@ -121,7 +122,7 @@ def resident_statement(community_id: int, fmt: str | None = None):
 @permission_required("organise_activities")
 def volunteer_hours(community_id: int, fmt: str | None = None):
     """Each volunteer's verified service for a period: the page, or the XLSX/CSV a social worker reports with."""
-    community = managed_community(community_id)
+    community = _managed(community_id)
     form = StatementForm(request.args)
     rows = None
     if period_from_args(form):
@@ -131,20 +132,19 @@ def volunteer_hours(community_id: int, fmt: str | None = None):
             attach_error(form, error)
     if rows is None:
         return render("timebank/volunteers.html", community=community, form=form, rows=None, status=422)
+    period = form.period_from.data, form.period_to.data
     if fmt:
-        name = _("volunteer-hours") + f"_{form.period_from.data:%Y%m%d}-{form.period_to.data:%Y%m%d}"
-        return download(_volunteer_sheet(community, form.period_from.data, form.period_to.data, rows), name, fmt)
-    period = {"period_from": form.period_from.data.isoformat(), "period_to": form.period_to.data.isoformat()}
+        return download(_volunteer_sheet(community, *period, rows), period_file_name(_("volunteer-hours"), *period),
+                        fmt)
     return render("timebank/volunteers.html", community=community, form=form, rows=rows,
                   stars={r.volunteer.id: star_level(r.total).stars for r in rows},
-                  downloads={f: url_for("timebank.volunteer_hours_file", community_id=community.id, fmt=f, **period)
-                             for f in ("xlsx", "csv")})
+                  downloads=period_downloads("timebank.volunteer_hours", *period, community_id=community.id))
 
 
 def _volunteer_sheet(community, period_from, period_to, rows) -> Sheet:
     return Sheet(
         title=_("Volunteer service hours"),
-        preamble=[[_("Community"), f"{community.subdistrict.name}{community.name}"],
+        preamble=[[_("Community"), community.full_name],
                   [_("Period"), f"{period_from.isoformat()} – {period_to.isoformat()}"],
                   [_("Volunteers"), len(rows)],
                   [_("Verified service in the period (minutes)"), sum(r.minutes for r in rows)]],
@@ -158,7 +158,7 @@ def _volunteer_sheet(community, period_from, period_to, rows) -> Sheet:
 @permission_required("organise_activities")
 def request_reversal(txn_id: int):
     txn = found(db.session.get(Txn, txn_id))
-    community = managed_community(txn.community_id)
+    community = _managed(txn.community_id)
     form = CancelForm()
     require(form.validate_on_submit())
     return act(lambda: ledger.request_reversal(current_user, txn, form.reason.data),
@@ -168,7 +168,7 @@ def request_reversal(txn_id: int):
 
 def _request(request_id: int) -> LedgerRequest:
     ledger_request = found(db.session.get(LedgerRequest, request_id))
-    managed_community(ledger_request.community_id)
+    _managed(ledger_request.community_id)
     return ledger_request
 
 

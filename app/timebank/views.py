@@ -44,7 +44,6 @@ def community_timebank(community_id: int):
                   totals=ledger.community_totals(community.id, year))
 
 
-
 def local_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
@@ -70,18 +69,27 @@ def statement_for(form: StatementForm, holder: User | None) -> statements.Statem
         return None
 
 
-def statement_response(form, statement, fmt: str | None, endpoint: str, **args):
-    """The page (422 when the period was refused) or, with `fmt`, the download."""
+def period_downloads(endpoint: str, period_from: date, period_to: date, **args) -> dict[str, str]:
+    """Links to the XLSX and CSV of a period view (its `<endpoint>_file` rules)."""
+    period = {"period_from": period_from.isoformat(), "period_to": period_to.isoformat()}
+    return {fmt: url_for(endpoint + "_file", fmt=fmt, **args, **period) for fmt in ("xlsx", "csv")}
+
+
+def period_file_name(stem: str, period_from: date, period_to: date) -> str:
+    return f"{stem}_{period_from:%Y%m%d}-{period_to:%Y%m%d}"
+
+
+def statement_response(form, statement, fmt: str | None, endpoint: str, *, query: dict | None = None, **args):
+    """The page (422 when the period was refused) or, with `fmt`, the
+    download. `args` are the route's, `query` what the downloads add to it."""
     if fmt and statement is not None:
-        name = _("time-bank-statement") + f"_{statement.period_from:%Y%m%d}-{statement.period_to:%Y%m%d}"
+        name = period_file_name(_("time-bank-statement"), statement.period_from, statement.period_to)
         return download(_statement_sheet(statement), name, fmt)
-    period = {"period_from": statement.period_from.isoformat(),
-              "period_to": statement.period_to.isoformat()} if statement else {}
-    downloads = {f: url_for(endpoint + "_file", fmt=f, **args, **period) for f in ("xlsx", "csv")}
+    downloads = period_downloads(endpoint, statement.period_from, statement.period_to, **args,
+                                 **(query or {})) if statement else {}
     refused = form.errors or form.form_errors
     return render("timebank/statement.html", form=form, st=statement, kinds=statements.KIND_LABELS,
-                  action=url_for(endpoint, **{k: v for k, v in args.items() if k != "user_id"}),
-                  downloads=downloads, status=422 if refused else 200)
+                  action=url_for(endpoint, **args), downloads=downloads, status=422 if refused else 200)
 
 
 @bp.get("/my/timebank/statement")
@@ -103,7 +111,7 @@ def _statement_sheet(st: statements.Statement) -> Sheet:
     return Sheet(
         title=_("Time bank statement"),
         preamble=[[_("Holder"), st.holder.display_name],
-                  [_("Community"), f"{community.subdistrict.name}{community.name}" if community else ""],
+                  [_("Community"), community.full_name if community else ""],
                   [_("Period"), f"{st.period_from.isoformat()} – {st.period_to.isoformat()}"],
                   [_("Opening balance (minutes)"), st.opening], [_("Credits (minutes)"), st.credits],
                   [_("Debits (minutes)"), st.debits], [_("Closing balance (minutes)"), st.closing],
