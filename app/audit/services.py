@@ -4,7 +4,6 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
-import sqlalchemy as sa
 
 from app.audit.models import AuditEntry
 from app.extensions import db
@@ -39,13 +38,6 @@ def record(
     db.session.add(entry)
     db.session.flush()
     return entry
-
-
-def record_row(actor, action: str, obj: Any = None, *, community_id: int | None = None, **detail: Any) -> None:
-    """The same entry written by one INSERT, without flushing the session:
-    for hot paths (the ledger) whose own rows are already written."""
-    db.session.execute(sa.insert(AuditEntry.__table__),
-                       [_values(actor, action, obj, community_id, None, None, detail)])
 
 
 def _plain(value: Any) -> Any:

@@ -107,6 +107,50 @@ def test_hours_move_within_one_community(make_user, staff, places):
     assert ledger.account_of(a).balance == 60
 
 
+def test_a_posting_is_one_round_trip_on_postgresql_and_writes_the_same_rows_on_both(app, backend, make_user, staff):
+    """PostgreSQL posts through the timebank_post function (one statement);
+    SQLite through five. Both leave the same transaction, postings, balances
+    and audit entry, and a refusal leaves the caller's transaction usable."""
+    a, b = make_user(), make_user()
+    _credit(a, 90, staff, "seed")
+    source, target = ledger.account_of(a), ledger.account_of(b)
+    db.session.commit()
+    assert (a.id, source.balance, target.balance) == (a.id, 90, 0)  # loaded again before counting
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        txn, created = ledger.post(TxnKind.transfer, [(source, -60), (target, 60)], initiated_by=a,
+                                   idempotency_key="one-trip", memo="买菜")
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert created
+    assert len(seen) == (1 if backend == "postgresql" else 5)
+    assert (source.balance, target.balance) == (30, 60)  # the objects the session holds moved with the rows
+    db.session.commit()
+    db.session.expire_all()
+    txn = db.session.get(Txn, txn.id)
+    assert (txn.kind, txn.memo, txn.initiated_by_id, txn.community_id) == (TxnKind.transfer, "买菜", a.id,
+                                                                           a.community_id)
+    assert [(p.account_id, p.amount) for p in sorted(txn.postings, key=lambda p: p.id)] == [(source.id, -60),
+                                                                                            (target.id, 60)]
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.object_type == "txn",
+                                                          AuditEntry.object_id == txn.id))
+    assert (entry.action, entry.actor_id, entry.community_id) == ("timebank.transfer", a.id, a.community_id)
+    assert entry.detail == {"legs": [[source.id, -60], [target.id, 60]], "confirmed_by": None}
+    with pytest.raises(DomainError):
+        ledger.post(TxnKind.transfer, [(source, -60), (target, 60)], initiated_by=a, idempotency_key="too-much")
+    with pytest.raises(ValueError):
+        ledger.post(TxnKind.transfer, [(source, -30), (999_999, 30)], initiated_by=a, idempotency_key="nobody")
+    assert ledger.account_of(a).balance == 30  # the refusals did not abort the transaction
+    assert ledger.post(TxnKind.transfer, [(source, -60), (target, 60)], initiated_by=a,
+                       idempotency_key="one-trip") == (txn, False)
+    assert ledger.verify()["problems"] == []
+
+
 def test_only_verified_residents_hold_accounts(make_user, staff):
     with pytest.raises(DomainError):
         ledger.account_of(make_user(verified=False))
