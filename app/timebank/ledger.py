@@ -5,7 +5,6 @@ writers), floors are checked, cached balances move in the same transaction,
 and an idempotency key per initiator makes a resubmitted form a no-op."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -159,6 +158,8 @@ _INSERT_TXN_ONCE = {
     .returning(_TXN.c.id) for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
 _INSERT_POSTINGS = sa.insert(_POSTING)
 _INSERT_AUDIT = sa.insert(AuditEntry.__table__)
+_ACCOUNT_OF_USERS = (sa.select(_ACCOUNT.c.user_id, _ACCOUNT.c.id)
+                     .where(_ACCOUNT.c.user_id.in_(sa.bindparam("users", expanding=True))))
 _MOVE_BALANCE = (sa.update(_ACCOUNT).where(_ACCOUNT.c.id == sa.bindparam("account"))
                  .values(balance=_ACCOUNT.c.balance + sa.bindparam("change")))
 
@@ -182,20 +183,27 @@ def _existing_id(initiated_by_id: int, idempotency_key: str) -> int | None:
                                                      Txn.idempotency_key == idempotency_key))
 
 
-def post(kind: TxnKind, legs: list[tuple[Account | int, int]], *, initiated_by: User, idempotency_key: str,
-         confirmed_by: User | None = None, memo: str = "", reference: tuple[str, int | None] = ("", None),
-         reverses: Txn | None = None) -> tuple[Txn, bool]:
-    """Post one balanced transaction; legs are (account or account id,
-    minutes). Returns (txn, created); a repeated idempotency key returns the
-    first transaction and moves nothing.
+# Kinds whose amount is a multiple of the community's unit; service credits
+# (and their reversals) may be any whole number of minutes.
+UNIT_BOUND = frozenset({TxnKind.grant, TxnKind.transfer, TxnKind.donation, TxnKind.exchange})
 
-    The hot path of the time bank: lock and read the accounts in id order,
-    refuse a broken floor, insert the transaction (the key decides), insert
-    the postings, move the cached balances (the CHECK backs the floor), write
-    the audit entry. On PostgreSQL that is one call of the `timebank_post`
-    function (one round trip, see its migration); on SQLite, whose statements
-    cost no round trip, five statements. Account objects the session holds get
-    their new balances."""
+
+def post(kind: TxnKind, legs: list[tuple[Account | User | int, int]], *, initiated_by: User,
+         idempotency_key: str, confirmed_by: User | None = None, memo: str = "",
+         reference: tuple[str, int | None] = ("", None), reverses: Txn | None = None) -> tuple[Txn, bool]:
+    """Post one balanced transaction; legs are (account, account id or
+    resident, minutes). Returns (txn, created); a repeated idempotency key
+    returns the first transaction and moves nothing. A resident's account is
+    made on first use (only verified residents hold one).
+
+    The hot path of the time bank: find the accounts, lock and read them in id
+    order, check the unit (UNIT_BOUND kinds) and the floors, insert the
+    transaction (the key decides), insert the postings, move the cached
+    balances (the CHECK backs the floor), write the audit entry. On PostgreSQL
+    that is one call of the `timebank_post` function (one round trip, see its
+    migration); on SQLite, whose statements cost no round trip, the same steps
+    as prebuilt statements. Account objects the session holds get their new
+    balances."""
     if not idempotency_key or len(idempotency_key) > 64:
         raise DomainError(_l("This form has expired. Please reload the page and try again."))
     if len(legs) < 2:
@@ -205,18 +213,25 @@ def post(kind: TxnKind, legs: list[tuple[Account | int, int]], *, initiated_by: 
             raise TypeError("posting amounts are non-zero int minutes")
     if sum(amount for _a, amount in legs) != 0:
         raise ValueError("postings must sum to zero")
-    legs = [(_id(account), amount) for account, amount in legs]
     values = {"kind": kind, "reference_type": reference[0], "reference_id": reference[1],
               "reverses_id": getattr(reverses, "id", None), "initiated_by_id": initiated_by.id,
               "confirmed_by_id": getattr(confirmed_by, "id", None), "idempotency_key": idempotency_key,
               "memo": memo[:200], "created_at": utcnow()}
+    targets = [(None, target.id) if isinstance(target, User) else (_id(target), None) for target, _ in legs]
     db.session.flush()  # rows this transaction added through the ORM are visible to the statements below
     posting = _post_in_database if db.session.get_bind().dialect.name == "postgresql" else _post_statements
-    status, txn_id, community_id, balances = posting(values, legs)
+    status, txn_id, community_id, unit, balances = posting(
+        values, targets, [amount for _, amount in legs], Rules.unit_minutes if kind in UNIT_BOUND else None)
+    if status == "missing" and any(user_id for _, user_id in targets):  # a resident's first posting
+        legs = [(account_of(target) if isinstance(target, User) else target, amount) for target, amount in legs]
+        return post(kind, legs, initiated_by=initiated_by, idempotency_key=idempotency_key,
+                    confirmed_by=confirmed_by, memo=memo, reference=reference, reverses=reverses)
     if status == "missing":
         raise ValueError("no such account")
     if status == "communities":
         raise DomainError(_l("Hours move within one community."))
+    if status == "unit":
+        raise DomainError(_l("Amounts are multiples of %(unit)d minutes.", unit=unit), field="minutes")
     if status == "short":
         raise DomainError(_l("Not enough hours: the balance would fall below its limit."), field="minutes")
     if status == "replay":
@@ -231,38 +246,54 @@ def post(kind: TxnKind, legs: list[tuple[Account | int, int]], *, initiated_by: 
     return txn, True
 
 
-_POST = ("SELECT status, txn_id, community_id, account_ids, balances FROM timebank_post("
-         "%(kind)s, %(accounts)s::integer[], %(amounts)s::integer[], %(initiated_by_id)s, %(confirmed_by_id)s, "
-         "%(idempotency_key)s, %(memo)s, %(reference_type)s, %(reference_id)s, %(reverses_id)s, %(created_at)s, "
-         "%(detail)s::json, %(ip)s)")
+_POST = ("SELECT status, txn_id, community_id, unit, account_ids, balances FROM timebank_post(%(kind)s, "
+         "%(accounts)s::integer[], %(users)s::integer[], %(amounts)s::integer[], %(initiated_by_id)s, "
+         "%(confirmed_by_id)s, %(idempotency_key)s, %(memo)s, %(reference_type)s, %(reference_id)s, "
+         "%(reverses_id)s, %(created_at)s, %(unit_default)s, %(ip)s)")
+
+Posted = tuple[str, int | None, int | None, int | None, dict[int, int]]  # status, txn, community, unit, balances
 
 
-def _post_in_database(values: dict, legs: list[tuple[int, int]]) -> tuple[str, int | None, int | None, dict]:
+def _post_in_database(values: dict, targets: list[tuple[int | None, int | None]], amounts: list[int],
+                      unit_default: int | None) -> Posted:
     """PostgreSQL: the whole posting in one call of `timebank_post`."""
-    status, txn_id, community_id, account_ids, balances = db.session.connection().exec_driver_sql(_POST, {
-        **values, "kind": values["kind"].name, "accounts": [a for a, _ in legs], "amounts": [m for _, m in legs],
-        "detail": json.dumps(_audit_detail(values, legs)), "ip": client_ip.get()}).one()
-    return status, txn_id, community_id, dict(zip(account_ids, balances, strict=True)) if status == "posted" else {}
+    status, txn_id, community_id, unit, account_ids, balances = db.session.connection().exec_driver_sql(_POST, {
+        **values, "kind": values["kind"].name, "accounts": [a for a, _ in targets],
+        "users": [u for _, u in targets] if any(u for _, u in targets) else None,
+        "amounts": amounts, "unit_default": unit_default, "ip": client_ip.get()}).one()
+    return (status, txn_id, community_id, unit,
+            dict(zip(account_ids, balances, strict=True)) if status == "posted" else {})
 
 
-def _post_statements(values: dict, legs: list[tuple[int, int]]) -> tuple[str, int | None, int | None, dict]:
+def _post_statements(values: dict, targets: list[tuple[int | None, int | None]], amounts: list[int],
+                     unit_default: int | None) -> Posted:
     """SQLite (BEGIN IMMEDIATE already serialises writers): the same steps as
-    `timebank_post`, as five statements built once."""
+    `timebank_post`, as prebuilt statements."""
+    users = [user_id for _, user_id in targets if user_id]
+    found = dict(db.session.execute(_ACCOUNT_OF_USERS, {"users": users}).all()) if users else {}
+    legs = [(account_id or found.get(user_id), amount)
+            for (account_id, user_id), amount in zip(targets, amounts, strict=True)]
+    if any(account_id is None for account_id, _ in legs):
+        return "missing", None, None, None, {}
     delta: dict[int, int] = {}
     for account_id, amount in legs:
         delta[account_id] = delta.get(account_id, 0) + amount
     rows = _lock(list(delta))  # also serialises two submissions of the same form
     if len({row.community_id for row in rows.values()}) > 1:
-        return "communities", None, None, {}
+        return "communities", None, None, None, {}
     if len(rows) != len(delta):
-        return "missing", None, None, {}
+        return "missing", None, None, None, {}
     community_id = next(iter(rows.values())).community_id
+    if unit_default is not None:
+        unit = db.session.execute(_SETTINGS, {"community": community_id}).scalar() or unit_default
+        if sum(amount for amount in amounts if amount > 0) % unit:
+            return "unit", None, community_id, unit, {}
     balances = {account_id: rows[account_id].balance + change for account_id, change in delta.items()}
     short = any(rows[a].kind is not AccountKind.issuance and balances[a] < rows[a].floor for a in delta)
     txn_id = None if short else _insert_txn_once({**values, "community_id": community_id})
     if txn_id is None:  # a replay of a form that went through earlier is neither a new posting nor an overdraft
         existing = _existing_id(values["initiated_by_id"], values["idempotency_key"])
-        return ("short" if existing is None else "replay"), existing, community_id, {}
+        return ("short" if existing is None else "replay"), existing, community_id, None, {}
     db.session.execute(_INSERT_POSTINGS, [{"txn_id": txn_id, "account_id": account_id, "amount": amount}
                                           for account_id, amount in legs])
     db.session.execute(_MOVE_BALANCE, [{"account": account_id, "change": change}
@@ -271,7 +302,7 @@ def _post_statements(values: dict, legs: list[tuple[int, int]]) -> tuple[str, in
         "actor_id": values["initiated_by_id"], "action": f"timebank.{values['kind'].name}", "object_type": "txn",
         "object_id": txn_id, "community_id": community_id, "detail": _audit_detail(values, legs),
         "ip": client_ip.get(), "at": values["created_at"]}])
-    return "posted", txn_id, community_id, balances
+    return "posted", txn_id, community_id, None, balances
 
 
 def _audit_detail(values: dict, legs: list[tuple[int, int]]) -> dict:
@@ -341,46 +372,31 @@ def grant(resident: User, minutes: int, *, reason: str, initiated_by: User, conf
     return txn
 
 
-# one statement per number of users (1 or 2), built once: an expanding IN would be re-rendered on every call
-_UNIT_AND_ACCOUNTS = {
-    n: sa.select(_ACCOUNT.c.user_id, _ACCOUNT.c.id, _SETTINGS_TABLE.c.unit_minutes)
-    .outerjoin(_SETTINGS_TABLE, _SETTINGS_TABLE.c.community_id == _ACCOUNT.c.community_id)
-    .where(sa.or_(*(_ACCOUNT.c.user_id == sa.bindparam(f"user{i}") for i in range(n)))) for n in (1, 2)}
-
-
-def _unit_and_accounts(minutes: int, *users: User) -> list[int]:
-    """Check `minutes` against the first user's community unit and return the
-    residents' account ids: one query when the accounts exist (the hot path of
-    transfers), accounts made on first use otherwise."""
-    for user in users:
-        if not user.is_verified:
-            raise DomainError(_l("Only verified residents hold a time-bank account."))
-    found = {user_id: (account_id, unit) for user_id, account_id, unit in
-             db.session.execute(_UNIT_AND_ACCOUNTS[len(users)], {f"user{i}": u.id for i, u in enumerate(users)})}
-    if users[0].id in found:
-        unit = found[users[0].id][1] or Rules.unit_minutes
-    else:
-        unit = settings_for(users[0].community_id).unit_minutes
-    _minutes(minutes, unit=unit)
-    return [found[user.id][0] if user.id in found else account_of(user).id for user in users]
-
-
 def transfer(sender: User, receiver: User, minutes: int, *, idempotency_key: str, memo: str = "") -> Txn:
-    """赠与 / 通存通兑 between residents of one community, in the community's unit."""
+    """赠与 / 通存通兑 between residents of one community, in the community's
+    unit (the ledger checks it: a transfer is one round trip on PostgreSQL)."""
     if sender.id == receiver.id:
         raise DomainError(_l("Choose someone else to give hours to."), field="receiver")
-    source, target = _unit_and_accounts(minutes, sender, receiver)
-    txn, _ = post(TxnKind.transfer, [(source, -minutes), (target, minutes)], initiated_by=sender,
+    _verified(sender, receiver)
+    minutes = _minutes(minutes)
+    txn, _ = post(TxnKind.transfer, [(sender, -minutes), (receiver, minutes)], initiated_by=sender,
                   idempotency_key=idempotency_key, memo=memo)
     return txn
 
 
 def donate(donor: User, minutes: int, *, idempotency_key: str) -> Txn:
-    [source] = _unit_and_accounts(minutes, donor)
+    _verified(donor)
+    minutes = _minutes(minutes)
     pool = system_account(donor.community_id, AccountKind.pool)
-    txn, _ = post(TxnKind.donation, [(source, -minutes), (pool, minutes)], initiated_by=donor,
+    txn, _ = post(TxnKind.donation, [(donor, -minutes), (pool, minutes)], initiated_by=donor,
                   idempotency_key=idempotency_key)
     return txn
+
+
+def _verified(*users: User) -> None:
+    for user in users:
+        if not user.is_verified:
+            raise DomainError(_l("Only verified residents hold a time-bank account."))
 
 
 def reverse(original: Txn, *, reason: str, initiated_by: User, confirmed_by: User, idempotency_key: str) -> Txn:

@@ -128,7 +128,7 @@ def test_a_posting_is_one_round_trip_on_postgresql_and_writes_the_same_rows_on_b
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", count)
     assert created
-    assert len(seen) == (1 if backend == "postgresql" else 5)
+    assert len(seen) == (1 if backend == "postgresql" else 6)  # SQLite: lock, unit, txn, postings, balances, audit
     assert (source.balance, target.balance) == (30, 60)  # the objects the session holds moved with the rows
     db.session.commit()
     db.session.expire_all()
@@ -149,6 +149,42 @@ def test_a_posting_is_one_round_trip_on_postgresql_and_writes_the_same_rows_on_b
     assert ledger.post(TxnKind.transfer, [(source, -60), (target, 60)], initiated_by=a,
                        idempotency_key="one-trip") == (txn, False)
     assert ledger.verify()["problems"] == []
+
+
+def test_the_ledger_keeps_the_unit_and_finds_residents_accounts(app, backend, make_user, staff, places):
+    """Unit-bound kinds move multiples of the community's unit whoever calls
+    post (service credits need not: see above); a leg may name a resident, whose account is made on first use; a
+    transfer between residents who hold accounts is one statement on PostgreSQL."""
+    a, b, newcomer = make_user(), make_user(), make_user()
+    _credit(a, 300, staff, "seed")
+    _credit(b, 30, staff, "seed-b")
+    db.session.add(TimebankSettings(community_id=places.community.id, unit_minutes=60))
+    db.session.commit()
+    for kind in (TxnKind.transfer, TxnKind.donation, TxnKind.grant, TxnKind.exchange):
+        with pytest.raises(DomainError, match="60"):
+            ledger.post(kind, [(a, -90), (b, 90)], initiated_by=a, idempotency_key=f"odd-{kind.name}")
+    assert ledger.account_of(a).balance == 300
+    ledger.transfer(a, newcomer, 60, idempotency_key="first")  # the newcomer's account is made now
+    assert ledger.account_of(newcomer, create=False).balance == 60
+    db.session.commit()
+    a_id, b_id = a.id, b.id  # loaded again before counting
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        ledger.transfer(a, b, 120, idempotency_key="counted")
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    if backend == "postgresql":
+        assert len(seen) == 1
+    assert (ledger.account_of(a).balance, ledger.account_of(b).balance) == (300 - 60 - 120, 30 + 120)
+    unverified = make_user(verified=False)
+    with pytest.raises(DomainError):
+        ledger.post(TxnKind.transfer, [(a, -60), (unverified, 60)], initiated_by=a, idempotency_key="nobody")
+    assert (a_id, b_id) == (a.id, b.id) and ledger.verify()["problems"] == []
 
 
 def test_only_verified_residents_hold_accounts(make_user, staff):
