@@ -5,6 +5,7 @@ issuance → volunteer, exactly once per volunteer per activity."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -200,7 +201,7 @@ def confirm(organiser: User, verifier: User, activity: Activity, minutes_by_sign
         total = sum(minutes_by_signup.get(s.id, (activity.minutes, ""))[0] for s in attending)
         db.session.add(TopicEvent(topic_id=activity.topic_id, actor_id=organiser.id, kind="volunteer_hours",
                                   note=str(_l("%(title)s: %(n)d volunteers, %(hours)s hours of service",
-                                              title=activity.title, n=credited, hours=f"{total / 60:.1f}"))))
+                                              title=activity.title, n=credited, hours=_hours_text(total)))))
     db.session.flush()
     record(organiser, "timebank.confirm_activity", activity, community_id=activity.community_id, credited=credited)
     return credited
@@ -222,3 +223,10 @@ def upcoming(community_id: int) -> list[Activity]:
     return list(db.session.scalars(sa.select(Activity).where(
         Activity.community_id == community_id, Activity.state != ActivityState.cancelled,
         Activity.ends_at >= utcnow()).order_by(Activity.starts_at)))
+
+
+def _hours_text(minutes: int) -> str:
+    """3 for 180 minutes, 2.5 for 150: exact decimals, never a float's 3.0."""
+    if minutes % 60 == 0:
+        return str(minutes // 60)
+    return str((Decimal(minutes) / 60).quantize(Decimal("0.1")))

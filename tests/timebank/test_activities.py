@@ -136,7 +136,7 @@ def test_hours_carrying_out_a_decision_show_on_the_topic(staff, places, make_use
         activities.check(v, act)
     activities.confirm(staff[0], staff[1], act, {})
     note = db.session.scalar(sa.select(TopicEvent.note).where(TopicEvent.kind == "volunteer_hours"))
-    assert note == "楼道清理志愿行动：2 名志愿者，服务 3.0 小时"
+    assert note == "楼道清理志愿行动：2 名志愿者，服务 3 小时"
 
 
 def test_sign_up_needs_registration_with_consent(activity, make_user):
