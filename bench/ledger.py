@@ -5,8 +5,9 @@
 Each worker is a process with its own app and connection pool, as gunicorn
 runs the app (threads in one process would measure the GIL, not the ledger);
 N defaults to the number of cores. Two runs a database: transactions through
-the ledger (`ledger.post`) and through the resident-facing transfer service
-(`ledger.transfer`, which adds the unit rule and the account look-up). Prints
+the ledger (`ledger.post` between two accounts) and through the
+resident-facing transfer service (`ledger.transfer`, which checks both are
+verified residents and names them, so the ledger finds their accounts). Prints
 transactions/second, p50/p99 latency, CPU a transaction and the `verify`
 result; on PostgreSQL each round also runs `pgbench -b tpcb-like` on the same
 server for the same time with the same number of clients, and the bench prints
@@ -83,10 +84,10 @@ def _worker(url: str, call: str, ids: list[int], n: int, ready, go, deadline, re
     deadline, each committed on its own.
 
     `call` is what a transaction goes through: "post" is the ledger itself
-    (`ledger.post` of a transfer between two accounts: lock, floors,
+    (`ledger.post` of a transfer between two accounts: lock, unit, floors,
     idempotency key, postings, balances, audit entry); "transfer" is the
     resident-facing service on top of it (`ledger.transfer`: verified
-    residents, the community's unit, the account look-up, then `post`)."""
+    residents, then `post` naming the residents, whose accounts it finds)."""
     from app.accounts.models import User
     from app.timebank import ledger
     from app.timebank.models import Account, TxnKind
