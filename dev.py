@@ -3,6 +3,8 @@
 
     python3 dev.py run   # virtualenv, pinned requirements, translations, migrations,
                          # demo data if the database is empty, then serve on 127.0.0.1:5000
+                         # with gunicorn (gunicorn.conf.py: the same server as production)
+    python3 dev.py dev   # the same, served by Flask's development server with the reloader
     python3 dev.py test  # the same environment plus test requirements, then the whole suite
 
 Extra arguments after `test` go to pytest (e.g. `python3 dev.py test -k matrix`).
@@ -43,7 +45,7 @@ def ensure_env(requirements: str) -> None:
     sh(PY, ROOT / "tools" / "i18n.py", "compile")
 
 
-def run() -> None:
+def run(reload: bool = False) -> None:
     ensure_env("requirements.txt")
     env = {**os.environ, "FLASK_APP": "wsgi", "DEMO_MODE": os.environ.get("DEMO_MODE", "1")}
     flask = [PY, "-m", "flask"]
@@ -54,7 +56,9 @@ def run() -> None:
         print(f"\nDemo accounts (password for all: {from_demo}): admin, jiedao, shegong, weiyuan, minzheng,"
               " 13800000001 (verified resident), 13800000002 (unverified resident)")
     print("Serving on http://127.0.0.1:5000  (Ctrl+C to stop)\n", flush=True)
-    os.execve(str(PY), [str(PY), "-m", "flask", "run", "--host", "127.0.0.1", "--port", "5000"], env)
+    if reload:
+        os.execve(str(PY), [str(PY), "-m", "flask", "run", "--debug", "--host", "127.0.0.1", "--port", "5000"], env)
+    os.execve(str(PY), [str(PY), "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "wsgi:app"], env)
 
 
 def test(extra: list[str]) -> None:
@@ -68,6 +72,8 @@ if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command == "run":
         run()
+    elif command == "dev":
+        run(reload=True)
     elif command == "test":
         test(sys.argv[2:])
     else:

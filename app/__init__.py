@@ -49,7 +49,7 @@ def create_app(config: type | dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+    from app.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
     with app.app_context():
@@ -62,6 +62,10 @@ def _init_extensions(app: Flask) -> None:
                      include_object=include_object)
     csrf.init_app(app)
     htmx.init_app(app)
+    app.config.setdefault("COMPRESS_REGISTER", False)
+    compress.init_app(app)
+    if not app.config["COMPRESS_REGISTER"]:
+        app.after_request(_compress)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
     login_manager.init_app(app)
@@ -71,6 +75,18 @@ def _init_extensions(app: Flask) -> None:
     from app.accounts import auth
 
     auth.register(login_manager)
+
+
+def _compress(response):
+    # Flask-Compress swaps a file's iterable (static files) for a generator
+    # and drops the file without closing it; close it with the response.
+    from app.extensions import compress
+
+    source = response.response
+    response = compress.after_request(response)
+    if response.response is not source and hasattr(source, "close"):
+        response.call_on_close(source.close)
+    return response
 
 
 def _select_locale() -> str:
@@ -99,8 +115,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.timebank.views import bp as timebank_bp
     from app.notifications.views import bp as notifications_bp
     from app.places.views import bp as places_bp
+    from app.health import bp as health_bp
 
-    for bp in (places_bp, accounts_bp, notifications_bp, audit_bp, consultation_bp, meetings_bp, timebank_bp):
+    for bp in (health_bp, places_bp, accounts_bp, notifications_bp, audit_bp, consultation_bp, meetings_bp,
+               timebank_bp):
         app.register_blueprint(bp)
     # import models so Alembic and create_all see every table
     from app import models  # noqa: F401

@@ -1,0 +1,34 @@
+"""gunicorn settings, read by `gunicorn wsgi:app` from this folder and by `python3 dev.py run`.
+
+Workers follow the cores. Rate limits (login, registration) are counted in
+RATELIMIT_STORAGE_URI; with the default in-memory storage each worker process
+would count on its own, so without a shared store (Redis) one process serves
+with threads instead. Override with WEB_CONCURRENCY / GUNICORN_THREADS / BIND.
+"""
+import multiprocessing
+import os
+
+_cores = multiprocessing.cpu_count()
+_shared_limits = not os.environ.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory://")
+
+bind = os.environ.get("BIND", "127.0.0.1:5000")
+workers = int(os.environ.get("WEB_CONCURRENCY", _cores if _shared_limits else 1))
+threads = int(os.environ.get("GUNICORN_THREADS", 1 if _shared_limits else 2 * _cores + 1))
+worker_class = "gthread" if threads > 1 else "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+graceful_timeout = 20
+keepalive = 5
+max_requests = 5000  # recycle workers now and then so a slow leak never grows
+max_requests_jitter = 500
+accesslog = "-"
+errorlog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms'
+
+
+def on_starting(server):
+    if server.cfg.workers > 1 and not _shared_limits:
+        raise SystemExit(
+            "Refusing to start several workers with in-memory rate limits: each worker would count "
+            "login and registration attempts on its own. Set RATELIMIT_STORAGE_URI=redis://… "
+            "or run one worker (WEB_CONCURRENCY=1) with threads."
+        )

@@ -1,0 +1,35 @@
+"""The production server settings (gunicorn.conf.py), which `python3 dev.py run` uses too."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+def _settings(env: dict) -> dict:
+    code = "import runpy, json; s = runpy.run_path('gunicorn.conf.py'); " \
+           "print(json.dumps({k: s[k] for k in ('workers', 'threads', 'worker_class')}))"
+    import json
+
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, **env},
+                         capture_output=True, text=True, timeout=30, check=True)
+    return json.loads(out.stdout)
+
+def test_without_shared_rate_limits_one_process_serves_with_threads():
+    settings = _settings({"RATELIMIT_STORAGE_URI": "memory://"})
+    assert settings["workers"] == 1 and settings["threads"] > 1 and settings["worker_class"] == "gthread"
+
+def test_with_redis_workers_follow_the_cores():
+    settings = _settings({"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"})
+    assert settings["workers"] == os.cpu_count() and settings["threads"] == 1
+
+def test_several_workers_with_in_memory_limits_refuse_to_start(tmp_path):
+    started = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", "127.0.0.1:0", "wsgi:app"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "RATELIMIT_STORAGE_URI": "memory://", "WEB_CONCURRENCY": "2",
+             "INSTANCE_PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    assert started.returncode != 0
+    assert "in-memory rate limits" in started.stdout + started.stderr
