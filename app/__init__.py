@@ -116,8 +116,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.notifications.views import bp as notifications_bp
     from app.places.views import bp as places_bp
     from app.health import bp as health_bp
+    from app.home import bp as home_bp
 
-    for bp in (health_bp, places_bp, accounts_bp, notifications_bp, audit_bp, consultation_bp, meetings_bp,
+    for bp in (health_bp, home_bp, places_bp, accounts_bp, notifications_bp, audit_bp, consultation_bp, meetings_bp,
                timebank_bp):
         app.register_blueprint(bp)
     # import models so Alembic and create_all see every table

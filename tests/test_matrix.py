@@ -40,7 +40,9 @@ ANON_ONLY_422 = row("422 303 303 303 303 303 303")
 
 MATRIX: dict[str, dict[str, int]] = {
     # places
-    "GET /": ALL_200,
+    "GET /": ALL_200,  # the communities for visitors, each role's workbench for others
+    "GET /communities": ALL_200,
+    "GET /healthz": ALL_200,
     "GET /c/<int:community_id>": ALL_200,
     "GET /manage/communities": row("302 403 403 200 200 200 200"),
     "GET /admin": ADMIN_GET,

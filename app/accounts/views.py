@@ -141,7 +141,7 @@ def logout():
     auth.log_out()
     db.session.commit()
     flash_success(_("You have logged out."))
-    return see_other("places.home")
+    return see_other("home.index")
 
 
 @bp.post("/logout-everywhere")

@@ -17,8 +17,8 @@ from app.web import found, permission_required, render, submit_form
 bp = Blueprint("places", __name__)
 
 
-@bp.get("/")
-def home():
+@bp.get("/communities")
+def list_communities():
     communities = services.public_communities()
     stats = services.community_stats([c.id for c in communities])
     return render("places/home.html", communities=communities, stats=stats, KIND_LABELS=KIND_LABELS)
