@@ -128,6 +128,9 @@ def _register_blueprints(app: Flask) -> None:
 def _register_request_hooks(app: Flask) -> None:
     from app.audit.services import client_ip
     from app.database import write_intent
+    from app.web import finish_transaction
+
+    app.after_request(finish_transaction)
 
     @app.before_request
     def _request_context():

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import render_template, request
+from flask import redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.domain import Forbidden, NotFound
 from app.extensions import db, htmx
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,9 @@ CSRF_MESSAGE = _l("This form has expired or was not sent from this site. Please 
 
 # endpoint -> view that renders its own page for a status (e.g. the login form on 429)
 page_overrides: dict[tuple[int, str], object] = {}
+# POST-only endpoint -> function of its URL arguments giving the page that owns it,
+# where that is not simply the nearest parent path (e.g. a motion's page is its meeting's)
+post_owners: dict[str, object] = {}
 
 
 def error_response(code: int, message=None):
@@ -40,11 +44,23 @@ def register(app) -> None:
     def _csrf(e):
         return error_response(400, CSRF_MESSAGE)
 
+    @app.errorhandler(NotFound)
+    def _not_found(e):
+        db.session.rollback()
+        return error_response(404)
+
+    @app.errorhandler(Forbidden)
+    def _forbidden(e):
+        db.session.rollback()
+        return error_response(403)
+
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):
         override = page_overrides.get((e.code, request.endpoint or ""))
         if override is not None:
             return override(e)
+        if e.code == 405 and request.method == "GET" and (owner := _owning_page(request.path)):
+            return redirect(owner, code=303)
         return error_response(e.code or 500)
 
     @app.errorhandler(Exception)
@@ -55,3 +71,29 @@ def register(app) -> None:
         db.session.rollback()
         return error_response(500)
 
+
+
+def _owning_page(path: str) -> str | None:
+    """The page a POST-only URL belongs to (its nearest parent path that answers
+    GET): after a form posted without JavaScript failed, the address bar shows
+    the POST URL, and reloading it must land on the page, not a 405."""
+    from flask import current_app
+    from werkzeug.exceptions import HTTPException as RoutingError
+
+    adapter = current_app.url_map.bind("")
+    try:
+        endpoint, args = adapter.match(path, method="POST")
+    except Exception:  # noqa: BLE001 - not a POST route either: fall back to the parent path
+        endpoint, args = None, {}
+    if endpoint in post_owners and (owner := post_owners[endpoint](**args)):
+        return owner
+    parts = path.rstrip("/").split("/")
+    while len(parts) > 1:
+        parts.pop()
+        candidate = "/".join(parts) or "/"
+        try:
+            adapter.match(candidate, method="GET")
+        except RoutingError:
+            continue
+        return candidate
+    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.extensions import htmx
@@ -101,14 +101,43 @@ def form_status(form) -> int:
     return 422 if form.errors or form.form_errors else 200
 
 
+# -- one transaction path ----------------------------------------------------------------
+#
+# A request that may write (any method but GET/HEAD/OPTIONS) is one transaction:
+# services flush, never commit; after the view answers, `finish_transaction`
+# commits once when the answer is below 400 and nothing marked the request
+# failed, and rolls back otherwise. An exception rolls back in the error handler.
+# So no view commits, and a refused change never leaves half its rows behind.
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def mark_failed() -> None:
+    """Roll this request's changes back even though it answers with a redirect
+    (an action refused with a flash message, then 303 back to the page)."""
+    g.transaction_failed = True
+
+
+def finish_transaction(response):
+    from app.extensions import db
+
+    if request.method in SAFE_METHODS:
+        return response
+    if response.status_code < 400 and not g.get("transaction_failed"):
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
 def submit_form(form, action, *, done, message, page: str, fragment: str | None = None, **context):
     """The form pattern every view shares. On a valid submission run `action`
-    (the service call): a DomainError goes back onto the form; success commits
-    once, flashes `message` and answers 303 to `done`. `done` and `message`
-    may be callables of the action's result. Otherwise (re)render the page,
-    422 when the submission had errors, keeping what the person typed."""
+    (the service call): a DomainError goes back onto the form (422, rolled
+    back); success flashes `message` and answers 303 to `done` (committed once
+    by the transaction path). `done` and `message` may be callables of the
+    action's result. Otherwise (re)render the page, 422 when the submission had
+    errors, keeping what the person typed."""
     from app.domain import DomainError
-    from app.extensions import db
 
     if form.validate_on_submit():
         try:
@@ -116,25 +145,22 @@ def submit_form(form, action, *, done, message, page: str, fragment: str | None 
         except DomainError as e:
             attach_error(form, e)
         else:
-            db.session.commit()
             flash_success(message(result) if callable(message) else message)
             return see_other(done(result) if callable(done) else done)
     return render(page, fragment, form=form, status=form_status(form), **context)
 
 
 def act(action, message, back: str):
-    """A plain-POST action: run it; a DomainError is flashed and rolled back,
-    success commits once and is flashed; either way 303 back to `back`."""
+    """A plain-POST action: run it; a DomainError is flashed and the request
+    rolled back, success is flashed and committed; either way 303 back to `back`."""
     from app.domain import DomainError
-    from app.extensions import db
 
     try:
         action()
     except DomainError as e:
-        db.session.rollback()
+        mark_failed()
         flash_error(e.message)
     else:
-        db.session.commit()
         flash_success(message)
     return see_other(back)
 
