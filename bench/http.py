@@ -140,7 +140,7 @@ def prepare(env: dict, args) -> dict:
         from app.timebank.models import Signup, VolunteerProfile
 
         t = {"community": 1, "scale": one("SELECT count(*) FROM topic") / 100_000}
-        t["busiest"] = one("SELECT id FROM topic WHERE community_id = 1 ORDER BY comment_count DESC LIMIT 1")
+        t["busiest"] = one("SELECT id FROM topic ORDER BY comment_count DESC LIMIT 1")
         t["busiest_comments"] = one("SELECT count(*) FROM comment WHERE topic_id = :t", t=t["busiest"])
         counts = sorted(c for (c,) in db.session.execute(sa.text(
             "SELECT comment_count FROM topic WHERE community_id = 1 AND state = 'published'")))
