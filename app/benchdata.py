@@ -609,7 +609,7 @@ class Generator:
                 p.supporters = rng.sample(members, k)
                 end = p.times.get("deliberating") if p.threshold_crossed else None
                 end = end or p.times.get("withdrawn") or self.now - timedelta(minutes=1)
-                for i, uid in enumerate(p.supporters):
+                for uid in p.supporters:
                     at = self.when(p.times["published"], end)
                     out["supports"].append({"id": self.next_id("support"), "topic_id": p.id, "user_id": uid,
                                             "proxy_id": None, "created_at": at})
