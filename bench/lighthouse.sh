@@ -1,0 +1,28 @@
+#!/bin/sh
+# Lighthouse (mobile) on the resident pages, with the system Chromium.
+#
+#   bench/lighthouse.sh [BASE_URL]        # default http://127.0.0.1:5000 (python3 dev.py run)
+#
+# Lighthouse is installed with npm into a cache folder (not the repository) when missing:
+# LIGHTHOUSE_HOME, default ~/.cache/linli-lighthouse. Reports go to test-output/lighthouse/.
+set -eu
+BASE=${1:-http://127.0.0.1:5000}
+HOME_DIR=${LIGHTHOUSE_HOME:-$HOME/.cache/linli-lighthouse}
+OUT=$(dirname "$0")/../test-output/lighthouse
+CHROME_PATH=${CHROME_PATH:-$(command -v chromium || command -v chromium-browser)}
+export CHROME_PATH
+if [ ! -x "$HOME_DIR/node_modules/.bin/lighthouse" ]; then
+  mkdir -p "$HOME_DIR"
+  npm install --prefix "$HOME_DIR" --no-audit --no-fund lighthouse@13
+fi
+mkdir -p "$OUT"
+for page in / /c/1 /c/1/topics /topics/1 /c/1/activities /login; do
+  name=$(echo "$page" | tr '/' '_' | sed 's/^_$/home/')
+  "$HOME_DIR/node_modules/.bin/lighthouse" "$BASE$page" --quiet --form-factor=mobile \
+    --only-categories=performance,accessibility,best-practices \
+    --chrome-flags="--headless=new --no-sandbox" --output=json --output-path="$OUT/$name.json"
+  node -e "const r=require(process.argv[1]);const c=r.categories,a=r.audits;console.log(process.argv[2].padEnd(18),
+    'perf',Math.round(c.performance.score*100),'a11y',Math.round(c.accessibility.score*100),
+    'FCP',a['first-contentful-paint'].displayValue,'LCP',a['largest-contentful-paint'].displayValue,
+    'TBT',a['total-blocking-time'].displayValue,'CLS',a['cumulative-layout-shift'].displayValue)" "$(realpath "$OUT/$name.json")" "$page"
+done
