@@ -50,6 +50,12 @@ class Config:
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
     REGISTER_LIMIT_PER_IP = os.environ.get("REGISTER_LIMIT_PER_IP", "10 per hour")
+    # inline "already registered" checks and failed registrations, together
+    REGISTER_PROBE_LIMIT_PER_IP = os.environ.get("REGISTER_PROBE_LIMIT_PER_IP", "30 per hour")
+    # a device that logged in to the account before (signed cookie) is held
+    # to this instead of the account's and the address's limits
+    LOGIN_LIMIT_PER_DEVICE = os.environ.get("LOGIN_LIMIT_PER_DEVICE", "5 per 15 minutes")
+    DEVICE_COOKIE_LIFETIME = timedelta(days=int(os.environ.get("DEVICE_COOKIE_DAYS", "365")))
     BABEL_DEFAULT_LOCALE = os.environ.get("PREFERRED_LOCALE", "zh_CN")
     BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "app" / "translations")

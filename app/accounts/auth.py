@@ -6,16 +6,20 @@ version, so logging out, logging out everywhere, changing the password or
 being deactivated makes an old cookie worthless even if replayed."""
 from __future__ import annotations
 
+import secrets
 from urllib.parse import urlsplit
 
-from flask import make_response, redirect, request, session, url_for
+from flask import after_this_request, current_app, g, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.accounts import services
 from app.extensions import htmx
 
 SESSION_TOKEN = "sid"
+DEVICE_COOKIE = "linli_device"
+DEVICE_ACCOUNTS = 5  # a family's shared phone remembers a few accounts
 
 
 def register(login_manager) -> None:
@@ -54,6 +58,7 @@ def log_in(user) -> None:
         user, user_agent=request.headers.get("User-Agent", ""), ip=request.remote_addr or ""
     )
     login_user(user)
+    remember_device(user)
 
 
 def refresh_session(user) -> None:
@@ -67,3 +72,44 @@ def log_out() -> None:
     services.end_session(session.get(SESSION_TOKEN))
     logout_user()
     session.clear()
+
+
+# -- known devices ---------------------------------------------------------------
+# Anyone can spend an account's failed-login allowance and lock its owner out.
+# A device that logged in to the account before carries a signed cookie (an
+# id of its own and the accounts it logged in to); with it the right password
+# still works there, and that device's failures are counted on their own.
+
+def _devices() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="linli.device")
+
+
+def _device() -> dict | None:
+    if "_device" not in g:
+        try:
+            g._device = _devices().loads(request.cookies.get(DEVICE_COOKIE, ""),
+                                         max_age=current_app.config["DEVICE_COOKIE_LIFETIME"].total_seconds())
+        except BadSignature:
+            g._device = None
+    return g._device
+
+
+def remember_device(user) -> None:
+    known = _device() or {"d": secrets.token_urlsafe(16), "u": []}
+    device = {"d": known["d"], "u": ([user.id] + [u for u in known["u"] if u != user.id])[:DEVICE_ACCOUNTS]}
+
+    @after_this_request
+    def _set_cookie(response):
+        response.set_cookie(DEVICE_COOKIE, _devices().dumps(device), path=url_for("accounts.login"),
+                            max_age=int(current_app.config["DEVICE_COOKIE_LIFETIME"].total_seconds()),
+                            httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+        return response
+
+
+def known_device_key(login: str) -> str | None:
+    """This device's id if it logged in to the account `login` names before."""
+    device = _device()
+    if not device:
+        return None
+    user = services.find_user_by_login(login)
+    return device["d"] if user is not None and user.id in device["u"] else None
