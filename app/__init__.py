@@ -71,6 +71,7 @@ def _init_extensions(app: Flask) -> None:
     from app.accounts import auth
 
     auth.register(login_manager)
+    auth.register_hooks(app)
 
 
 def _select_locale() -> str:
@@ -115,7 +116,8 @@ def _register_request_hooks(app: Flask) -> None:
         # Read-only requests begin deferred; everything else BEGIN IMMEDIATE (SQLite).
         g._write_token = write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
         g._ip_token = client_ip.set(request.remote_addr or "")
-        session.permanent = True
+        if request.endpoint != "static" and not session.permanent:
+            session.permanent = True
 
     @app.teardown_request
     def _reset_context(_exc):

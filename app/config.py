@@ -64,7 +64,12 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE")  # on when served over HTTPS
     SESSION_COOKIE_NAME = "linli_session"
-    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    # A login ends SESSION_LIFETIME after it began, or after SESSION_IDLE_TIMEOUT
+    # without use (SESSION_IDLE_TIMEOUT_STAFF for anyone holding a role).
+    SESSION_LIFETIME = timedelta(days=int(os.environ.get("SESSION_LIFETIME_DAYS", "30")))
+    SESSION_IDLE_TIMEOUT = timedelta(days=int(os.environ.get("SESSION_IDLE_DAYS", "7")))
+    SESSION_IDLE_TIMEOUT_STAFF = timedelta(hours=int(os.environ.get("SESSION_IDLE_HOURS_STAFF", "12")))
+    PERMANENT_SESSION_LIFETIME = SESSION_LIFETIME  # the cookie lasts no longer than the session behind it
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
@@ -76,6 +81,11 @@ class Config:
     # argon2-cffi defaults (argon2id, RFC 9106 low-memory profile) in production
     PASSWORD_HASH_PROFILE = "default"
     PROXY_FIX = _flag("PROXY_FIX")
+    # Absolute links (QR codes, certificates) use PUBLIC_BASE_URL, e.g.
+    # https://linli.example.org; TRUSTED_HOSTS (comma-separated) makes Flask
+    # refuse requests for any other Host.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/") or None
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None
 
 
 class TestConfig(Config):
@@ -87,3 +97,5 @@ class TestConfig(Config):
     DEMO_MODE = False
     PASSWORD_HASH_PROFILE = "fast"  # tests hash hundreds of passwords
     SERVER_NAME = None
+    PUBLIC_BASE_URL = None
+    TRUSTED_HOSTS = None

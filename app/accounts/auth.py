@@ -14,8 +14,12 @@ from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from app.accounts import services
-from app.extensions import htmx
+from app.database import write_intent
+from app.extensions import db, htmx
+from app.sqltypes import utcnow
 
 SESSION_TOKEN = "sid"
 DEVICE_COOKIE = "linli_device"
@@ -29,7 +33,13 @@ def register(login_manager) -> None:
             uid = int(user_id)
         except (TypeError, ValueError):
             return None
-        return services.session_user(uid, session.get(SESSION_TOKEN))
+        auth_session = services.live_session(uid, session.get(SESSION_TOKEN), session_policy())
+        if auth_session is None:
+            return None
+        user = auth_session.user
+        if utcnow() - auth_session.last_seen_at > session_policy().touch_every(user):
+            g._touch_session = auth_session.id
+        return user
 
     @login_manager.unauthorized_handler
     def _unauthorized():
@@ -48,6 +58,33 @@ def register(login_manager) -> None:
 
         flash(_("Please log in to continue."), "info")
         return redirect(target)
+
+
+def session_policy() -> services.SessionPolicy:
+    config = current_app.config
+    return services.SessionPolicy(lifetime=config["SESSION_LIFETIME"], idle=config["SESSION_IDLE_TIMEOUT"],
+                                  staff_idle=config["SESSION_IDLE_TIMEOUT_STAFF"])
+
+
+def register_hooks(app) -> None:
+    @app.after_request
+    def _record_activity(response):
+        """Restart the session's idle time, in a transaction of its own once
+        the request's work is done (committed by the view, or abandoned)."""
+        session_id = g.pop("_touch_session", None)
+        if session_id is None:
+            return response
+        db.session.rollback()
+        token = write_intent.set(True)
+        try:
+            services.touch_session(session_id)
+            db.session.commit()
+        except SQLAlchemyError:  # a busy database must not cost the person their page
+            db.session.rollback()
+            current_app.logger.warning("could not record activity of session %s", session_id, exc_info=True)
+        finally:
+            write_intent.reset(token)
+        return response
 
 
 def log_in(user) -> None:

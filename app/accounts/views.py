@@ -179,7 +179,7 @@ def logout_everywhere():
 @bp.get("/account")
 @login_required
 def show_account():
-    return render("accounts/account.html", sessions=services.active_sessions(current_user),
+    return render("accounts/account.html", sessions=services.active_sessions(current_user, auth.session_policy()),
                   ResidenceStatus=ResidenceStatus)
 
 

@@ -1,12 +1,16 @@
 """Registration, login, logout, session revocation, rate limits."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
+from app.accounts import auth, services
 from app.accounts.models import AuthSession, ResidenceStatus, User
 from app.audit.models import AuditEntry
 from app.extensions import db
 from app.notifications.models import Notification
+from app.sqltypes import utcnow
 from tests.conftest import Client, text
 
 
@@ -299,3 +303,56 @@ def test_production_hash_profile_uses_argon2_defaults(app):
     assert (default.time_cost, default.memory_cost, default.parallelism) == (
         PasswordHasher().time_cost, PasswordHasher().memory_cost, PasswordHasher().parallelism)
     assert default.hash("x" * 10).startswith("$argon2id$")
+
+
+# -- session lifetime and idle timeout ----------------------------------------------------
+
+def _age_sessions(user, *, created=timedelta(0), idle=timedelta(0)):
+    now = utcnow()
+    db.session.execute(sa.update(AuthSession).where(AuthSession.user_id == user.id)
+                       .values(created_at=now - created, last_seen_at=now - idle))
+    db.session.commit()
+
+
+def _logged_in(c) -> bool:
+    response = c.get("/account")
+    assert response.status_code in (200, 302)
+    return response.status_code == 200
+
+
+def test_session_ends_after_its_absolute_lifetime(client_for, make_user):
+    user = make_user()
+    c = client_for(user)
+    _age_sessions(user, created=timedelta(days=29))
+    assert _logged_in(c)
+    _age_sessions(user, created=timedelta(days=31))
+    assert not _logged_in(c)
+    assert services.active_sessions(user, auth.session_policy()) == []
+
+
+def test_resident_session_ends_after_a_week_idle_and_use_keeps_it_alive(client_for, make_user):
+    user = make_user()
+    c = client_for(user)
+    _age_sessions(user, idle=timedelta(days=6))
+    assert _logged_in(c)
+    last_seen = db.session.scalar(sa.select(AuthSession.last_seen_at).where(AuthSession.user_id == user.id))
+    assert utcnow() - last_seen < timedelta(minutes=1)  # the visit counted as activity
+    _age_sessions(user, idle=timedelta(days=8))
+    assert not _logged_in(c)
+
+
+def test_staff_session_ends_after_twelve_hours_idle(client_for, make_user):
+    resident, worker = make_user(), make_user("social_worker")
+    r, w = client_for(resident), client_for(worker)
+    for user in (resident, worker):
+        _age_sessions(user, idle=timedelta(hours=13))
+    assert _logged_in(r)
+    assert not _logged_in(w)
+
+
+def test_session_timeouts_are_configurable(app, client_for, make_user):
+    app.config["SESSION_IDLE_TIMEOUT"] = timedelta(hours=1)
+    user = make_user()
+    c = client_for(user)
+    _age_sessions(user, idle=timedelta(hours=2))
+    assert not _logged_in(c)
