@@ -6,7 +6,7 @@ import logging
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.extensions import db, htmx
 
@@ -39,6 +39,11 @@ def register(app) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(e):
         return error_response(400, CSRF_MESSAGE)
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(e: SecurityError):
+        # A Host outside TRUSTED_HOSTS: no URLs can be built for it, so no page.
+        return str(MESSAGES[400][1]), 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):
