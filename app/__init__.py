@@ -45,6 +45,13 @@ def create_app(config: type | dict | None = None) -> Flask:
     register_cli(app)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
+        if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+            # gunicorn refuses several workers with this (app/serving.py); other servers cannot be asked
+            app.logger.warning("RATELIMIT_STORAGE_URI is memory://: login and registration limits are counted per "
+                               "process. Run a single process, or set a shared storage such as redis://.")
+        if not app.config.get("PUBLIC_BASE_URL"):
+            app.logger.warning("PUBLIC_BASE_URL is not set: QR codes and certificate links can only name a host "
+                               "listed in TRUSTED_HOSTS (or this machine).")
     return app
 
 
