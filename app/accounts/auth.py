@@ -3,7 +3,12 @@
 The cookie carries the user id (Flask-Login) and a random session token; the
 token's row must exist, be unrevoked and carry the user's current session
 version, so logging out, logging out everywhere, changing the password or
-being deactivated makes an old cookie worthless even if replayed."""
+being deactivated makes an old cookie worthless even if replayed. A session
+also ends at its absolute lifetime and after an idle time (shorter for staff).
+
+A second cookie remembers the devices that logged in (see "known devices"),
+so a stranger spending an account's failed-login allowance cannot lock its
+owner out of their own phone."""
 from __future__ import annotations
 
 import secrets
@@ -13,7 +18,6 @@ from flask import after_this_request, current_app, g, make_response, redirect, r
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.accounts import services
