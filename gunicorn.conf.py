@@ -3,10 +3,13 @@
 Workers follow the cores. Rate limits (login, registration) are counted in
 RATELIMIT_STORAGE_URI; with the default in-memory storage each worker process
 would count on its own, so without a shared store (Redis) one process serves
-with threads instead. Override with WEB_CONCURRENCY / GUNICORN_THREADS / BIND.
+with threads instead, and several workers on memory:// refuse to start
+(app/serving.py). Override with WEB_CONCURRENCY / GUNICORN_THREADS / BIND.
 """
 import multiprocessing
 import os
+
+from app.serving import nworkers_changed, on_starting  # noqa: F401  (hooks gunicorn calls)
 
 _cores = multiprocessing.cpu_count()
 _shared_limits = not os.environ.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory://")
@@ -23,12 +26,3 @@ max_requests_jitter = 500
 accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms'
-
-
-def on_starting(server):
-    if server.cfg.workers > 1 and not _shared_limits:
-        raise SystemExit(
-            "Refusing to start several workers with in-memory rate limits: each worker would count "
-            "login and registration attempts on its own. Set RATELIMIT_STORAGE_URI=redis://… "
-            "or run one worker (WEB_CONCURRENCY=1) with threads."
-        )

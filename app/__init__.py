@@ -45,6 +45,13 @@ def create_app(config: type | dict | None = None) -> Flask:
     register_cli(app)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
+        if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+            # gunicorn refuses several workers with this (app/serving.py); other servers cannot be asked
+            app.logger.warning("RATELIMIT_STORAGE_URI is memory://: login and registration limits are counted per "
+                               "process. Run a single process, or set a shared storage such as redis://.")
+        if not app.config.get("PUBLIC_BASE_URL"):
+            app.logger.warning("PUBLIC_BASE_URL is not set: QR codes and certificate links can only name a host "
+                               "listed in TRUSTED_HOSTS (or this machine).")
     return app
 
 
@@ -75,6 +82,7 @@ def _init_extensions(app: Flask) -> None:
     from app.accounts import auth
 
     auth.register(login_manager)
+    auth.register_hooks(app)
 
 
 def _compress(response):
@@ -137,7 +145,8 @@ def _register_request_hooks(app: Flask) -> None:
         # Read-only requests begin deferred; everything else BEGIN IMMEDIATE (SQLite).
         g._write_token = write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
         g._ip_token = client_ip.set(request.remote_addr or "")
-        session.permanent = True
+        if request.endpoint != "static" and not session.permanent:
+            session.permanent = True
 
     @app.teardown_request
     def _reset_context(_exc):

@@ -50,6 +50,12 @@ class Config:
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
     REGISTER_LIMIT_PER_IP = os.environ.get("REGISTER_LIMIT_PER_IP", "10 per hour")
+    # inline "already registered" checks and failed registrations, together
+    REGISTER_PROBE_LIMIT_PER_IP = os.environ.get("REGISTER_PROBE_LIMIT_PER_IP", "30 per hour")
+    # a device that logged in to the account before (signed cookie) is held
+    # to this instead of the account's and the address's limits
+    LOGIN_LIMIT_PER_DEVICE = os.environ.get("LOGIN_LIMIT_PER_DEVICE", "5 per 15 minutes")
+    DEVICE_COOKIE_LIFETIME = timedelta(days=int(os.environ.get("DEVICE_COOKIE_DAYS", "365")))
     BABEL_DEFAULT_LOCALE = os.environ.get("PREFERRED_LOCALE", "zh_CN")
     BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "app" / "translations")
@@ -58,7 +64,12 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE")  # on when served over HTTPS
     SESSION_COOKIE_NAME = "linli_session"
-    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    # A login ends SESSION_LIFETIME after it began, or after SESSION_IDLE_TIMEOUT
+    # without use (SESSION_IDLE_TIMEOUT_STAFF for anyone holding a role).
+    SESSION_LIFETIME = timedelta(days=int(os.environ.get("SESSION_LIFETIME_DAYS", "30")))
+    SESSION_IDLE_TIMEOUT = timedelta(days=int(os.environ.get("SESSION_IDLE_DAYS", "7")))
+    SESSION_IDLE_TIMEOUT_STAFF = timedelta(hours=int(os.environ.get("SESSION_IDLE_HOURS_STAFF", "12")))
+    PERMANENT_SESSION_LIFETIME = SESSION_LIFETIME  # the cookie lasts no longer than the session behind it
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
@@ -70,6 +81,11 @@ class Config:
     # argon2-cffi defaults (argon2id, RFC 9106 low-memory profile) in production
     PASSWORD_HASH_PROFILE = "default"
     PROXY_FIX = _flag("PROXY_FIX")
+    # Absolute links (QR codes, certificates) use PUBLIC_BASE_URL, e.g.
+    # https://linli.example.org; TRUSTED_HOSTS (comma-separated) makes Flask
+    # refuse requests for any other Host.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/") or None
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None
 
 
 class TestConfig(Config):
@@ -81,3 +97,5 @@ class TestConfig(Config):
     DEMO_MODE = False
     PASSWORD_HASH_PROFILE = "fast"  # tests hash hundreds of passwords
     SERVER_NAME = None
+    PUBLIC_BASE_URL = None
+    TRUSTED_HOSTS = None

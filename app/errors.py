@@ -6,7 +6,7 @@ import logging
 from flask import redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.domain import Forbidden, NotFound
 from app.extensions import db, htmx
@@ -53,6 +53,11 @@ def register(app) -> None:
     def _forbidden(e):
         db.session.rollback()
         return error_response(403)
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(e: SecurityError):
+        # A Host outside TRUSTED_HOSTS: no URLs can be built for it, so no page.
+        return str(MESSAGES[400][1]), 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 CSP = "; ".join([
@@ -18,7 +19,20 @@ CSP = "; ".join([
 ])
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Static files never carry the session cookie: they are cached a year by
+    browsers and shared caches, and refreshing the login from a stylesheet
+    request would only spread it."""
+
+    def save_session(self, app, session, response) -> None:
+        if request.endpoint == "static":
+            return
+        super().save_session(app, session, response)
+
+
 def register(app) -> None:
+    app.session_interface = SessionInterface()
+
     @app.after_request
     def _headers(response):
         h = response.headers

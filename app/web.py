@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.sansio.utils import host_is_trusted
 
 from app.extensions import htmx
 from app.permissions import can
@@ -171,6 +172,27 @@ def enum_from_form(enum_cls, name: str):
         return enum_cls[request.form.get(name, "")]
     except KeyError:
         abort(400)
+
+
+THIS_MACHINE = ("localhost", "127.0.0.1", "[::1]")
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link, for QR codes and printed certificates: read away from
+    the page, so they must name this site. Never built from the request's Host
+    header alone (anyone can send any Host): PUBLIC_BASE_URL when set, else
+    the request's host if TRUSTED_HOSTS lists it (Flask refuses the others
+    outright) or it is this machine (development). Otherwise a path only, and
+    an error in the log saying what to set."""
+    path = url_for(endpoint, **values)
+    if base := current_app.config.get("PUBLIC_BASE_URL"):
+        return base.rstrip("/") + path
+    trusted = current_app.config.get("TRUSTED_HOSTS")
+    if (trusted and host_is_trusted(request.host, trusted)) or host_is_trusted(request.host, THIS_MACHINE):
+        return url_for(endpoint, _external=True, **values)
+    current_app.logger.error("absolute link asked for on host %r: set PUBLIC_BASE_URL (or TRUSTED_HOSTS)",
+                             request.host)
+    return path
 
 
 def qr_svg(link: str, title: str, *, scale: int = 6):

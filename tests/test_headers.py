@@ -73,3 +73,14 @@ def test_htmx_error_responses_are_fragments_with_a_message(client_for, make_user
     response = c.get("/admin", headers={"HX-Request": "true"})
     assert response.status_code == 403
     assert "<html" not in text(response) and "data-error-message" in text(response)
+
+
+def test_static_files_carry_no_session_cookie(client_for, make_user, client):
+    """Static files are cached by browsers and proxies: a Set-Cookie there
+    would be shared, and it refreshes the session for no reason."""
+    for c in (client, client_for(make_user())):
+        static = c.get("/static/css/app.css")
+        assert static.status_code == 200
+        assert "Set-Cookie" not in static.headers
+        assert "Cookie" not in static.headers.get("Vary", "")
+        static.close()

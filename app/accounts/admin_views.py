@@ -6,7 +6,7 @@ from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts import services
+from app.accounts import auth, services
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.forms import RoleForm, UserEditForm, UserForm, community_choices
@@ -83,7 +83,7 @@ def _role_form() -> RoleForm:
 def show_user(user_id: int):
     user = _user(user_id)
     return render("accounts/admin/user.html", user=user, role_form=_role_form(),
-                  sessions=services.active_sessions(user))
+                  sessions=services.active_sessions(user, auth.session_policy()))
 
 
 @bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -115,7 +115,7 @@ def add_role(user_id: int):
 
     return submit_form(form, assign, done=url_for("accounts.show_user", user_id=user.id),
                        message=_("Role added."), page="accounts/admin/user.html", user=user,
-                       role_form=form, sessions=services.active_sessions(user))
+                       role_form=form, sessions=services.active_sessions(user, auth.session_policy()))
 
 
 @bp.post("/admin/users/<int:user_id>/roles/<int:assignment_id>/delete")

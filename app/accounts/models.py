@@ -167,13 +167,16 @@ class RoleAssignment(db.Model):
 
 class AuthSession(db.Model):
     """One logged-in device. The cookie holds a random token; only its hash is
-    stored, so a leaked database cannot be replayed as cookies."""
+    stored, so a leaked database cannot be replayed as cookies. It ends at an
+    absolute lifetime after `created_at` and after an idle time since
+    `last_seen_at` (config SESSION_LIFETIME, SESSION_IDLE_TIMEOUT[_STAFF])."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
     version: Mapped[int]  # the user's session_version when it was created
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # for the idle timeout
     user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
     ip: Mapped[str] = mapped_column(sa.String(45), default="")
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)

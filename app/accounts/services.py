@@ -8,6 +8,8 @@ import hashlib
 import re
 import secrets
 import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -160,10 +162,28 @@ def start_session(user: User, *, user_agent: str = "", ip: str = "") -> str:
     return token
 
 
-def session_user(user_id: int, token: str | None) -> User | None:
-    """The user behind a cookie, if that session is still valid: not logged
-    out, not older than the user's last password change or logout-everywhere,
-    and the account active."""
+@dataclass(frozen=True)
+class SessionPolicy:
+    """How long a login lasts: `lifetime` from the login whatever happens;
+    `idle` since last use, shorter (`staff_idle`) for anyone holding a role,
+    whose account can act on others' data."""
+
+    lifetime: timedelta
+    idle: timedelta
+    staff_idle: timedelta
+
+    def idle_for(self, user: User) -> timedelta:
+        return self.staff_idle if user.roles else self.idle
+
+    def touch_every(self, user: User) -> timedelta:
+        """Record activity at most this often (a write per request would be wasteful)."""
+        return min(timedelta(minutes=5), self.idle_for(user) / 20)
+
+
+def live_session(user_id: int, token: str | None, policy: SessionPolicy) -> AuthSession | None:
+    """The session behind a cookie, if still valid: not logged out, not older
+    than the user's last password change or logout-everywhere, within its
+    lifetime and idle time, and the account active."""
     if not token:
         return None
     row = db.session.execute(
@@ -176,7 +196,17 @@ def session_user(user_id: int, token: str | None) -> User | None:
     auth_session, user = row
     if auth_session.revoked_at is not None or auth_session.version != user.session_version:
         return None
-    return user if user.is_active else None
+    if not user.is_active:
+        return None
+    now = utcnow()
+    if now - auth_session.created_at > policy.lifetime or now - auth_session.last_seen_at > policy.idle_for(user):
+        return None
+    return auth_session
+
+
+def touch_session(session_id: int) -> None:
+    """Record that the session was used now (restarts its idle time)."""
+    db.session.execute(sa.update(AuthSession).where(AuthSession.id == session_id).values(last_seen_at=utcnow()))
 
 
 def end_session(token: str | None) -> None:
@@ -199,11 +229,14 @@ def revoke_all_sessions(user: User, *, actor: User | None = None, reason: str) -
     record(actor or user, "accounts.revoke_sessions", user, reason=reason)
 
 
-def active_sessions(user: User) -> list[AuthSession]:
+def active_sessions(user: User, policy: SessionPolicy) -> list[AuthSession]:
+    now = utcnow()
     return list(db.session.scalars(
         sa.select(AuthSession).where(
             AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None),
             AuthSession.version == user.session_version,
+            AuthSession.created_at > now - policy.lifetime,
+            AuthSession.last_seen_at > now - policy.idle_for(user),
         ).order_by(AuthSession.created_at.desc())
     ))
 

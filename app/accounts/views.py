@@ -48,6 +48,21 @@ def _failed(response) -> bool:
     return response.status_code != 303
 
 
+def _known_device() -> str | None:
+    return auth.known_device_key(request.form.get("login", ""))
+
+
+def _device_key() -> str:
+    return f"device:{_known_device()}"
+
+
+def _register_probe_limit():
+    """Each inline check and each failed registration tells whether a number
+    is registered: they share one allowance per address."""
+    return limiter.shared_limit(lambda: current_app.config["REGISTER_PROBE_LIMIT_PER_IP"], scope="register-probe",
+                                methods=["POST"], deduct_when=_failed)
+
+
 # -- registration ----------------------------------------------------------------
 
 def _register_form() -> RegisterForm:
@@ -57,6 +72,7 @@ def _register_form() -> RegisterForm:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@_register_probe_limit()
 @limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_IP"], methods=["POST"],
                deduct_when=lambda r: r.status_code == 303)
 def register():
@@ -79,6 +95,7 @@ def register():
 
 
 @bp.post("/register/check")
+@_register_probe_limit()
 def check_register_field():
     """Inline validation (htmx): re-render the one field that just changed."""
     form = _register_form()
@@ -95,9 +112,12 @@ def check_register_field():
 # -- login and logout --------------------------------------------------------------
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed,
+               exempt_when=_known_device)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_login_key, deduct_when=_failed)
+               key_func=_login_key, deduct_when=_failed, exempt_when=_known_device)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_DEVICE"], methods=["POST"],
+               key_func=_device_key, deduct_when=_failed, exempt_when=lambda: not _known_device())
 def login():
     next_url = safe_next(request.args.get("next"), default="/")
     if current_user.is_authenticated:
@@ -159,7 +179,7 @@ def logout_everywhere():
 @bp.get("/account")
 @login_required
 def show_account():
-    return render("accounts/account.html", sessions=services.active_sessions(current_user),
+    return render("accounts/account.html", sessions=services.active_sessions(current_user, auth.session_policy()),
                   ResidenceStatus=ResidenceStatus)
 
 

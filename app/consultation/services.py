@@ -54,6 +54,9 @@ register_kind("consultation.state", _l("Topic “%(title)s” is now: %(state)s.
 register_kind("consultation.reply", _l("%(name)s replied to your comment on “%(title)s”."))
 register_kind("consultation.moderated", _l("A moderator decided on your post in “%(title)s”: %(decision)s. %(reason)s"))
 register_kind("consultation.reported", _l("“%(title)s” was hidden after %(count)d reports and needs review."))
+register_kind("consultation.reports_to_review",
+              _l("“%(title)s” has reports from %(count)d households and needs review. It stays visible because it is"
+                 " already under deliberation or later."))
 register_kind("consultation.blocked", _l("You cannot post in %(community)s until %(until)s: %(reason)s"))
 
 
@@ -666,15 +669,39 @@ def _target(target_type: ReportTarget, target_id: int):
     return db.session.get(model, target_id)
 
 
+def may_report(user, topic: Topic) -> bool:
+    """Who may report (举报) in this topic: its community's verified residents."""
+    return bool(user and getattr(user, "is_authenticated", False) and user.is_verified
+                and user.community_id == topic.community_id)
+
+
+def report_households(target_type: ReportTarget, target_id: int, community_id: int) -> int:
+    """Open reports counted as households (户): reporters who are still
+    verified, active residents of the community; one household however many
+    of its members report, and a resident with no household recorded as a
+    household of their own."""
+    reporters = db.session.scalars(sa.select(User).join(Report, Report.reporter_id == User.id).where(
+        Report.target_type == target_type, Report.target_id == target_id, Report.resolved_at.is_(None),
+        User.community_id == community_id, User.residence_status == ResidenceStatus.verified,
+        User.is_active.is_(True)))
+    return len({_household_key(u) for u in reporters})
+
+
 def report(user: User, target_type: ReportTarget, target, reason: ReportReason, note: str = "") -> Report:
-    """One report per person and item. At the community's N-th open report the
-    item is hidden pending review and its social workers are told."""
+    """One report per person and item, from verified residents of the topic's
+    community only. When the open reports come from the community's N
+    households, the item is hidden pending review and its social workers are
+    told; a topic already under deliberation (协商中) or later is never hidden
+    that way (it may be on a meeting's agenda): it waits in the moderation
+    queue and the social workers are told."""
     topic = target if target_type is ReportTarget.topic else target.topic
+    _check_member(user, topic.community_id, verified=True)
     if db.session.scalar(sa.select(Report.id).where(Report.reporter_id == user.id, Report.target_type == target_type,
                                                     Report.target_id == target.id)):
         raise DomainError(_l("You have already reported this."))
     _lock(topic)
     db.session.refresh(target)
+    before = report_households(target_type, target.id, topic.community_id)
     entry = Report(community_id=topic.community_id, reporter_id=user.id, target_type=target_type,
                    target_id=target.id, reason=reason, note=(note or "").strip()[:200])
     db.session.add(entry)
@@ -683,17 +710,25 @@ def report(user: User, target_type: ReportTarget, target, reason: ReportReason, 
         Report.target_type == target_type, Report.target_id == target.id, Report.resolved_at.is_(None)))
     record(user, "consultation.report", target, community_id=topic.community_id, reason=reason)
     limit = settings_for(topic.community_id).reports_to_hide
-    if target.report_count == limit and target.hidden_at is None:
-        target.hidden_at = utcnow()
-        if target_type is ReportTarget.comment:
-            target.hidden_by_id = None
-            target.hidden_reason = str(_l("Hidden after reports, pending review"))
-            _recount_comments(topic)
-        record(None, "consultation.auto_hide", target, community_id=topic.community_id, reports=limit)
-        from app.accounts.services import social_workers_of
+    households = report_households(target_type, target.id, topic.community_id)
+    if households < limit or target.hidden_at is not None:
+        return entry
+    from app.accounts.services import social_workers_of
 
-        notify_many(social_workers_of(topic.community), "consultation.reported",
-                    link=f"/c/{topic.community_id}/moderation", title=topic.title, count=limit)
+    link = f"/c/{topic.community_id}/moderation"
+    if target_type is ReportTarget.topic and topic.state is not S.published:
+        if before < limit:
+            notify_many(social_workers_of(topic.community), "consultation.reports_to_review",
+                        link=link, title=topic.title, count=households)
+        return entry
+    target.hidden_at = utcnow()
+    if target_type is ReportTarget.comment:
+        target.hidden_by_id = None
+        target.hidden_reason = str(_l("Hidden after reports, pending review"))
+        _recount_comments(topic)
+    record(None, "consultation.auto_hide", target, community_id=topic.community_id, reports=households)
+    notify_many(social_workers_of(topic.community), "consultation.reported", link=link, title=topic.title,
+                count=households)
     return entry
 
 

@@ -116,6 +116,7 @@ def _topic_context(topic, **forms):
         rating_form=forms.get("rating_form") or RatingForm(
             formdata=None, data={"score": str(my_rating.score), "comment": my_rating.comment} if my_rating else None),
         reports=services.reports_for(ReportTarget.topic, topic.id) if moderator else [],
+        may_report=services.may_report(viewer, topic),
         now=utcnow(), edit_window=services.COMMENT_EDIT_WINDOW, **LABELS)
     return context
 

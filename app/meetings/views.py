@@ -254,7 +254,9 @@ def quorum(meeting_id: int):
 def checkin_qr(meeting_id: int):
     meeting = _meeting(meeting_id)
     _organiser_of(meeting.body.community_id)
-    link = url_for("meetings.check_in", meeting_id=meeting.id, t=_checkin_token(meeting), _external=True)
+    from app.web import external_url  # this site's address, never the request's Host
+
+    link = external_url("meetings.check_in", meeting_id=meeting.id, t=_checkin_token(meeting))
     return qr_svg(link, _("Check-in QR code"))
 
 

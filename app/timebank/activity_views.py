@@ -137,7 +137,9 @@ def roster(activity_id: int):
 def _check_link(activity: Activity) -> str:
     """The signed check-in link the QR code encodes (also shareable in a group chat)."""
     token = _serializer().dumps({"a": activity.id})
-    return url_for("timebank.check_page", activity_id=activity.id, t=token, _external=True)
+    from app.web import external_url  # this site's address, never the request's Host
+
+    return external_url("timebank.check_page", activity_id=activity.id, t=token)
 
 
 @bp.get("/activities/<int:activity_id>/qr.svg")

@@ -37,7 +37,9 @@ def show_certificate(code: str):
 @bp.get("/certificates/<code>/qr.svg")
 def certificate_qr(code: str):
     certificate = found(certificates.by_code(code))
-    link = url_for("timebank.show_certificate", code=certificate.code, _external=True)
+    from app.web import external_url  # this site's address, never the request's Host
+
+    link = external_url("timebank.show_certificate", code=certificate.code)
     return qr_svg(link, _("Verification QR code"), scale=4)
 
 

@@ -1,12 +1,16 @@
 """Registration, login, logout, session revocation, rate limits."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
+from app.accounts import auth, services
 from app.accounts.models import AuthSession, ResidenceStatus, User
 from app.audit.models import AuditEntry
 from app.extensions import db
 from app.notifications.models import Notification
+from app.sqltypes import utcnow
 from tests.conftest import Client, text
 
 
@@ -152,6 +156,68 @@ def test_login_rate_limit_per_ip(app, client, make_user):
     assert client.post("/login", {"login": users[3].login_name, "password": "correct horse battery"}).status_code == 429
 
 
+def test_register_check_is_rate_limited_per_ip(app, client, make_user):
+    """The inline check answers "already registered": without a limit it lists who has an account."""
+    app.config["REGISTER_PROBE_LIMIT_PER_IP"] = "5 per hour"
+    make_user(login="13912345678")
+    for n in range(5):
+        response = client.post("/register/check", {"login": f"1391234567{n + 4}"},
+                               headers={"HX-Request": "true", "HX-Trigger-Name": "login"})
+        assert response.status_code == 200
+    blocked = client.post("/register/check", {"login": "13912345678"},
+                          headers={"HX-Request": "true", "HX-Trigger-Name": "login"})
+    assert blocked.status_code == 429 and "已注册" not in text(blocked)
+
+
+def test_failed_registrations_count_against_the_same_per_ip_limit(app, client, places, make_user):
+    app.config["REGISTER_PROBE_LIMIT_PER_IP"] = "3 per hour"
+    make_user(login="13912345678")
+    for _ in range(3):
+        assert _register(client, places).status_code == 422  # already registered
+    blocked = _register(client, places)
+    assert blocked.status_code == 429 and "已注册" not in text(blocked)
+    blocked = client.post("/register/check", {"login": "13912345678"},
+                          headers={"HX-Request": "true", "HX-Trigger-Name": "login"})
+    assert blocked.status_code == 429
+
+
+def _wrong(c, user, times=5):
+    for _ in range(times):
+        assert c.post("/login", {"login": user.login_name, "password": "wrong-password"}).status_code == 422
+
+
+def test_known_device_still_logs_in_after_someone_else_hit_the_account_limit(app, client_for, make_user):
+    """Anyone can spend an account's 5 failed attempts; the owner's phone, which
+    logged in before (signed device cookie), still gets in with the right password."""
+    victim = make_user()
+    phone = client_for(victim)
+    phone.post("/logout")
+    attacker = Client(app.test_client())
+    _wrong(attacker, victim)
+    assert attacker.post("/login", {"login": victim.login_name, "password": "correct horse battery"}).status_code == 429
+    assert Client(app.test_client()).post(
+        "/login", {"login": victim.login_name, "password": "correct horse battery"}).status_code == 429
+    assert phone.post("/login", {"login": victim.login_name, "password": "correct horse battery"}).status_code == 303
+
+
+def test_known_device_has_its_own_limit_and_only_for_its_accounts(app, client_for, make_user):
+    owner, neighbour = make_user(), make_user()
+    phone = client_for(owner)
+    phone.post("/logout")
+    _wrong(Client(app.test_client()), neighbour)
+    assert phone.post("/login", {"login": neighbour.login_name,
+                                 "password": "correct horse battery"}).status_code == 429
+    _wrong(phone, owner)
+    assert phone.post("/login", {"login": owner.login_name, "password": "correct horse battery"}).status_code == 429
+
+
+def test_forged_device_cookie_is_ignored(app, client, make_user):
+    victim = make_user()
+    _wrong(Client(app.test_client()), victim)
+    client.set_cookie("linli_device", "forged.value", path="/login")
+    assert client.post("/login", {"login": victim.login_name, "password": "correct horse battery"}).status_code == 429
+
+
 def test_successful_logins_are_not_rate_limited(client, make_user):
     user = make_user()
     for _ in range(8):
@@ -237,3 +303,56 @@ def test_production_hash_profile_uses_argon2_defaults(app):
     assert (default.time_cost, default.memory_cost, default.parallelism) == (
         PasswordHasher().time_cost, PasswordHasher().memory_cost, PasswordHasher().parallelism)
     assert default.hash("x" * 10).startswith("$argon2id$")
+
+
+# -- session lifetime and idle timeout ----------------------------------------------------
+
+def _age_sessions(user, *, created=timedelta(0), idle=timedelta(0)):
+    now = utcnow()
+    db.session.execute(sa.update(AuthSession).where(AuthSession.user_id == user.id)
+                       .values(created_at=now - created, last_seen_at=now - idle))
+    db.session.commit()
+
+
+def _logged_in(c) -> bool:
+    response = c.get("/account")
+    assert response.status_code in (200, 302)
+    return response.status_code == 200
+
+
+def test_session_ends_after_its_absolute_lifetime(client_for, make_user):
+    user = make_user()
+    c = client_for(user)
+    _age_sessions(user, created=timedelta(days=29))
+    assert _logged_in(c)
+    _age_sessions(user, created=timedelta(days=31))
+    assert not _logged_in(c)
+    assert services.active_sessions(user, auth.session_policy()) == []
+
+
+def test_resident_session_ends_after_a_week_idle_and_use_keeps_it_alive(client_for, make_user):
+    user = make_user()
+    c = client_for(user)
+    _age_sessions(user, idle=timedelta(days=6))
+    assert _logged_in(c)
+    last_seen = db.session.scalar(sa.select(AuthSession.last_seen_at).where(AuthSession.user_id == user.id))
+    assert utcnow() - last_seen < timedelta(minutes=1)  # the visit counted as activity
+    _age_sessions(user, idle=timedelta(days=8))
+    assert not _logged_in(c)
+
+
+def test_staff_session_ends_after_twelve_hours_idle(client_for, make_user):
+    resident, worker = make_user(), make_user("social_worker")
+    r, w = client_for(resident), client_for(worker)
+    for user in (resident, worker):
+        _age_sessions(user, idle=timedelta(hours=13))
+    assert _logged_in(r)
+    assert not _logged_in(w)
+
+
+def test_session_timeouts_are_configurable(app, client_for, make_user):
+    app.config["SESSION_IDLE_TIMEOUT"] = timedelta(hours=1)
+    user = make_user()
+    c = client_for(user)
+    _age_sessions(user, idle=timedelta(hours=2))
+    assert not _logged_in(c)

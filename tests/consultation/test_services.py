@@ -357,6 +357,54 @@ def test_reported_topic_is_hidden_from_lists_until_kept(make_topic, make_user, m
     assert topic.is_public
 
 
+def test_only_verified_residents_of_the_topics_community_may_report(make_topic, make_user, places):
+    """Three fresh accounts of another community (or unverified ones) cannot hide anything."""
+    topic = make_topic(S.published)
+    comment = services.add_comment(make_user(), topic, body="意见", stance=Stance.neutral, idempotency_key="o")
+    outsiders = [make_user(community=places.other) for _ in range(3)]
+    unverified = [make_user(verified=False) for _ in range(3)]
+    for user in outsiders + unverified:
+        for target_type, target in ((ReportTarget.topic, topic), (ReportTarget.comment, comment)):
+            with pytest.raises(DomainError):
+                services.report(user, target_type, target, ReportReason.untrue)
+    assert topic.hidden_at is None and topic.report_count == 0
+    assert comment.is_visible and comment.report_count == 0
+    assert services.reports_for(ReportTarget.topic, topic.id) == []
+
+
+def _in_household(make_user, household):
+    user = make_user()
+    user.household = household
+    db.session.commit()
+    return user
+
+
+def test_reports_to_hide_count_distinct_households(make_topic, make_user, moderator):
+    """Two people of one household (户) count once; a resident without a
+    household recorded counts as a household of their own."""
+    topic = make_topic(S.published)  # reports_to_hide = 2
+    comment = services.add_comment(make_user(), topic, body="意见", stance=Stance.neutral, idempotency_key="h2")
+    for target_type, target in ((ReportTarget.topic, topic), (ReportTarget.comment, comment)):
+        services.report(_in_household(make_user, "3幢2单元501"), target_type, target, ReportReason.untrue)
+        services.report(_in_household(make_user, "3幢 2单元501"), target_type, target, ReportReason.untrue)
+        assert target.hidden_at is None and target.report_count == 2
+        services.report(_in_household(make_user, ""), target_type, target, ReportReason.untrue)
+        assert target.hidden_at is not None
+    assert "consultation.reported" in _kinds(moderator)
+
+
+@pytest.mark.parametrize("state", [S.deliberating, S.in_progress, S.completed])
+def test_a_topic_in_deliberation_or_later_is_never_auto_hidden(make_topic, make_user, moderator, places, state):
+    """A topic on a meeting's agenda stays visible; its reports go to the moderation queue."""
+    topic = make_topic(state)
+    for _ in range(3):
+        services.report(make_user(), ReportTarget.topic, topic, ReportReason.untrue)
+    assert topic.hidden_at is None and topic.is_public and topic.report_count == 3
+    assert topic in services.moderation_queue(places.community.id)["reported_topics"]
+    assert "consultation.reports_to_review" in _kinds(moderator)
+    assert "consultation.reported" not in _kinds(moderator)
+
+
 # -- ratings ------------------------------------------------------------------------------------
 
 def test_rating_once_changeable_until_window_closes(make_topic, make_user):

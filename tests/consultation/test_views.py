@@ -340,6 +340,16 @@ def test_report_form_opens_in_place(client_for, make_user, make_topic):
     assert "感谢您的举报" in text(done) and "<html" not in text(done)
 
 
+def test_report_link_and_form_only_for_verified_residents_of_the_community(client_for, make_user, make_topic,
+                                                                           places):
+    topic = make_topic(S.published)
+    outsider = client_for(make_user(community=places.other))
+    assert 'report-link' not in text(outsider.get(f"/topics/{topic.id}"))
+    refused = outsider.post(f"/topics/{topic.id}/report", {"reason": "untrue"})
+    assert refused.status_code == 422 and "只有本社区居民" in text(refused)
+    assert 'report-link' in text(client_for(make_user()).get(f"/topics/{topic.id}"))
+
+
 def test_topic_page_queries_do_not_grow_with_commenters(app, client, make_topic, make_user):
     """Comment authors load together: the page costs the same number of queries for 2 or 8 commenters."""
     import sqlalchemy as sa
