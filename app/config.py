@@ -70,6 +70,9 @@ class Config:
     # argon2-cffi defaults (argon2id, RFC 9106 low-memory profile) in production
     PASSWORD_HASH_PROFILE = "default"
     PROXY_FIX = _flag("PROXY_FIX")
+    # the most verified service one volunteer can be credited for one day (四眼原则: a ceiling no single
+    # staff member can raise; an operator can, for example for a 24-hour flood watch)
+    TIMEBANK_DAY_CEILING_HOURS = int(os.environ.get("TIMEBANK_DAY_CEILING_HOURS", "12"))
 
 
 class TestConfig(Config):
