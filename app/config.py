@@ -86,6 +86,9 @@ class Config:
     # refuse requests for any other Host.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/") or None
     TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None
+    # the most verified service one volunteer can be credited for one day (四眼原则: a ceiling no single
+    # staff member can raise; an operator can, for example for a 24-hour flood watch)
+    TIMEBANK_DAY_CEILING_HOURS = int(os.environ.get("TIMEBANK_DAY_CEILING_HOURS", "12"))
 
 
 class TestConfig(Config):

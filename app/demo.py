@@ -112,7 +112,9 @@ def _timebank(users: dict[str, User]) -> None:
         ("weiyuan", 240, "防汛巡查", 30),
     ]):
         ledger.credit_service(users[login], minutes, description=what, served_on=today - timedelta(days=days_ago),
-                              recorded_by=recorder, verified_by=verifier, idempotency_key=f"demo-service-{n}")
+                              recorded_by=recorder, idempotency_key=f"demo-service-{n}",
+                              # nobody verifies their own service: the subdistrict verifies the committee member's
+                              verified_by=users["jiedao"] if users[login] is verifier else verifier)
     ledger.transfer(users["13800000001"], users["13800000003"], 60, idempotency_key="demo-gift",
                     memo="赠与孙奶奶，用于助餐配送")
 

@@ -173,8 +173,10 @@ MATRIX: dict[str, dict[str, int]] = {
     "POST /c/<int:community_id>/timebank/settings": row("302 403 403 404 422 403 403"),
     "POST /c/<int:community_id>/timebank/credit-line": row("302 403 403 404 422 403 403"),
     "POST /txns/<int:txn_id>/reversal-request": row("302 403 403 404 303 403 403"),
-    "POST /ledger-requests/<int:request_id>/confirm": row("302 403 403 404 303 403 403"),
-    "POST /ledger-requests/<int:request_id>/decline": row("302 403 403 404 303 403 403"),
+    # the second person: the community's social workers, or its subdistrict's staff (one social worker only)
+    "GET /c/<int:community_id>/timebank/requests": row("302 403 403 404 200 200 403"),
+    "POST /ledger-requests/<int:request_id>/confirm": row("302 403 403 404 303 303 403"),
+    "POST /ledger-requests/<int:request_id>/decline": row("302 403 403 404 303 303 403"),
     "POST /my/volunteer": USER_422,
     "POST /my/certificates": USER_422,
     "GET /certificates/<code>": ALL_200,
@@ -191,7 +193,8 @@ MATRIX: dict[str, dict[str, int]] = {
     "GET /activities/<int:activity_id>/roster": row("302 403 403 404 200 403 403"),
     "GET /activities/<int:activity_id>/qr.svg": row("302 403 403 404 200 403 403"),
     "POST /activities/<int:activity_id>/attendance": row("302 403 403 404 303 403 403"),
-    "POST /activities/<int:activity_id>/confirm": row("302 403 403 404 303 403 403"),
+    # the activity lies ahead: hours are confirmed after it (422 with the message on the roster)
+    "POST /activities/<int:activity_id>/confirm": row("302 403 403 404 422 403 403"),
     "POST /activities/<int:activity_id>/cancel": row("302 403 403 404 303 403 403"),
     "POST /meetings/<int:meeting_id>/checkin": USER_422,
     "POST /meetings/<int:meeting_id>/attendance": row("302 403 403 404 303 403 403"),

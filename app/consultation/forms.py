@@ -5,11 +5,12 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.accounts.forms import REQUIRED, enum_name, optional_id
+from app.fields import WholeNumberField
 from app.consultation.models import REPORT_LABELS, STANCE_LABELS, Outcome, ReportReason, Stance, SupportBasis
 
 AT_MOST = _l("At most %(max)d characters.")
@@ -42,7 +43,8 @@ class ModerateForm(ReasonForm):
 
 
 class MergeForm(FlaskForm):
-    target = IntegerField(_l("Merge into topic number"), validators=[InputRequired(REQUIRED)])
+    target = WholeNumberField(_l("Merge into topic number"), validators=[InputRequired(REQUIRED)], low=1,
+                              high=999_999_999)
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500, message=AT_MOST)])
 
 
@@ -103,16 +105,16 @@ class SupportForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    support_threshold = IntegerField(_l("Supports that move a topic to deliberation"), validators=[
-        InputRequired(REQUIRED), NumberRange(min=1, max=10000, message=_l("Enter a number from 1 to 10000."))])
+    support_threshold = WholeNumberField(_l("Supports that move a topic to deliberation"),
+                                         validators=[InputRequired(REQUIRED)], low=1, high=10000)
     support_basis = RadioField(_l("Count supports by"), choices=[
         SelectChoice(SupportBasis.residents.name, _l("Resident (each verified resident counts)")),
         SelectChoice(SupportBasis.households.name, _l("Household (户: one per household)"))],
         coerce=enum_name, validators=[InputRequired(REQUIRED)])
-    reports_to_hide = IntegerField(_l("Reports before an item is hidden for review"), validators=[
-        InputRequired(REQUIRED), NumberRange(min=1, max=100, message=_l("Enter a number from 1 to 100."))])
-    rating_window_days = IntegerField(_l("Days residents may rate a completed topic"), validators=[
-        InputRequired(REQUIRED), NumberRange(min=1, max=365, message=_l("Enter a number from 1 to 365."))])
+    reports_to_hide = WholeNumberField(_l("Reports before an item is hidden for review"),
+                                       validators=[InputRequired(REQUIRED)], low=1, high=100)
+    rating_window_days = WholeNumberField(_l("Days residents may rate a completed topic"),
+                                          validators=[InputRequired(REQUIRED)], low=1, high=365)
     keywords = TextAreaField(_l("Keywords that hold a post for review (敏感词), one per line"),
                              validators=[Optional(), Length(max=5000, message=AT_MOST)], render_kw={"rows": 5})
     categories = TextAreaField(_l("Categories, one per line"), validators=[DataRequired(REQUIRED)],
@@ -121,7 +123,6 @@ class SettingsForm(FlaskForm):
 
 class BlockForm(FlaskForm):
     user_id = SelectField(_l("Resident"), coerce=optional_id, validators=[DataRequired(REQUIRED)])
-    days = IntegerField(_l("Days"), default=7, validators=[InputRequired(REQUIRED),
-                                                           NumberRange(min=1, max=365, message=_l("Block for 1 to 365 days."))])
+    days = WholeNumberField(_l("Days"), default=7, validators=[InputRequired(REQUIRED)], low=1, high=365)
     reason = StringField(_l("Reason (the resident will read it)"), validators=[DataRequired(REQUIRED),
                                                                                Length(max=200, message=AT_MOST)])

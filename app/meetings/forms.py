@@ -2,15 +2,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, DecimalField, IntegerField, RadioField, SelectField, StringField
+from wtforms import BooleanField, DateTimeLocalField, DecimalField, RadioField, SelectField, StringField
 from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.accounts.forms import REQUIRED, enum_name, optional_id
+from app.fields import WholeNumberField
 from app.meetings.models import BODY_KIND_LABELS, BodyKind, EligibleBasis
 
 AT_MOST = _l("At most %(max)d characters.")
+MAX_COUNT = 1_000_000  # people at a meeting or on a body: far above any community
 
 
 class BodyForm(FlaskForm):
@@ -22,8 +24,8 @@ class BodyForm(FlaskForm):
         SelectChoice(EligibleBasis.households.name, _l("One representative per household")),
         SelectChoice(EligibleBasis.group_representatives.name, _l("Elected representatives of each residents' group"))],
         coerce=enum_name, default=EligibleBasis.members.name)
-    eligible_count = IntegerField(_l("Eligible number, if members are not listed (e.g. 1200 residents)"),
-                                  validators=[Optional(), NumberRange(min=1, message=_l("At least 1."))])
+    eligible_count = WholeNumberField(_l("Eligible number, if members are not listed (e.g. 1200 residents)"),
+                                      validators=[Optional()], low=1, high=MAX_COUNT)
     quorum = StringField(_l("Quorum share (议事会/联席会议 only)"), default="2/3",
                          description=_l("A fraction such as 2/3."))
     quorum_inclusive = BooleanField(_l("Inclusive (以上): exactly the share is enough"), default=True)
@@ -64,10 +66,10 @@ class MotionForm(FlaskForm):
 
 
 class TallyForm(FlaskForm):
-    present = IntegerField(_l("Present (if counted at the door)"), validators=[Optional(), NumberRange(min=0)])
-    yes = IntegerField(_l("In favour"), validators=[InputRequired(REQUIRED), NumberRange(min=0)])
-    no = IntegerField(_l("Against"), validators=[InputRequired(REQUIRED), NumberRange(min=0)])
-    abstain = IntegerField(_l("Abstain"), validators=[InputRequired(REQUIRED), NumberRange(min=0)])
+    present = WholeNumberField(_l("Present (if counted at the door)"), validators=[Optional()], low=0, high=MAX_COUNT)
+    yes = WholeNumberField(_l("In favour"), validators=[InputRequired(REQUIRED)], low=0, high=MAX_COUNT)
+    no = WholeNumberField(_l("Against"), validators=[InputRequired(REQUIRED)], low=0, high=MAX_COUNT)
+    abstain = WholeNumberField(_l("Abstain"), validators=[InputRequired(REQUIRED)], low=0, high=MAX_COUNT)
 
 
 class MinutesForm(FlaskForm):

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.accounts.forms import enum_name, optional_id
+from app.fields import WholeNumberField
 from app.places.models import CommunityKind
 
 REQUIRED = _l("This field is required.")
@@ -28,8 +29,7 @@ class CommunityForm(FlaskForm):
     name = _name(_l("Name"))
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k.name, v) for k, v in KIND_LABELS.items()],
                        coerce=enum_name)
-    households = IntegerField(_l("Households"), validators=[
-        Optional(), NumberRange(min=0, max=1_000_000, message=_l("Enter a whole number of households."))])
+    households = WholeNumberField(_l("Households"), validators=[Optional()], low=0, high=1_000_000)
     address = StringField(_l("Address"), validators=[Optional(), Length(max=120)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
     is_active = BooleanField(_l("Open (shown to the public, accepts registrations)"), default=True)

@@ -35,8 +35,11 @@ def show_community(community_id: int):
 @bp.get("/manage/communities")
 @permission_required("oversee_communities")
 def list_overseen():
+    from app.timebank.ledger import may_confirm
+
     communities = list(db.session.scalars(overseen_communities(current_user)))
     return render("places/overseen.html", communities=communities, KIND_LABELS=KIND_LABELS,
+                  confirmable_ids={c.id for c in communities if may_confirm(current_user, c.id)},
                   stats=services.community_stats([c.id for c in communities]))
 
 

@@ -160,51 +160,100 @@ def check(volunteer: User, activity: Activity, *, out: bool = False) -> Signup:
 
 
 def mark_attendance(organiser: User, signup: Signup, attended: bool) -> None:
+    """The organiser marks who came, while the activity is open; never
+    themselves (they check in with the QR code, or another staff member marks
+    them)."""
+    activity = db.session.get(Activity, signup.activity_id)
+    if activity.state is not ActivityState.published:
+        raise DomainError(_l("Attendance is closed: the hours of this activity are confirmed."))
+    if signup.volunteer_id == organiser.id:
+        raise DomainError(_l("Another staff member marks your own attendance (or check in with the QR code)."))
     signup.attended = attended
     db.session.flush()
     record(organiser, "timebank.mark_attendance", signup, community_id=None, attended=attended)
 
 
-def confirm(organiser: User, verifier: User, activity: Activity, minutes_by_signup: dict[int, tuple[int, str]]) -> int:
-    """Credit every attending volunteer: the planned minutes, or a different
-    figure with a reason. Exactly once per volunteer per activity (idempotency
-    key and a unique index); confirming twice credits nobody twice."""
+def may_confirm_now(activity: Activity, now=None) -> tuple[bool, bool]:
+    """(may confirm, needs a reason): after the end, or early (after the start) with a reason."""
+    now = now or utcnow()
+    return now >= activity.starts_at, now < activity.ends_at
+
+
+def confirm(actor: User, activity: Activity, minutes_by_signup: dict[int, tuple[int, str]], *,
+            early_reason: str = "") -> int:
+    """Credit every attending volunteer, once the activity has taken place
+    (after its end, or after its start with the reason for closing early).
+
+    Each volunteer gets the planned minutes, or fewer with a reason; never
+    more. Four eyes (四眼原则): a figure other than the planned minutes, and
+    service by the organiser or by the staff member confirming, become
+    requests a second staff member confirms (`ledger.request_service`); the
+    rest is credited at once. Exactly once per volunteer per activity
+    (idempotency key, a unique index, and no second request while one is
+    open). Returns how many were credited now."""
     _lock(activity)
     if activity.state is ActivityState.cancelled:
         raise DomainError(_l("This activity was cancelled."))
+    started, early = may_confirm_now(activity)
+    if not started:
+        raise DomainError(_l("Hours are confirmed after the activity has taken place; it has not started yet."))
+    if early and not early_reason.strip():
+        raise DomainError(_l("The activity has not ended yet: give the reason for closing it early."),
+                          field="early_reason")
     attending = [s for s in signups_of(activity, SignupStatus.confirmed) if s.attended]
+    figures = []
     for signup in attending:  # check every figure before anything is credited
         minutes, reason = minutes_by_signup.get(signup.id, (activity.minutes, ""))
-        if minutes != activity.minutes and not reason.strip():
-            raise DomainError(_l("Give a reason when crediting a different number of minutes."), field="reason")
-    credited = 0
-    for signup in attending:
-        minutes, reason = minutes_by_signup.get(signup.id, (activity.minutes, ""))
+        reason = reason.strip()
+        if type(minutes) is not int or minutes < 1:
+            raise DomainError(_l("Credit at least one minute (to credit nothing, unmark the attendance)."),
+                              field=f"minutes-{signup.id}")
+        if minutes > activity.minutes:
+            raise DomainError(_l("At most the planned %(planned)d minutes can be credited.", planned=activity.minutes),
+                              field=f"minutes-{signup.id}")
+        if minutes < activity.minutes and not reason:
+            raise DomainError(_l("Give a reason when crediting fewer minutes than planned."),
+                              field=f"reason-{signup.id}")
+        figures.append((signup, minutes, reason))
+    credited = credited_minutes = 0
+    for signup, minutes, reason in figures:
         already = db.session.scalar(sa.select(ServiceRecord.id).where(
             ServiceRecord.reference_type == "activity", ServiceRecord.reference_id == activity.id,
             ServiceRecord.volunteer_id == signup.volunteer_id, ServiceRecord.minutes > 0))
-        if already:
+        if already or ledger.pending_service_request(activity, signup.volunteer_id):
             continue
         volunteer = signup.volunteer
-        ledger.credit_service(volunteer, minutes, description=activity.title + (f"（{reason.strip()}）" if reason.strip()
-                                                                                else ""),
-                              served_on=activity.starts_at.date(), recorded_by=organiser, verified_by=verifier,
+        if minutes != activity.minutes or volunteer.id in (activity.organiser_id, actor.id):
+            ledger.request_service(actor, activity, volunteer, minutes, reason)
+            continue
+        ledger.credit_service(volunteer, minutes, description=activity.title, served_on=activity.starts_at.date(),
+                              recorded_by=actor, verified_by=actor,
                               idempotency_key=f"activity-{activity.id}-volunteer-{volunteer.id}",
                               reference=("activity", activity.id))
         notify(volunteer, "timebank.credited", link="/my/timebank", minutes=minutes, title=activity.title)
         credited += 1
+        credited_minutes += minutes
     activity.state = ActivityState.confirmed
     if activity.topic_id and credited:
         # hours earned carrying out a community decision show on the topic's timeline
         from app.consultation.models import TopicEvent
 
-        total = sum(minutes_by_signup.get(s.id, (activity.minutes, ""))[0] for s in attending)
-        db.session.add(TopicEvent(topic_id=activity.topic_id, actor_id=organiser.id, kind="volunteer_hours",
+        db.session.add(TopicEvent(topic_id=activity.topic_id, actor_id=actor.id, kind="volunteer_hours",
                                   note=str(_l("%(title)s: %(n)d volunteers, %(hours)s hours of service",
-                                              title=activity.title, n=credited, hours=_hours_text(total)))))
+                                              title=activity.title, n=credited, hours=_hours_text(credited_minutes)))))
     db.session.flush()
-    record(organiser, "timebank.confirm_activity", activity, community_id=activity.community_id, credited=credited)
+    record(actor, "timebank.confirm_activity", activity, community_id=activity.community_id, credited=credited,
+           early_reason=early_reason.strip()[:200] if early else None)
     return credited
+
+
+def pending_credits(activity: Activity) -> list:
+    """Credits of this activity waiting for a second staff member."""
+    from app.timebank.models import LedgerRequest, RequestKind
+
+    return list(db.session.scalars(sa.select(LedgerRequest).where(
+        LedgerRequest.kind == RequestKind.service, LedgerRequest.activity_id == activity.id,
+        LedgerRequest.decided_at.is_(None)).order_by(LedgerRequest.id)))
 
 
 def cancel(organiser: User, activity: Activity, reason: str) -> None:

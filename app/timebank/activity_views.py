@@ -21,7 +21,9 @@ from app.timebank import activities
 from app.timebank.forms import ActivityForm, CancelForm, VolunteerForm
 from app.timebank.models import Activity, ActivityState, SignupStatus
 from app.timebank.views import bp
-from app.web import act, found, permission_required, qr_svg, render, require, safe_next, submit_form
+from app.fields import NotAWholeNumber, whole_number
+from app.web import (act, flash_success, found, permission_required, qr_svg, render, require, safe_next, see_other,
+                     submit_form)
 
 register_rule("organise_activities", lambda user, _obj: bool(social_worker_community_ids(user)))
 CHECK_MAX_AGE = 4 * 3600
@@ -130,8 +132,17 @@ def cancel_signup(activity_id: int):
 def roster(activity_id: int):
     activity = _activity(activity_id)
     _organiser(activity)
+    return _roster_page(activity)
+
+
+def _roster_page(activity: Activity, *, status: int = 200, errors: dict | None = None, typed: dict | None = None,
+                 early_reason: str = ""):
+    """The roster; after a refused confirmation (422) it keeps what was typed, with each message on its field."""
+    started, early = activities.may_confirm_now(activity)
     return render("timebank/roster.html", activity=activity, signups=activities.signups_of(activity),
-                  form=EmptyForm(), cancel_form=CancelForm(formdata=None), check_link=_check_link(activity), **LABELS)
+                  form=EmptyForm(), cancel_form=CancelForm(formdata=None), check_link=_check_link(activity),
+                  started=started, early=early, pending=activities.pending_credits(activity), errors=errors or {},
+                  typed=typed or {}, early_reason=early_reason, status=status, **LABELS)
 
 
 def _check_link(activity: Activity) -> str:
@@ -199,15 +210,29 @@ def confirm_activity(activity_id: int):
     activity = _activity(activity_id)
     _organiser(activity)
     require(EmptyForm().validate_on_submit())
-    figures = {}
-    for signup in activities.signups_of(activity, SignupStatus.confirmed):
-        raw = request.form.get(f"minutes-{signup.id}", "").strip()
-        if raw:
-            if not raw.isdigit():
-                abort(400)
-            figures[signup.id] = (int(raw), request.form.get(f"reason-{signup.id}", ""))
-    return act(lambda: activities.confirm(current_user, current_user, activity, figures),
-               _("Hours are recorded and credited."), url_for("timebank.roster", activity_id=activity.id))
+    typed = {s.id: (request.form.get(f"minutes-{s.id}", "")[:20], request.form.get(f"reason-{s.id}", "")[:200])
+             for s in activities.signups_of(activity, SignupStatus.confirmed)}
+    early_reason = request.form.get("early_reason", "")[:200]
+    figures, errors = {}, {}
+    for signup_id, (raw, reason) in typed.items():
+        if raw.strip():
+            try:
+                figures[signup_id] = (whole_number(raw, low=1, high=activity.minutes), reason)
+            except NotAWholeNumber as error:
+                errors[f"minutes-{signup_id}"] = str(error)
+    if not errors:
+        try:
+            activities.confirm(current_user, activity, figures, early_reason=early_reason)
+        except DomainError as error:
+            db.session.rollback()
+            errors[error.field or "form"] = str(error.message)
+        else:
+            waiting = len(activities.pending_credits(activity))
+            db.session.commit()
+            flash_success(_("Hours are recorded and credited.") if not waiting else _(
+                "Hours are recorded and credited; %(n)d credits wait for a second staff member.", n=waiting))
+            return see_other(url_for("timebank.roster", activity_id=activity.id))
+    return _roster_page(activity, status=422, errors=errors, typed=typed, early_reason=early_reason)
 
 
 @bp.post("/activities/<int:activity_id>/cancel")

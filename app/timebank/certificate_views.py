@@ -31,6 +31,7 @@ def show_certificate(code: str):
     """Public: anyone holding the code (or scanning the QR) sees whether it is genuine."""
     certificate = found(certificates.by_code(code))
     return render("timebank/certificate.html", c=certificate, genuine=certificates.is_genuine(certificate),
+                  reversed=certificates.reversed_minutes(certificate),
                   mine=current_user.is_authenticated and current_user.id == certificate.user_id)
 
 
@@ -49,7 +50,7 @@ def verify_certificate():
     if request.args.get("code") is not None:
         if form.validate() and (certificate := certificates.by_code(form.code.data)) is not None:
             return render("timebank/certificate.html", c=certificate, genuine=certificates.is_genuine(certificate),
-                          mine=False)
+                          reversed=certificates.reversed_minutes(certificate), mine=False)
         form.code.errors = [_("No certificate has this code. Check it and try again.")]
         return render("timebank/verify.html", form=form, status=404)
     return render("timebank/verify.html", form=form)

@@ -10,6 +10,7 @@ import secrets
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
@@ -66,6 +67,20 @@ def by_code(code: str) -> Certificate | None:
 
 def is_genuine(certificate: Certificate) -> bool:
     return hmac.compare_digest(certificate.digest, _digest(certificate))
+
+
+def reversed_minutes(certificate: Certificate) -> int:
+    """Minutes of the service this certificate counts that were reversed
+    after it was issued: a certificate is a snapshot, and a reader must not
+    take a corrected total for a verified one."""
+    original = aliased(ServiceRecord)
+    corrected = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(ServiceRecord.minutes), 0))
+        .join(original, ServiceRecord.corrects_id == original.id)
+        .where(original.volunteer_id == certificate.user_id, original.served_on >= certificate.period_from,
+               original.served_on <= certificate.period_to, original.created_at <= certificate.issued_at,
+               ServiceRecord.created_at > certificate.issued_at)) or 0
+    return -corrected
 
 
 def certificates_of(user: User) -> list[Certificate]:

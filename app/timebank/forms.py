@@ -2,14 +2,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.accounts.forms import REQUIRED
+from app.fields import WholeNumberField
 from app.timebank.activities import CATEGORIES
 
 AT_MOST = _l("At most %(max)d characters.")
+MAX_ACTIVITY_MINUTES = 12 * 60  # one activity credits at most a long day
+MAX_GRANT_MINUTES = 100 * 60
 
 
 class ActivityForm(FlaskForm):
@@ -21,9 +24,9 @@ class ActivityForm(FlaskForm):
     ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(REQUIRED)])
     signup_deadline = DateTimeLocalField(_l("Sign-up deadline"), format="%Y-%m-%dT%H:%M",
                                          validators=[InputRequired(REQUIRED)])
-    places = IntegerField(_l("Places"), default=10, validators=[InputRequired(REQUIRED), NumberRange(min=1, max=1000)])
-    minutes = IntegerField(_l("Minutes credited to each volunteer"), default=120,
-                           validators=[InputRequired(REQUIRED), NumberRange(min=1, max=24 * 60)])
+    places = WholeNumberField(_l("Places"), default=10, validators=[InputRequired(REQUIRED)], low=1, high=1000)
+    minutes = WholeNumberField(_l("Minutes credited to each volunteer"), default=120,
+                               validators=[InputRequired(REQUIRED)], low=1, high=MAX_ACTIVITY_MINUTES)
     topic_id = SelectField(_l("Carries out the decision on topic (optional)"), validators=[Optional()])
 
 
@@ -64,7 +67,7 @@ class VolunteerForm(FlaskForm):
 
 class GrantRequestForm(FlaskForm):
     user_id = SelectField(_l("Resident"), validators=[DataRequired(REQUIRED)])
-    minutes = IntegerField(_l("Time in minutes"), validators=[InputRequired(REQUIRED), NumberRange(min=1, max=100_000)])
+    minutes = WholeNumberField(_l("Time in minutes"), validators=[InputRequired(REQUIRED)], low=1, high=MAX_GRANT_MINUTES)
     reason = StringField(_l("Reason (e.g. 80岁以上独居老人)"), validators=[DataRequired(REQUIRED), Length(max=200)])
 
 
@@ -72,13 +75,13 @@ class SettingsForm(FlaskForm):
     unit_minutes = SelectField(_l("Hours move in units of"), coerce=int,
                                choices=[SelectChoice(15, _l("15 minutes")), SelectChoice(30, _l("30 minutes")),
                                         SelectChoice(60, _l("1 hour"))])
-    max_balance_hours = IntegerField(_l("Maximum balance in hours (empty: no maximum)"),
-                                     description=_l("Credits above it go to the community pool; the volunteer is told."),
-                                     validators=[Optional(), NumberRange(min=1, max=100_000)])
+    max_balance_hours = WholeNumberField(_l("Maximum balance in hours (empty: no maximum)"),
+                                         description=_l("Credits above it go to the community pool; the volunteer is told."),
+                                         validators=[Optional()], low=1, high=100_000)
 
 
 class CreditLineForm(FlaskForm):
     user_id = SelectField(_l("Resident"), validators=[DataRequired(REQUIRED)])
-    hours = IntegerField(_l("Credit line in hours (0 closes it)"),
-                         validators=[InputRequired(REQUIRED), NumberRange(min=0, max=1000)])
+    hours = WholeNumberField(_l("Credit line in hours (0 closes it)"), validators=[InputRequired(REQUIRED)],
+                             low=0, high=1000)
     reason = StringField(_l("Reason (e.g. 独居老人，先享受服务)"), validators=[DataRequired(REQUIRED), Length(max=200)])

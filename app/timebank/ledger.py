@@ -21,7 +21,8 @@ from app.audit.services import client_ip, record
 from app.domain import DomainError
 from app.extensions import db
 from app.sqltypes import utcnow
-from app.timebank.models import Account, AccountKind, Posting, ServiceRecord, TimebankSettings, Txn, TxnKind
+from app.timebank.models import (Account, AccountKind, Activity, Posting, ServiceRecord, Signup, SignupStatus,
+                                 TimebankSettings, Txn, TxnKind)
 
 
 from app.notifications.services import register_kind  # noqa: E402
@@ -325,13 +326,63 @@ def _with_cap(account: Account, minutes: int, source: Account) -> list[tuple[Acc
     return [(target, amount) for target, amount in legs if amount]
 
 
+def day_ceiling() -> int:
+    """The most verified service (minutes) one volunteer is credited for one day."""
+    from flask import current_app
+
+    return int(current_app.config.get("TIMEBANK_DAY_CEILING_HOURS", 12)) * 60
+
+
+def activity_ceiling(activity: Activity) -> int:
+    """An activity credits at most its planned minutes for each volunteer who attended."""
+    attendees = db.session.scalar(sa.select(sa.func.count(Signup.id)).where(
+        Signup.activity_id == activity.id, Signup.status == SignupStatus.confirmed, Signup.attended)) or 0
+    return activity.minutes * attendees
+
+
+def _check_service(volunteer: User, minutes: int, *, served_on: date, recorded_by: User, verified_by: User,
+                   reference: tuple[str, int | None]) -> None:
+    """The rules every service credit keeps (四眼原则): nobody records or
+    verifies their own service (the CHECK constraints back this); at most the
+    day's ceiling for one volunteer; an activity credits at most its planned
+    minutes to each volunteer and planned × attendees in all."""
+    if volunteer.id in (recorded_by.id, verified_by.id):
+        raise DomainError(_l("Nobody records or verifies their own service: a second staff member must confirm it."))
+    day = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(ServiceRecord.minutes), 0)).where(
+        ServiceRecord.volunteer_id == volunteer.id, ServiceRecord.served_on == served_on)) or 0
+    if day + minutes > day_ceiling():
+        raise DomainError(_l("%(name)s would have more than %(hours)d hours of service on %(day)s.",
+                             name=volunteer.display_name, hours=day_ceiling() // 60, day=served_on.isoformat()),
+                          field="minutes")
+    if reference[0] == "activity":
+        activity = db.session.get(Activity, reference[1])
+        if activity is None or activity.community_id != volunteer.community_id:
+            raise DomainError(_l("The activity belongs to another community."))
+        if minutes > activity.minutes:
+            raise DomainError(_l("At most the planned %(planned)d minutes can be credited.", planned=activity.minutes),
+                              field="minutes")
+        credited = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(ServiceRecord.minutes), 0)).where(
+            ServiceRecord.reference_type == "activity", ServiceRecord.reference_id == activity.id)) or 0
+        if credited + minutes > activity_ceiling(activity):
+            raise DomainError(_l("The activity has credited its planned minutes for every volunteer who attended."),
+                              field="minutes")
+
+
 def credit_service(volunteer: User, minutes: int, *, description: str, served_on: date, recorded_by: User,
                    verified_by: User, idempotency_key: str,
                    reference: tuple[str, int | None] = ("", None)) -> ServiceRecord:
     """Verified volunteer service: one service record and one transaction
-    issuance → volunteer (any whole number of minutes), exactly once per key."""
+    issuance → volunteer (any whole number of minutes), exactly once per key,
+    within the rules of `_check_service`."""
     minutes = _minutes(minutes)
     account = account_of(volunteer)
+    _lock([account.id])  # one volunteer's credits one at a time: the day's ceiling holds under concurrency
+    replay = db.session.scalar(sa.select(ServiceRecord).join(Txn, ServiceRecord.txn_id == Txn.id).where(
+        Txn.initiated_by_id == recorded_by.id, Txn.idempotency_key == idempotency_key))
+    if replay is not None:
+        return replay
+    _check_service(volunteer, minutes, served_on=served_on, recorded_by=recorded_by, verified_by=verified_by,
+                   reference=reference)
     issuance = system_account(volunteer.community_id, AccountKind.issuance)
     txn, created = post(TxnKind.service, _with_cap(account, minutes, issuance), initiated_by=recorded_by,
                         confirmed_by=verified_by, idempotency_key=idempotency_key, memo=description,
@@ -415,11 +466,13 @@ def reverse(original: Txn, *, reason: str, initiated_by: User, confirmed_by: Use
         if already.initiated_by_id == initiated_by.id and already.idempotency_key == idempotency_key:
             return already
         raise DomainError(_l("This transaction has already been reversed."))
+    service = db.session.scalar(sa.select(ServiceRecord).where(ServiceRecord.txn_id == original.id))
+    if service is not None and service.volunteer_id in (initiated_by.id, confirmed_by.id):
+        raise DomainError(_l("Nobody records or verifies their own service: a second staff member must confirm it."))
     legs = [(account_id, -amount) for account_id, amount in _legs_of(original)]
     txn, created = post(TxnKind.reversal, legs, initiated_by=initiated_by, confirmed_by=confirmed_by,
                         idempotency_key=idempotency_key, memo=reason.strip(), reverses=original,
                         reference=("txn", original.id))
-    service = db.session.scalar(sa.select(ServiceRecord).where(ServiceRecord.txn_id == original.id))
     if created and service is not None:
         db.session.add(ServiceRecord(
             community_id=service.community_id, volunteer_id=service.volunteer_id, minutes=-service.minutes,
@@ -468,10 +521,49 @@ def verify() -> dict:
     total = sum(sums.values())
     if total != 0:
         problems.append(f"all postings sum to {total}")
+    problems += service_rule_problems()
     return {"transactions": db.session.scalar(sa.select(sa.func.count(Txn.id))) or 0,
             "postings": db.session.scalar(sa.select(sa.func.count(Posting.id))) or 0,
             "accounts": len(accounts), "service_records": db.session.scalar(
                 sa.select(sa.func.count(ServiceRecord.id))) or 0, "problems": problems}
+
+
+def service_rule_problems() -> list[str]:
+    """Service records that break the four-eyes rules: recorded or verified
+    by their own volunteer (possible in a database the CHECK constraints were
+    added to later), more than the day's ceiling for one volunteer, more
+    than an activity's planned minutes × attendees."""
+    problems = []
+    for record_id, volunteer_id, recorded_by, verified_by in db.session.execute(
+            sa.select(ServiceRecord.id, ServiceRecord.volunteer_id, ServiceRecord.recorded_by_id,
+                      ServiceRecord.verified_by_id).where(sa.or_(ServiceRecord.recorded_by_id == ServiceRecord.volunteer_id,
+                                                                 ServiceRecord.verified_by_id == ServiceRecord.volunteer_id))
+            .order_by(ServiceRecord.id)):
+        if verified_by == volunteer_id:
+            problems.append(f"service record {record_id} is verified by its own volunteer (user {volunteer_id})")
+        if recorded_by == volunteer_id:
+            problems.append(f"service record {record_id} is recorded by its own volunteer (user {volunteer_id})")
+    ceiling = day_ceiling()
+    day_total = sa.func.sum(ServiceRecord.minutes)
+    for volunteer_id, served_on, minutes in db.session.execute(
+            sa.select(ServiceRecord.volunteer_id, ServiceRecord.served_on, day_total)
+            .group_by(ServiceRecord.volunteer_id, ServiceRecord.served_on).having(day_total > ceiling)
+            .order_by(ServiceRecord.volunteer_id, ServiceRecord.served_on)):
+        problems.append(f"volunteer {volunteer_id} has {minutes} minutes of service on {served_on}, "
+                        f"above the day's ceiling of {ceiling}")
+    attendees = (sa.select(sa.func.count(Signup.id)).where(
+        Signup.activity_id == Activity.id, Signup.status == SignupStatus.confirmed, Signup.attended)
+        .correlate(Activity).scalar_subquery())
+    credited = sa.func.sum(ServiceRecord.minutes)
+    for activity_id, minutes, planned, attended in db.session.execute(
+            sa.select(Activity.id, credited, Activity.minutes, attendees)
+            .join(ServiceRecord, sa.and_(ServiceRecord.reference_type == "activity",
+                                         ServiceRecord.reference_id == Activity.id))
+            .group_by(Activity.id, Activity.minutes).having(credited > Activity.minutes * attendees)
+            .order_by(Activity.id)):
+        problems.append(f"activity {activity_id} credited {minutes} minutes of service, above its ceiling of "
+                        f"{planned} planned minutes × {attended} attendees")
+    return problems
 
 
 def service_records_of(user: User) -> list[ServiceRecord]:
@@ -510,6 +602,8 @@ def request_grant(actor: User, resident: User, minutes: int, reason: str):
 
     if resident.community_id is None or not resident.is_verified:
         raise DomainError(_l("Only verified residents hold a time-bank account."), field="user_id")
+    if resident.id == actor.id:
+        raise DomainError(_l("Nobody asks for hours for themselves."), field="user_id")
     _minutes(minutes, unit=settings_for(resident.community_id).unit_minutes)
     if not reason.strip():
         raise DomainError(_l("Give the reason for the grant."), field="reason")
@@ -519,6 +613,44 @@ def request_grant(actor: User, resident: User, minutes: int, reason: str):
     db.session.flush()
     record(actor, "timebank.request_grant", ledger_request, community_id=ledger_request.community_id, minutes=minutes)
     return ledger_request
+
+
+def request_service(actor: User, activity: Activity, volunteer: User, minutes: int, reason: str):
+    """An activity's credit that needs a second staff member (四眼原则): a
+    figure other than the planned minutes, or service by the organiser (or by
+    the staff member confirming). The credit is made when a second staff
+    member confirms; the service record then names them as verifier."""
+    from app.timebank.models import LedgerRequest, RequestKind
+
+    _minutes(minutes)
+    ledger_request = LedgerRequest(community_id=activity.community_id, kind=RequestKind.service, user_id=volunteer.id,
+                                   minutes=minutes, reason=reason.strip()[:200], activity_id=activity.id,
+                                   requested_by_id=actor.id)
+    db.session.add(ledger_request)
+    db.session.flush()
+    record(actor, "timebank.request_service", ledger_request, community_id=activity.community_id, minutes=minutes,
+           activity=activity.id, volunteer=volunteer.id)
+    return ledger_request
+
+
+def pending_service_request(activity: Activity, volunteer_id: int):
+    from app.timebank.models import LedgerRequest, RequestKind
+
+    return db.session.scalar(sa.select(LedgerRequest).where(
+        LedgerRequest.kind == RequestKind.service, LedgerRequest.activity_id == activity.id,
+        LedgerRequest.user_id == volunteer_id, LedgerRequest.decided_at.is_(None)))
+
+
+def may_confirm(actor: User, community_id: int) -> bool:
+    """Who can be the second person: a social worker of the community, or
+    (where a community has only one social worker) its subdistrict's staff."""
+    from app.permissions import social_worker_community_ids, staff_subdistrict_ids
+    from app.places.models import Community
+
+    if community_id in social_worker_community_ids(actor):
+        return True
+    community = db.session.get(Community, community_id)
+    return community is not None and community.subdistrict_id in staff_subdistrict_ids(actor)
 
 
 def request_reversal(actor: User, txn: Txn, reason: str):
@@ -544,6 +676,10 @@ def decide_request(actor: User, ledger_request, *, confirm: bool) -> Txn | None:
         raise DomainError(_l("This request has already been decided."))
     if ledger_request.requested_by_id == actor.id:
         raise DomainError(_l("A second staff member must confirm."))
+    if not may_confirm(actor, ledger_request.community_id):
+        raise DomainError(_l("Only the community's social workers or its subdistrict's staff can confirm."))
+    if ledger_request.user_id == actor.id:
+        raise DomainError(_l("Nobody confirms hours for themselves: another staff member must."))
     requester = db.session.get(User, ledger_request.requested_by_id)
     txn = None
     if confirm:
@@ -551,6 +687,8 @@ def decide_request(actor: User, ledger_request, *, confirm: bool) -> Txn | None:
         if ledger_request.kind is RequestKind.grant:
             txn = grant(db.session.get(User, ledger_request.user_id), ledger_request.minutes, reason=ledger_request.reason,
                         initiated_by=requester, confirmed_by=actor, idempotency_key=key)
+        elif ledger_request.kind is RequestKind.service:
+            txn = _confirm_service(ledger_request, requester, actor)
         else:
             txn = reverse(db.session.get(Txn, ledger_request.txn_id), reason=ledger_request.reason, initiated_by=requester,
                           confirmed_by=actor, idempotency_key=key)
@@ -560,6 +698,23 @@ def decide_request(actor: User, ledger_request, *, confirm: bool) -> Txn | None:
     record(actor, "timebank.confirm_request" if confirm else "timebank.decline_request", ledger_request,
            community_id=ledger_request.community_id)
     return txn
+
+
+def _confirm_service(ledger_request, requester: User, actor: User) -> Txn:
+    """The activity's credit, verified by the second staff member; recorded by
+    the one who asked, unless that is the volunteer (the organiser's own
+    service), then by the second staff member too."""
+    from app.notifications.services import notify
+
+    activity, volunteer = ledger_request.activity, db.session.get(User, ledger_request.user_id)
+    reason = ledger_request.reason.strip()
+    service = credit_service(
+        volunteer, ledger_request.minutes, description=activity.title + (f"（{reason}）" if reason else ""),
+        served_on=activity.starts_at.date(), recorded_by=actor if requester.id == volunteer.id else requester,
+        verified_by=actor, idempotency_key=f"activity-{activity.id}-volunteer-{volunteer.id}",
+        reference=("activity", activity.id))
+    notify(volunteer, "timebank.credited", link="/my/timebank", minutes=ledger_request.minutes, title=activity.title)
+    return db.session.get(Txn, service.txn_id)
 
 
 def pending_requests(community_id: int) -> list:

@@ -15,7 +15,7 @@ from app.domain import DomainError
 from app.exports import Sheet, Table, download
 from app.consultation.services import residents_of
 from app.extensions import db
-from app.permissions import social_worker_community_ids
+from app.permissions import register_rule, social_worker_community_ids, staff_subdistrict_ids
 from app.places.services import public_community
 from app.timebank import ledger, statements
 from app.timebank.forms import (CancelForm, CreditLineForm, GrantRequestForm, ResidentStatementForm, SettingsForm,
@@ -26,6 +26,12 @@ from app.timebank.stars import star_level
 from app.timebank.views import (bp, hours_decimal, period_downloads, period_file_name, period_from_args,
                                  statement_for, statement_response)
 from app.web import act, attach_error, found, permission_required, render, require, submit_form
+
+
+# the second person of the four-eyes rule: a social worker, or subdistrict staff (DOMAIN.md: where a
+# community has only one social worker); which community's requests each may decide is ledger.may_confirm
+register_rule("confirm_ledger_requests",
+              lambda user, _obj: bool(social_worker_community_ids(user) or staff_subdistrict_ids(user)))
 
 
 def _managed(community_id: int):
@@ -166,25 +172,48 @@ def request_reversal(txn_id: int):
                url_for("timebank.manage", community_id=community.id))
 
 
+def _confirmable(community_id: int):
+    """A community whose requests the user may decide (its social workers, its subdistrict's staff), else 404."""
+    community = found(public_community(community_id))
+    if not ledger.may_confirm(current_user, community.id):
+        abort(404)
+    return community
+
+
 def _request(request_id: int) -> LedgerRequest:
     ledger_request = found(db.session.get(LedgerRequest, request_id))
-    _managed(ledger_request.community_id)
+    _confirmable(ledger_request.community_id)
     return ledger_request
 
 
+def _back(community_id: int) -> str:
+    if community_id in social_worker_community_ids(current_user):
+        return url_for("timebank.manage", community_id=community_id)
+    return url_for("timebank.ledger_requests", community_id=community_id)
+
+
+@bp.get("/c/<int:community_id>/timebank/requests")
+@permission_required("confirm_ledger_requests")
+def ledger_requests(community_id: int):
+    """Grants, reversals and activity credits waiting for a second staff member."""
+    community = _confirmable(community_id)
+    return render("timebank/requests.html", community=community, pending=ledger.pending_requests(community.id),
+                  action_form=EmptyForm())
+
+
 @bp.post("/ledger-requests/<int:request_id>/confirm")
-@permission_required("organise_activities")
+@permission_required("confirm_ledger_requests")
 def confirm_request(request_id: int):
     ledger_request = _request(request_id)
     require(EmptyForm().validate_on_submit())
     return act(lambda: ledger.decide_request(current_user, ledger_request, confirm=True), _("Confirmed: the hours moved."),
-               url_for("timebank.manage", community_id=ledger_request.community_id))
+               _back(ledger_request.community_id))
 
 
 @bp.post("/ledger-requests/<int:request_id>/decline")
-@permission_required("organise_activities")
+@permission_required("confirm_ledger_requests")
 def decline_request(request_id: int):
     ledger_request = _request(request_id)
     require(EmptyForm().validate_on_submit())
     return act(lambda: ledger.decide_request(current_user, ledger_request, confirm=False), _("Declined."),
-               url_for("timebank.manage", community_id=ledger_request.community_id))
+               _back(ledger_request.community_id))

@@ -108,6 +108,12 @@ class ServiceRecord(db.Model):
     __table_args__ = (
         sa.CheckConstraint("minutes <> 0", name="nonzero"),
         sa.CheckConstraint("(minutes > 0) = (corrects_id IS NULL)", name="correction_sign"),
+        # nobody records or verifies their own service (四眼原则). On PostgreSQL these are CHECKs
+        # (NOT VALID for rows older than the rule, which `verify` reports); SQLite cannot add a
+        # CHECK to a table without rebuilding it, so there a BEFORE INSERT trigger keeps the same
+        # rule (the table is append-only: an INSERT is the only way a row arrives).
+        sa.CheckConstraint("verified_by_id <> volunteer_id", name="not_self_verified"),
+        sa.CheckConstraint("recorded_by_id <> volunteer_id", name="not_self_recorded"),
         # exactly once per volunteer per activity (a correction is a separate, negative record)
         sa.Index("uq_service_record_activity", "reference_type", "reference_id", "volunteer_id", unique=True,
                  sqlite_where=sa.text("minutes > 0 AND reference_type = 'activity'"),
@@ -224,11 +230,13 @@ class VolunteerProfile(db.Model):
 class RequestKind(enum.Enum):
     grant = "grant"
     reversal = "reversal"
+    service = "service"  # an activity's credit that needs a second staff member (an override, the organiser's own)
 
 
 class LedgerRequest(db.Model):
-    """A grant or a reversal one social worker asks for and a second confirms
-    (or declines); only the confirmation moves hours."""
+    """A grant, a reversal or an activity's service credit that one social
+    worker asks for and a second staff member confirms (or declines); only
+    the confirmation moves hours."""
 
     __table_args__ = (sa.CheckConstraint("minutes IS NULL OR minutes > 0", name="minutes_positive"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -237,6 +245,7 @@ class LedgerRequest(db.Model):
     user_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))  # the grant's recipient
     minutes: Mapped[Optional[int]]
     txn_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("txn.id"))  # the transaction to reverse
+    activity_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("activity.id"))  # the service's activity
     reason: Mapped[str] = mapped_column(sa.String(200))
     requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -247,6 +256,7 @@ class LedgerRequest(db.Model):
 
     user = relationship("User", foreign_keys=[user_id])
     requested_by = relationship("User", foreign_keys=[requested_by_id])
+    activity = relationship("Activity")
 
     def __repr__(self) -> str:
         return f"<LedgerRequest {self.id} {self.kind.name}>"

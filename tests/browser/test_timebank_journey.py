@@ -5,6 +5,7 @@ the hours."""
 from __future__ import annotations
 
 import io
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -71,6 +72,18 @@ def test_activity_hours_reach_balances_records_and_certificates(page, live_serve
         page.get_by_role("button", name="签到").click()
         page.get_by_text("签到成功").first.wait_for()
 
+    # hours are confirmed once the activity has taken place: let it have happened an hour ago
+    with live_server.app.app_context():
+        from app.extensions import db
+        from app.sqltypes import utcnow
+        from app.timebank.models import Activity
+
+        activity = db.session.get(Activity, int(activity_url.rstrip("/").rsplit("/", 1)[1]))
+        activity.ends_at = utcnow() - timedelta(hours=1)
+        activity.starts_at = activity.ends_at - timedelta(hours=2)
+        db.session.commit()
+        db.session.remove()
+    year = date.today().year
     login(page, base, "shegong_t")
     page.goto(activity_url + "/roster")
     assert page.locator("text=已签到").count() == 2
@@ -84,21 +97,21 @@ def test_activity_hours_reach_balances_records_and_certificates(page, live_serve
     assert "距下一星级还需 97:30 小时" in page.locator("main").inner_text()
     shot(page, "t2-my-timebank")
     page.get_by_role("button", name="对账单与下载").click()
-    page.get_by_label("起始日期").fill("2030-01-01")
-    page.get_by_label("结束日期").fill("2030-12-31")
+    page.get_by_label("起始日期").fill(f"{year}-01-01")
+    page.get_by_label("结束日期").fill(f"{year}-12-31")
     page.get_by_role("button", name="查看对账单").click()
-    page.get_by_text("2030-01-01 至 2030-12-31").wait_for()
+    page.get_by_text(f"{year}-01-01 至 {year}-12-31").wait_for()
     assert "重阳节敬老服务" in page.locator("main").inner_text()
     shot(page, "t2-statement")
     with page.expect_download() as info:
         page.get_by_role("button", name="下载（Excel）").click()
-    assert info.value.suggested_filename == "时间银行对账单_20300101-20301231.xlsx"
+    assert info.value.suggested_filename == f"时间银行对账单_{year}0101-{year}1231.xlsx"
     book = load_workbook(io.BytesIO(info.value.path().read_bytes()))  # the saved file has no extension
     rows = [[c.value for c in row] for row in book.active.iter_rows()]
     assert ["期末余额（分钟）", 150] in [row[:2] for row in rows]
     page.goto(base + "/my/certificates")
-    page.get_by_label("起始日期").fill("2030-01-01")
-    page.get_by_label("结束日期").fill("2030-12-31")
+    page.get_by_label("起始日期").fill(f"{year}-01-01")
+    page.get_by_label("结束日期").fill(f"{year}-12-31")
     page.get_by_role("button", name="开具证明").click()
     page.get_by_text("真实有效").first.wait_for()
     code = page.locator(".certificate .code").inner_text()

@@ -11,7 +11,8 @@ from app.extensions import db
 from tests.conftest import run_in_threads
 from app.sqltypes import utcnow
 from app.timebank import activities, ledger
-from app.timebank.models import ActivityState, ServiceRecord, SignupStatus
+from app.timebank.models import ActivityState, LedgerRequest, ServiceRecord, SignupStatus
+from tests.timebank.helpers import ended
 
 
 @pytest.fixture
@@ -58,20 +59,27 @@ def test_confirmation_credits_attendees_once(activity, make_user, staff, volunte
         activities.sign_up(v, activity)
     activities.check(a, activity)  # checked in at the venue
     activities.mark_attendance(staff[0], activities.signup_of(b, activity), True)
-    with pytest.raises(DomainError):  # a different figure needs a reason
-        activities.confirm(staff[0], staff[1], activity, {activities.signup_of(b, activity).id: (60, "")})
-    credited = activities.confirm(staff[0], staff[1], activity,
-                                  {activities.signup_of(b, activity).id: (60, "提前离开")})
-    assert credited == 2 and activity.state is ActivityState.confirmed
-    assert ledger.account_of(a).balance == 120 and ledger.account_of(b).balance == 60
-    assert activities.confirm(staff[0], staff[1], activity, {}) == 0  # twice: nobody credited twice
+    ended(activity)
+    with pytest.raises(DomainError):  # fewer minutes need a reason
+        activities.confirm(staff[0], activity, {activities.signup_of(b, activity).id: (60, "")})
+    credited = activities.confirm(staff[0], activity, {activities.signup_of(b, activity).id: (60, "提前离开")})
+    assert credited == 1 and activity.state is ActivityState.confirmed
+    assert ledger.account_of(a).balance == 120 and ledger.account_of(b, create=False) is None
+    request = db.session.scalar(sa.select(LedgerRequest))  # the different figure waits for a second staff member
+    assert (request.user_id, request.minutes, request.reason) == (b.id, 60, "提前离开")
+    ledger.decide_request(staff[1], request, confirm=True)
+    assert ledger.account_of(b).balance == 60
+    record = db.session.scalar(sa.select(ServiceRecord).where(ServiceRecord.volunteer_id == b.id))
+    assert (record.recorded_by_id, record.verified_by_id) == (staff[0].id, staff[1].id)
+    assert activities.confirm(staff[0], activity, {}) == 0  # twice: nobody credited twice
     assert ledger.service_minutes(a) == 120
 
 
 def test_absent_volunteers_are_not_credited(activity, make_user, staff, volunteer):
     a = volunteer()
     activities.sign_up(a, activity)
-    assert activities.confirm(staff[0], staff[1], activity, {}) == 0
+    ended(activity)
+    assert activities.confirm(staff[0], activity, {}) == 0
     assert ledger.account_of(a, create=False) is None
 
 
@@ -99,16 +107,17 @@ def test_eight_threads_confirming_the_same_activity_credit_once(app, activity, m
         activities.sign_up(v, activity)
     for s in activities.signups_of(activity):
         activities.mark_attendance(staff[0], s, True)
-    ids = (activity.id, staff[0].id, staff[1].id)
+    ended(activity)
+    ids = (activity.id, staff[0].id)
     db.session.commit()
 
     def load(_i):
         from app.accounts.models import User
         from app.timebank.models import Activity
 
-        return db.session.get(User, ids[1]), db.session.get(User, ids[2]), db.session.get(Activity, ids[0])
+        return db.session.get(User, ids[1]), db.session.get(Activity, ids[0])
 
-    errors = run_in_threads(app, range(8), lambda s: activities.confirm(s[0], s[1], s[2], {}), prepare=load)
+    errors = run_in_threads(app, range(8), lambda s: activities.confirm(s[0], s[1], {}), prepare=load)
     assert errors == []
     assert db.session.scalar(sa.select(sa.func.count(ServiceRecord.id))) == 3
     assert ledger.verify()["problems"] == []
@@ -134,7 +143,8 @@ def test_hours_carrying_out_a_decision_show_on_the_topic(staff, places, make_use
         v = volunteer()
         activities.sign_up(v, act)
         activities.check(v, act)
-    activities.confirm(staff[0], staff[1], act, {})
+    ended(act)
+    activities.confirm(staff[0], act, {})
     note = db.session.scalar(sa.select(TopicEvent.note).where(TopicEvent.kind == "volunteer_hours"))
     assert note == "楼道清理志愿行动：2 名志愿者，服务 3 小时"
 

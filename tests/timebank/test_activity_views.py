@@ -7,6 +7,7 @@ from app.extensions import db
 from app.timebank import ledger
 from app.timebank.models import Activity, ServiceRecord
 from tests.conftest import text
+from tests.timebank.helpers import ended
 
 
 def test_activity_from_publication_to_credited_hours(app, client_for, make_user, places, client):
@@ -46,6 +47,7 @@ def test_activity_from_publication_to_credited_hours(app, client_for, make_user,
     assert "王阿姨" in roster and "已签到" in roster
     assert "时长（分钟）" in roster and "会议纪要" not in roster  # time, not a meeting's minutes
     assert org.get(f"/activities/{activity.id}/qr.svg").headers["Content-Type"] == "image/svg+xml"
+    ended(activity)
     assert org.post(f"/activities/{activity.id}/confirm").status_code == 303
     assert org.post(f"/activities/{activity.id}/confirm").status_code == 303  # twice: credited once
     assert db.session.scalar(sa.select(sa.func.count(ServiceRecord.id))) == 1

@@ -1,7 +1,7 @@
 """The balance ledger: double entry, floors, idempotency, reversals, append-only."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -24,8 +24,8 @@ def staff(make_user):
     return make_user("social_worker", display_name="李社工"), make_user("social_worker", display_name="黄社工")
 
 
-def _credit(volunteer, minutes, staff, key):
-    return ledger.credit_service(volunteer, minutes, description="助老陪伴", served_on=TODAY, recorded_by=staff[0],
+def _credit(volunteer, minutes, staff, key, served_on=TODAY):
+    return ledger.credit_service(volunteer, minutes, description="助老陪伴", served_on=served_on, recorded_by=staff[0],
                                  verified_by=staff[1], idempotency_key=key)
 
 
@@ -375,7 +375,8 @@ class LedgerMachine(RuleBasedStateMachine):
     def credit(self, who, minutes):
         person = self.people[who]
         key = self._key()
-        service = _credit(person, minutes, self.staff, key)
+        # a day of its own per credit: the day's ceiling is not what this machine explores
+        service = _credit(person, minutes, self.staff, key, served_on=TODAY - timedelta(days=self.n))
         self.model[person.id] += minutes
         self.txns.append((service.txn_id, {person.id: minutes}))
         self.keys.append(("credit", key, (who, minutes)))

@@ -12,6 +12,14 @@ from app.timebank.stars import star_level
 from tests.conftest import text
 
 
+@pytest.fixture(autouse=True)
+def _a_year_in_one_record(request):
+    """These tests credit a year's service in one record; the day's ceiling has tests of its own."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app").config["TIMEBANK_DAY_CEILING_HOURS"] = 24 * 366
+
+
+
 @pytest.mark.parametrize("hours,stars", [(0, 0), (99, 0), (100, 1), (299, 1), (300, 2), (600, 3), (999, 3),
                                          (1000, 4), (1499, 4), (1500, 5), (4000, 5)])
 def test_star_thresholds_are_inclusive(app, hours, stars):

@@ -16,6 +16,14 @@ from app.timebank import ledger, statements
 from app.timebank.models import Txn, TxnKind
 from tests.conftest import text
 
+
+@pytest.fixture(autouse=True)
+def _a_year_in_one_record(request):
+    """These tests credit a year's service in one record; the day's ceiling has tests of its own."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app").config["TIMEBANK_DAY_CEILING_HOURS"] = 24 * 366
+
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
