@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from app.accounts.forms import DecisionForm as EmptyForm
 from app.domain import DomainError
 from app.extensions import db
+from app.inputs import int_arg
 from app.permissions import register_rule, social_worker_community_ids
 from app.places.services import public_community
 from app.sqltypes import utcnow
@@ -186,7 +187,7 @@ def mark_attendance(activity_id: int):
     activity = _activity(activity_id)
     _organiser(activity)
     require(EmptyForm().validate_on_submit())
-    signup = found(activities.signup_in(activity, request.form.get("signup_id", type=int)))
+    signup = found(activities.signup_in(activity, int_arg("signup_id", source=request.form)))
     return act(lambda: activities.mark_attendance(current_user, signup, request.form.get("attended") == "1"),
                _("Recorded."), url_for("timebank.roster", activity_id=activity.id))
 

@@ -1,0 +1,76 @@
+"""Untrusted request values checked once, before any reaches a query.
+
+Every id and count column is PostgreSQL's `integer` (signed 32-bit; SQLite's
+INTEGER is 64-bit): a larger value bound to it fails the query ("integer out
+of range"), and past 2^63 SQLite cannot even bind it. PostgreSQL refuses a
+NUL character in any text, and a NUL cuts an SQLite string short. So:
+
+- `<int:…>` in every route is `IdConverter`: 0 … 2^31 − 1, a larger number is
+  the same 404 page as an id that does not exist, whatever the method;
+- integer query/form parameters go through `int_arg` (400 when malformed or
+  out of bounds);
+- a NUL anywhere in the path, the query string or a form value is a bad
+  request (400) for the whole app.
+"""
+from __future__ import annotations
+
+import re
+
+from flask import Flask, abort, request
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter, ValidationError
+
+MAX_ID = 2**31 - 1  # PostgreSQL integer, the narrower of the two databases
+_INTEGER = re.compile(r"[+-]?\d{1,20}")
+
+
+class IdConverter(IntegerConverter):
+    """Flask's `int` converter bounded to what a database id can be."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002 (werkzeug's names)
+                 max: int | None = None, signed: bool = False) -> None:  # noqa: A002
+        upper = MAX_ID if max is None or max > MAX_ID else max
+        lower = -MAX_ID - 1 if signed and (min is None or min < -MAX_ID - 1) else min
+        super().__init__(map, fixed_digits=fixed_digits, min=lower, max=upper, signed=signed)
+
+    def to_python(self, value: str) -> int:
+        # Werkzeug's ValidationError would try the next rule, and a rule for
+        # another method on the same path turns that into a 405.
+        # Python refuses to parse more than 4300 digits (ValueError).
+        try:
+            return super().to_python(value)
+        except (ValidationError, ValueError):
+            raise NotFound() from None
+
+
+def int_arg(name: str, *, source=None, minimum: int = 1, maximum: int = MAX_ID) -> int | None:
+    """The integer parameter `name` of the query string (or of `source`, e.g.
+    `request.form`), None when absent or empty; 400 when it is not a whole
+    number within [minimum, maximum]."""
+    raw = (request.args if source is None else source).get(name, "")
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not _INTEGER.fullmatch(raw):
+        abort(400)
+    value = int(raw)
+    if not minimum <= value <= maximum:
+        abort(400)
+    return value
+
+
+def has_nul(values) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values.getlist(key)) for key in values)
+
+
+def refuse_nul() -> None:
+    """A NUL never comes from a person typing: refuse it before any view."""
+    if "\x00" in request.path or has_nul(request.args):
+        abort(400)
+    if request.method not in ("GET", "HEAD", "OPTIONS") and has_nul(request.form):
+        abort(400)
+
+
+def register(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
+    app.before_request(refuse_nul)
