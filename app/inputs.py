@@ -10,11 +10,15 @@ NUL character in any text, and a NUL cuts an SQLite string short. So:
 - integer query/form parameters go through `int_arg` (400 when malformed or
   out of bounds);
 - a NUL anywhere in the path, the query string or a form value is a bad
-  request (400) for the whole app.
+  request (400) for the whole app;
+- dates people choose (statement periods) and dates read back from a cursor
+  lie in 2000–2100: year 1 or 9999 overflows as soon as a time zone is
+  applied, and no record of this site lies outside it.
 """
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 
 from flask import Flask, abort, request
 from werkzeug.exceptions import NotFound
@@ -22,6 +26,8 @@ from werkzeug.routing import IntegerConverter, ValidationError
 
 MAX_ID = 2**31 - 1  # PostgreSQL integer, the narrower of the two databases
 _INTEGER = re.compile(r"[+-]?\d{1,20}")
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
 
 
 class IdConverter(IntegerConverter):
@@ -57,6 +63,12 @@ def int_arg(name: str, *, source=None, minimum: int = 1, maximum: int = MAX_ID) 
     if not minimum <= value <= maximum:
         abort(400)
     return value
+
+
+def in_calendar(value: date | datetime) -> bool:
+    """Whether a date (or a datetime's date) lies in the years this site deals with."""
+    day = value.date() if isinstance(value, datetime) else value
+    return EARLIEST <= day <= LATEST
 
 
 def has_nul(values) -> bool:

@@ -86,9 +86,12 @@ def list_topics(community_id: int):
     community = found(public_community(community_id))
     args = request.args
     category_id = int_arg("category")
-    topics, cursor = services.list_topics(community.id, state=args.get("state", ""), category_id=category_id,
-                                          sort=args.get("sort", "newest"), q=args.get("q", "")[:50],
-                                          cursor=args.get("cursor"))
+    try:
+        topics, cursor = services.list_topics(community.id, state=args.get("state", ""), category_id=category_id,
+                                              sort=args.get("sort", "newest"), q=args.get("q", "")[:50],
+                                              cursor=args.get("cursor"))
+    except services.BadCursor:
+        abort(400)
     filters = {k: v for k, v in {"state": args.get("state"), "category": category_id, "sort": args.get("sort"),
                                  "q": args.get("q")}.items() if v}
     return render("consultation/list.html", "consultation/_topic_items.html", community=community, topics=topics,
