@@ -21,6 +21,7 @@ import re
 from datetime import date, datetime
 
 from flask import Flask, abort, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter, ValidationError
 
@@ -69,6 +70,15 @@ def in_calendar(value: date | datetime) -> bool:
     """Whether a date (or a datetime's date) lies in the years this site deals with."""
     day = value.date() if isinstance(value, datetime) else value
     return EARLIEST <= day <= LATEST
+
+
+def require_in_calendar(**dates: date) -> None:
+    """DomainError on the first named date outside 2000–2100 (a form's field name)."""
+    from app.domain import DomainError
+
+    for field, value in dates.items():
+        if not in_calendar(value):
+            raise DomainError(_l("Dates must be between the years 2000 and 2100."), field=field)
 
 
 def has_nul(values) -> bool:
