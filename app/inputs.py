@@ -11,15 +11,18 @@ NUL character in any text, and a NUL cuts an SQLite string short. So:
   out of bounds);
 - a NUL anywhere in the path, the query string or a form value is a bad
   request (400) for the whole app;
-- dates people choose (statement periods) and dates read back from a cursor
-  lie in 2000–2100: year 1 or 9999 overflows as soon as a time zone is
-  applied, and no record of this site lies outside it.
+- dates people choose (statement periods, meeting and activity times) and
+  dates read back from a cursor lie in 2000–2100: year 1 or 9999 overflows as
+  soon as a time zone is applied, and no record of this site lies outside it.
+  Forms take `IntegerField`, `DateField` and `DateTimeLocalField` from here,
+  which put these bounds on every such field as a message on the field (422).
 """
 from __future__ import annotations
 
 import re
 from datetime import date, datetime
 
+import wtforms
 from flask import Flask, abort, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
@@ -29,13 +32,15 @@ MAX_ID = 2**31 - 1  # PostgreSQL integer, the narrower of the two databases
 _INTEGER = re.compile(r"[+-]?\d{1,20}")
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
+OUT_OF_CALENDAR = _l("Dates must be between the years 2000 and 2100.")
+TOO_LARGE = _l("This number is too large.")
 
 
 class IdConverter(IntegerConverter):
     """Flask's `int` converter bounded to what a database id can be."""
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002 (werkzeug's names)
-                 max: int | None = None, signed: bool = False) -> None:  # noqa: A002
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None,  # werkzeug's argument names
+                 max: int | None = None, signed: bool = False) -> None:
         upper = MAX_ID if max is None or max > MAX_ID else max
         lower = -MAX_ID - 1 if signed and (min is None or min < -MAX_ID - 1) else min
         super().__init__(map, fixed_digits=fixed_digits, min=lower, max=upper, signed=signed)
@@ -78,7 +83,33 @@ def require_in_calendar(**dates: date) -> None:
 
     for field, value in dates.items():
         if not in_calendar(value):
-            raise DomainError(_l("Dates must be between the years 2000 and 2100."), field=field)
+            raise DomainError(OUT_OF_CALENDAR, field=field)
+
+
+class IntegerField(wtforms.IntegerField):
+    """WTForms' IntegerField refusing a number no integer column holds."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not -MAX_ID - 1 <= self.data <= MAX_ID:
+            self.data = None
+            raise ValueError(str(TOO_LARGE))
+
+
+class _InCalendar:
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not in_calendar(self.data):
+            self.data = None
+            raise ValueError(str(OUT_OF_CALENDAR))
+
+
+class DateField(_InCalendar, wtforms.DateField):
+    """WTForms' DateField within 2000–2100."""
+
+
+class DateTimeLocalField(_InCalendar, wtforms.DateTimeLocalField):
+    """WTForms' DateTimeLocalField within 2000–2100."""
 
 
 def has_nul(values) -> bool:

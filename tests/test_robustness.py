@@ -197,3 +197,64 @@ def test_certificate_period_outside_the_calendar_answers_422(app, places, make_u
     response = own.post("/my/certificates", data={"csrf_token": token, "period_from": "0001-01-01",
                                                  "period_to": "9999-12-31"})
     assert response.status_code == 422 and PERIOD_MESSAGE in text(response)
+
+
+TOO_LARGE = "这个数字太大了"
+
+
+def _form_posts(world):
+    v = world.values
+    return [
+        (f"/topics/{v['topic_id']}/merge", {"target": HUGE, "reason": "重复"}, TOO_LARGE),
+        (f"/c/{v['community_id']}/bodies/new", {"name": "居民代表会议二", "kind": "residents_representatives",
+                                               "eligible_basis": "members", "eligible_count": HUGE,
+                                               "quorum": "2/3"}, TOO_LARGE),
+        (f"/bodies/{v['body_id']}/members", {"name": "张三", "household": "5幢502", "is_adult": "y",
+                                            "area": "1" * 30}, None),  # Numeric(10, 2)
+        (f"/bodies/{v['body_id']}/meetings/new", {"title": "例会", "starts_at": "0001-01-01T00:01", "place": "会议室"},
+         PERIOD_MESSAGE),
+        (f"/bodies/{v['body_id']}/meetings/new", {"title": "例会", "starts_at": "9999-12-31T23:59", "place": "会议室"},
+         PERIOD_MESSAGE),
+        (f"/c/{v['community_id']}/activities/new", {
+            "title": "敬老", "starts_at": "0001-01-01T00:01", "ends_at": "0001-01-01T02:00",
+            "signup_deadline": "0001-01-01T00:00", "places": "5", "minutes": "60", "category": "助老",
+            "place": "活动中心"}, PERIOD_MESSAGE),
+        (f"/c/{v['community_id']}/activities/new", {
+            "title": "敬老", "starts_at": "9999-12-31T22:00", "ends_at": "9999-12-31T23:59",
+            "signup_deadline": "9999-12-31T21:00", "places": "5", "minutes": "60", "category": "助老",
+            "place": "活动中心"}, PERIOD_MESSAGE),
+    ]
+
+
+def test_numbers_and_dates_no_column_holds_answer_422_on_the_field(app, places, make_user):
+    world = World(places, make_user)
+    staff = _login(app, world.personas["S"])
+    token = staff.csrf()
+    failures = []
+    for url, data, message in _form_posts(world):
+        response = staff.post(url, {**data, "csrf_token": token})
+        body = text(response)
+        if response.status_code != 422 or (message and message not in body):
+            failures.append((url, data, response.status_code))
+    assert not failures, failures
+
+
+def test_every_form_number_and_date_field_is_bounded(app):
+    """Forms take IntegerField, DateField and DateTimeLocalField from app.inputs."""
+    import wtforms
+    from flask_wtf import FlaskForm
+
+    from app import inputs
+
+    unbounded = {wtforms.IntegerField: inputs.IntegerField, wtforms.DateField: inputs.DateField,
+                 wtforms.DateTimeLocalField: inputs.DateTimeLocalField, wtforms.DateTimeField: None}
+    forms, todo = [], list(FlaskForm.__subclasses__())
+    while todo:
+        form = todo.pop()
+        forms.append(form)
+        todo.extend(form.__subclasses__())
+    assert len(forms) > 20
+    wrong = [f"{form.__module__}.{form.__name__}.{name}" for form in forms for name in dir(form)
+             if isinstance(getattr(form, name, None), wtforms.fields.core.UnboundField)
+             and getattr(form, name).field_class in unbounded]
+    assert not wrong, wrong

@@ -5,12 +5,13 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.accounts.forms import REQUIRED, enum_name, optional_id
 from app.consultation.models import REPORT_LABELS, STANCE_LABELS, Outcome, ReportReason, Stance, SupportBasis
+from app.inputs import IntegerField
 
 AT_MOST = _l("At most %(max)d characters.")
 

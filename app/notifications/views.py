@@ -1,7 +1,7 @@
 """The notification centre: list, unread badge, mark read."""
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint
 from flask_login import current_user, login_required
 
 from app.accounts.forms import DecisionForm

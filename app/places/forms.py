@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.accounts.forms import enum_name, optional_id
+from app.inputs import IntegerField
 from app.places.models import CommunityKind
 
 REQUIRED = _l("This field is required.")

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.accounts.forms import REQUIRED
+from app.inputs import DateField, DateTimeLocalField, IntegerField
 from app.timebank.activities import CATEGORIES
 
 AT_MOST = _l("At most %(max)d characters.")
