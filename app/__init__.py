@@ -30,6 +30,9 @@ def create_app(config: type | dict | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
 
+    from app import inputs
+
+    inputs.register(app)  # before the blueprints: their `<int:…>` rules take its converter
     _init_extensions(app)
     _register_blueprints(app)
     _register_request_hooks(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from app.fields import NotAWholeNumber, whole_number
+from app.inputs import NotAWholeNumber, whole_number
 
 
 @pytest.mark.parametrize("typed, value", [("120", 120), (" 7 ", 7), ("0", 0), ("007", 7)])

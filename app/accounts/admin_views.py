@@ -14,6 +14,7 @@ from app.accounts.models import ROLE_SCOPE, Role, RoleAssignment, User
 from app.accounts.views import bp
 from app.domain import DomainError
 from app.extensions import db
+from app.inputs import int_arg
 from app.places.models import Community, Department, Subdistrict
 from app.web import flash_error, flash_success, found, permission_required, render, see_other, submit_form
 
@@ -51,7 +52,7 @@ def _community(value: str | None) -> Community | None:
 @permission_required("manage_users")
 def list_users():
     query = request.args.get("q", "").strip()
-    after = request.args.get("after", type=int)
+    after = int_arg("after")
     users = services.users_page(query, after_id=after)
     return render("accounts/admin/users.html", "accounts/admin/_user_rows.html",
                   users=users, query=query, more=len(users) == 50)

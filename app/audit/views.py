@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from app.audit.models import AuditEntry
 from app.extensions import db
+from app.inputs import int_arg
 from app.permissions import is_admin, overseen_community_ids
 from app.web import permission_required, render
 
@@ -30,5 +31,5 @@ def entries_visible_to(user, *, before_id: int | None = None, action: str = ""):
 @permission_required("view_audit")
 def list_entries():
     action = request.args.get("action", "").strip()
-    entries = entries_visible_to(current_user, before_id=request.args.get("before", type=int), action=action)
+    entries = entries_visible_to(current_user, before_id=int_arg("before"), action=action)
     return render("audit/list.html", "audit/_rows.html", entries=entries, action=action, more=len(entries) == PAGE)

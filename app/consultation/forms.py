@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.accounts.forms import REQUIRED, enum_name, optional_id
-from app.fields import WholeNumberField
+from app.inputs import WholeNumberField
 from app.consultation.models import REPORT_LABELS, STANCE_LABELS, Outcome, ReportReason, Stance, SupportBasis
 
 AT_MOST = _l("At most %(max)d characters.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import re
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from app.accounts.models import ResidenceStatus, User
 from app.audit.services import record
 from app.consultation import photos as photo_files
+from app.inputs import MAX_ID, in_calendar
 from app.consultation.models import (
     DEFAULT_CATEGORIES,
     PUBLIC_STATES,
@@ -829,11 +830,16 @@ def _like(q: str) -> str:
     return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
 def search_ids(q: str) -> sa.ColumnElement:
     """A condition on Topic.id for a Chinese substring search: SQLite FTS5 with
     the trigram tokenizer, PostgreSQL pg_trgm (both index ≥ 3 characters;
-    shorter words such as 电梯 fall back to LIKE on both)."""
-    q = q.strip()
+    shorter words such as 电梯 fall back to LIKE on both). Control characters
+    count as spaces: a NUL would end SQLite's string inside the FTS5 phrase and
+    PostgreSQL refuses it in text."""
+    q = _CONTROL.sub(" ", q).strip()
     if db.engine.dialect.name == "sqlite" and len(q) >= 3:
         phrase = '"' + q.replace('"', '""') + '"'
         return Topic.id.in_(sa.select(sa.column("rowid")).select_from(sa.table("topic_fts"))
@@ -847,20 +853,36 @@ def _cursor_encode(value, topic_id: int) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _cursor_decode(cursor: str | None):
-    if not cursor:
-        return None
+class BadCursor(ValueError):
+    """A list cursor this site did not write (the page answers 400)."""
+
+
+def _cursor_decode(cursor: str, sort: str) -> tuple[int | datetime, int]:
+    """(sort key, topic id) of the last topic shown; every part checked, so a
+    crafted cursor never reaches the query."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if len(cursor) > 200:
+            raise ValueError
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
         value, topic_id = raw.rsplit("|", 1)
-        return value, int(topic_id)
-    except (ValueError, UnicodeDecodeError):
-        return None
+        last_id = int(topic_id)
+        if sort == "supported":
+            typed: int | datetime = int(value)
+            valid = 0 <= typed <= MAX_ID
+        else:
+            typed = datetime.fromisoformat(value)
+            valid = typed.tzinfo is not None and in_calendar(typed.astimezone(timezone.utc))
+    except (ValueError, OverflowError):  # binascii.Error and UnicodeDecodeError are ValueErrors
+        raise BadCursor(cursor) from None
+    if not valid or not 0 < last_id <= MAX_ID:
+        raise BadCursor(cursor)
+    return typed, last_id
 
 
 def list_topics(community_id: int, *, state: str = "", category_id: int | None = None, sort: str = "newest",
                 q: str = "", cursor: str | None = None, limit: int = PAGE) -> tuple[list[Topic], str | None]:
-    """Public topics of a community, filtered, sorted, keyset-paginated."""
+    """Public topics of a community, filtered, sorted, keyset-paginated
+    (BadCursor when `cursor` is not one this function returned)."""
     query = sa.select(Topic).where(Topic.community_id == community_id, Topic.state.in_(PUBLIC_STATES - {S.merged}),
                                    Topic.hidden_at.is_(None))
     if state in TopicState.__members__ and TopicState[state] in PUBLIC_STATES:
@@ -872,14 +894,9 @@ def list_topics(community_id: int, *, state: str = "", category_id: int | None =
     sort = sort if sort in SORTS else "newest"
     key = {"newest": sa.func.coalesce(Topic.published_at, Topic.created_at), "supported": Topic.support_count,
            "active": Topic.last_activity_at}[sort]
-    if (decoded := _cursor_decode(cursor)) is not None:
-        value, last_id = decoded
-        try:
-            typed = int(value) if sort == "supported" else datetime.fromisoformat(value)
-        except ValueError:
-            typed = None
-        if typed is not None and (sort == "supported" or typed.tzinfo is not None):
-            query = query.where(sa.or_(key < typed, sa.and_(key == typed, Topic.id < last_id)))
+    if cursor:
+        typed, last_id = _cursor_decode(cursor, sort)
+        query = query.where(sa.or_(key < typed, sa.and_(key == typed, Topic.id < last_id)))
     rows = list(db.session.scalars(query.order_by(key.desc(), Topic.id.desc()).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]

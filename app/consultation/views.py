@@ -40,6 +40,7 @@ from app.consultation.models import (
 )
 from app.domain import DomainError
 from app.extensions import db
+from app.inputs import int_arg
 from app.permissions import register_rule, social_worker_community_ids
 from app.places.services import public_community
 from app.sqltypes import utcnow
@@ -84,10 +85,13 @@ def _topic_url(topic, anchor: str = "") -> str:
 def list_topics(community_id: int):
     community = found(public_community(community_id))
     args = request.args
-    category_id = args.get("category", type=int)
-    topics, cursor = services.list_topics(community.id, state=args.get("state", ""), category_id=category_id,
-                                          sort=args.get("sort", "newest"), q=args.get("q", "")[:50],
-                                          cursor=args.get("cursor"))
+    category_id = int_arg("category")
+    try:
+        topics, cursor = services.list_topics(community.id, state=args.get("state", ""), category_id=category_id,
+                                              sort=args.get("sort", "newest"), q=args.get("q", "")[:50],
+                                              cursor=args.get("cursor"))
+    except services.BadCursor:
+        abort(400)
     filters = {k: v for k, v in {"state": args.get("state"), "category": category_id, "sort": args.get("sort"),
                                  "q": args.get("q")}.items() if v}
     return render("consultation/list.html", "consultation/_topic_items.html", community=community, topics=topics,
@@ -299,7 +303,7 @@ def create_comment(topic_id: int):
         try:
             comment = services.add_comment(
                 current_user, topic, body=form.body.data, stance=Stance[form.stance.data],
-                parent_id=int(form.parent_id.data) if (form.parent_id.data or "").isdigit() else None,
+                parent_id=int_arg("parent_id", source=request.form),
                 idempotency_key=form.idempotency_key.data)
         except DomainError as e:
             attach_error(form, e)

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, DecimalField, RadioField, SelectField, StringField
+from wtforms import BooleanField, DecimalField, RadioField, SelectField, StringField
 from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.accounts.forms import REQUIRED, enum_name, optional_id
-from app.fields import WholeNumberField
+from app.inputs import DateTimeLocalField, WholeNumberField
 from app.meetings.models import BODY_KIND_LABELS, BodyKind, EligibleBasis
 
 AT_MOST = _l("At most %(max)d characters.")
@@ -38,7 +38,8 @@ class MemberForm(FlaskForm):
     name = StringField(_l("Or a name (no account)"), validators=[Optional(), Length(max=40, message=AT_MOST)])
     household = StringField(_l("Household (户)"), validators=[Optional(), Length(max=60, message=AT_MOST)])
     is_adult = BooleanField(_l("Aged 18 or over"), default=True)
-    area = DecimalField(_l("Floor area m² (业主大会)"), places=2, validators=[Optional()])
+    area = DecimalField(_l("Floor area m² (业主大会)"), places=2,  # stored as Numeric(10, 2)
+                        validators=[Optional(), NumberRange(min=0, max=99_999_999)])
 
 
 class MeetingForm(FlaskForm):

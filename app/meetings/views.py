@@ -18,6 +18,7 @@ from app.accounts.forms import DecisionForm as EmptyForm
 from app.consultation.models import Topic, TopicState
 from app.domain import DomainError
 from app.extensions import db
+from app.inputs import int_arg
 from app.meetings import services
 from app.meetings.forms import (
     BodyForm,
@@ -278,7 +279,7 @@ def record_attendance(meeting_id: int):
     meeting = _meeting(meeting_id)
     _organiser_of(meeting.body.community_id)
     require(EmptyForm().validate_on_submit())
-    member = found(services.member_in(meeting.body, request.form.get("member_id", type=int)))
+    member = found(services.member_in(meeting.body, int_arg("member_id", source=request.form)))
     status = enum_from_form(AttendanceStatus, "status")
     response = act(lambda: services.record_attendance(current_user, meeting, member, status), _("Recorded."),
                     url_for("meetings.show_meeting", meeting_id=meeting.id) + "#roll")
@@ -334,7 +335,7 @@ def hand_vote(motion_id: int):
     motion = _motion(motion_id)
     _organiser_of(motion.meeting.body.community_id)
     require(EmptyForm().validate_on_submit())
-    member = found(services.member_in(motion.meeting.body, request.form.get("member_id", type=int)))
+    member = found(services.member_in(motion.meeting.body, int_arg("member_id", source=request.form)))
     choice = enum_from_form(Choice, "choice")
     return act(lambda: services.cast_vote(current_user, motion, choice, member=member),
                 _("Hand vote recorded."), _back_to(motion))

@@ -1,11 +1,12 @@
 """The notification centre: list, unread badge, mark read."""
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint
 from flask_login import current_user, login_required
 
 from app.accounts.forms import DecisionForm
 from app.extensions import db
+from app.inputs import int_arg
 from app.notifications import services
 from app.web import found, render, safe_next, see_other, wants_fragment
 
@@ -17,7 +18,7 @@ PAGE = 30
 @bp.get("")
 @login_required
 def list_notifications():
-    before = request.args.get("before", type=int)
+    before = int_arg("before")
     items = services.notifications_of(current_user, before_id=before, limit=PAGE)
     return render("notifications/list.html", "notifications/_items.html", items=items,
                   more=len(items) == PAGE, message_for=services.message_for, form=DecisionForm())

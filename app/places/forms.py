@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.accounts.forms import enum_name, optional_id
-from app.fields import WholeNumberField
+from app.inputs import WholeNumberField
 from app.places.models import CommunityKind
 
 REQUIRED = _l("This field is required.")

@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from app.accounts.forms import DecisionForm as EmptyForm
 from app.domain import DomainError
 from app.extensions import db
+from app.inputs import NotAWholeNumber, int_arg, whole_number
 from app.permissions import register_rule, social_worker_community_ids
 from app.places.services import public_community
 from app.sqltypes import utcnow
@@ -21,7 +22,6 @@ from app.timebank import activities
 from app.timebank.forms import ActivityForm, CancelForm, VolunteerForm
 from app.timebank.models import Activity, ActivityState, SignupStatus
 from app.timebank.views import bp
-from app.fields import NotAWholeNumber, whole_number
 from app.web import (act, flash_success, found, permission_required, qr_svg, render, require, safe_next, see_other,
                      submit_form)
 
@@ -199,7 +199,7 @@ def mark_attendance(activity_id: int):
     activity = _activity(activity_id)
     _organiser(activity)
     require(EmptyForm().validate_on_submit())
-    signup = found(activities.signup_in(activity, request.form.get("signup_id", type=int)))
+    signup = found(activities.signup_in(activity, int_arg("signup_id", source=request.form)))
     return act(lambda: activities.mark_attendance(current_user, signup, request.form.get("attended") == "1"),
                _("Recorded."), url_for("timebank.roster", activity_id=activity.id))
 

@@ -18,6 +18,7 @@ from app.accounts.models import User
 from app.audit.services import record
 from app.domain import DomainError
 from app.extensions import db
+from app.inputs import require_in_calendar
 from app.timebank.models import Certificate, ServiceRecord
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
@@ -36,6 +37,7 @@ def _digest(c: Certificate) -> str:
 
 def issue(user: User, period_from: date, period_to: date) -> Certificate:
     """Only verified service counts (corrections included); never the balance."""
+    require_in_calendar(period_from=period_from, period_to=period_to)
     if period_from > period_to:
         raise DomainError(_l("The period starts after it ends."), field="period_from")
     if user.community is None:

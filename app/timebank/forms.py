@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.accounts.forms import REQUIRED
-from app.fields import WholeNumberField
+from app.inputs import DateField, DateTimeLocalField, WholeNumberField
 from app.timebank.activities import CATEGORIES
 
 AT_MOST = _l("At most %(max)d characters.")

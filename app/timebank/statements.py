@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from app.accounts.models import User
 from app.domain import DomainError
 from app.extensions import db
+from app.inputs import require_in_calendar
 from app.timebank import ledger
 from app.timebank.models import Posting, ServiceRecord, Txn, TxnKind
 
@@ -72,6 +73,7 @@ def _utc_start(day: date, tz: ZoneInfo) -> datetime:
 
 
 def _check_period(period_from: date, period_to: date) -> None:
+    require_in_calendar(period_from=period_from, period_to=period_to)  # year 1 or 9999 overflows in a time zone
     if period_from > period_to:
         raise DomainError(_l("The period starts after it ends."), field="period_from")
     if (period_to - period_from).days > MAX_DAYS:

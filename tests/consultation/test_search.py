@@ -74,6 +74,9 @@ def test_keyset_pagination_visits_every_topic_once(make_topic, make_user, places
     assert sorted(seen) == sorted(t.id for t in made) and len(seen) == len(set(seen))
 
 
-def test_bad_cursor_is_ignored(corpus, places):
-    page, _ = services.list_topics(places.community.id, cursor="not-a-cursor!!")
-    assert len(page) == 3
+def test_bad_cursor_is_refused(corpus, places):
+    """A cursor this site did not write is refused (the page answers 400), not
+    silently read as the first page."""
+    with pytest.raises(services.BadCursor):
+        services.list_topics(places.community.id, cursor="not-a-cursor!!")
+    assert len(services.list_topics(places.community.id, cursor="")[0]) == 3

@@ -11,7 +11,6 @@ from app.extensions import db
 from app.notifications.services import notify
 from app.timebank.models import Account, AccountKind, Activity, LedgerRequest, RequestKind, Signup, SignupStatus
 from tests.conftest import text
-from tests.consultation.conftest import make_topic, moderator, settings  # noqa: F401  (shared fixtures)
 
 NOW = datetime.now(timezone.utc)
 
