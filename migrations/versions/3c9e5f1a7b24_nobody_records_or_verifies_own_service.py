@@ -1,7 +1,7 @@
 """nobody records or verifies their own service; activity credits a second staff member confirms
 
 Revision ID: 3c9e5f1a7b24
-Revises: 82080fae6696
+Revises: 5e7a1c9d2b40
 Create Date: 2026-11-24 10:00:00.000000
 
 Service records get the rule `verified_by_id <> volunteer_id` and
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3c9e5f1a7b24'
-down_revision = '82080fae6696'
+down_revision = '5e7a1c9d2b40'
 branch_labels = None
 depends_on = None
 
