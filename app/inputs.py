@@ -36,7 +36,6 @@ _INTEGER = re.compile(r"[+-]?\d{1,20}")
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
 OUT_OF_CALENDAR = _l("Dates must be between the years 2000 and 2100.")
-TOO_LARGE = _l("This number is too large.")
 
 
 class IdConverter(IntegerConverter):
@@ -133,7 +132,7 @@ def register(app: Flask) -> None:
 # digits 0–9 only, within explicit bounds, or a message for the field.
 
 
-_DIGITS = re.compile(r"[0-9]{1,9}")  # ASCII only (re's [0-9] is not \d), at most 9 digits
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only (re's [0-9] is not \d)
 
 
 class NotAWholeNumber(ValueError):
@@ -152,8 +151,8 @@ def whole_number(text: str | None, *, low: int, high: int) -> int:
     raw = (text or "").strip()
     if not _DIGITS.fullmatch(raw):
         raise NotAWholeNumber(_l("Enter a whole number using the digits 0–9."))
-    value = int(raw)
-    if not low <= value <= high:
+    value = int(raw) if len(raw) <= 12 else None  # past 12 digits no bound of ours is near
+    if value is None or not low <= value <= high:
         raise NotAWholeNumber(_l("Enter a whole number from %(low)d to %(high)d.", low=low, high=high))
     return value
 

@@ -199,7 +199,7 @@ def test_certificate_period_outside_the_calendar_answers_422(app, places, make_u
     assert response.status_code == 422 and PERIOD_MESSAGE in text(response)
 
 
-TOO_LARGE = "这个数字太大了"
+TOO_LARGE = "之间的整数"  # the whole-number field names its bounds
 
 
 def _form_posts(world):
