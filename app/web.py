@@ -2,6 +2,8 @@
 responses, redirects after POST, permission checks, safe `next` URLs."""
 from __future__ import annotations
 
+import io
+
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -152,6 +154,10 @@ def qr_svg(link: str, title: str, *, scale: int = 6):
     so segno's markup never runs inside the page)."""
     import segno
 
-    response = make_response(segno.make(link, error="m").svg_inline(scale=scale, title=title))
+    # A standalone SVG document: without its xmlns a browser decodes nothing (naturalWidth 0).
+    out = io.BytesIO()
+    segno.make(link, error="m").save(out, kind="svg", scale=scale, title=title, xmldecl=False, svgns=True,
+                                     encoding="utf-8")
+    response = make_response(out.getvalue())
     response.headers["Content-Type"] = "image/svg+xml"
     return response
