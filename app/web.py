@@ -126,18 +126,20 @@ def submit_form(form, action, *, done, message, page: str, fragment: str | None 
 
 def act(action, message, back: str):
     """A plain-POST action: run it; a DomainError is flashed and rolled back,
-    success commits once and is flashed; either way 303 back to `back`."""
+    success commits once and is flashed (`message`, or `message(result)` when
+    it is callable); either way 303 back to `back`."""
     from app.domain import DomainError
     from app.extensions import db
 
     try:
-        action()
+        result = action()
     except DomainError as e:
         db.session.rollback()
         flash_error(e.message)
     else:
+        text = message(result) if callable(message) else message
         db.session.commit()
-        flash_success(message)
+        flash_success(text)
     return see_other(back)
 
 

@@ -21,7 +21,7 @@ class ActivityForm(FlaskForm):
     ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(REQUIRED)])
     signup_deadline = DateTimeLocalField(_l("Sign-up deadline"), format="%Y-%m-%dT%H:%M",
                                          validators=[InputRequired(REQUIRED)])
-    places = IntegerField(_l("Places"), default=10, validators=[InputRequired(REQUIRED), NumberRange(min=1, max=1000)])
+    places = IntegerField(_l("Volunteer places"), default=10, validators=[InputRequired(REQUIRED), NumberRange(min=1, max=1000)])
     minutes = IntegerField(_l("Minutes credited to each volunteer"), default=120,
                            validators=[InputRequired(REQUIRED), NumberRange(min=1, max=24 * 60)])
     topic_id = SelectField(_l("Carries out the decision on topic (optional)"), validators=[Optional()])
