@@ -314,7 +314,8 @@ async (phoneWidth) => {
   }
   out.contrast = contrast;
   out.text = document.body.innerText;
-  out.otherLang = Array.from(document.querySelectorAll("[lang]")).filter(el => el !== document.documentElement)
+  // Text marked as another language, and machine text (codes, identifiers) in <code>.
+  out.otherLang = Array.from(document.querySelectorAll("[lang], code, kbd, samp")).filter(el => el !== document.documentElement)
     .map(el => el.innerText || "");
   return out;
 }
@@ -338,13 +339,13 @@ def _undersized(targets, size) -> list[str]:
 
 
 def _foreign_text(text: str, other_lang_texts: list[str], stored: list[str], lang: str) -> list[str]:
+    text = re.sub(r"https?://[!-~]+", " ", text)  # addresses to type or scan (before stored text cuts them up)
     for part in other_lang_texts:
         if part.strip():
             text = text.replace(part, " ")
     for value in stored:
         if value in text:
             text = text.replace(value, " ")
-    text = re.sub(r"https?://\S+", " ", text)  # addresses to type or scan
     if lang == "en":
         # A Chinese term in brackets after its English name is a deliberate gloss:
         # "Residents' representatives meeting (居民代表会议)".
