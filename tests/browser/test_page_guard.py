@@ -261,7 +261,7 @@ async (phoneWidth) => {
   const primarySel = "button, [role=button], input[type=submit], input[type=button], select, summary, " +
                      "input[type=text], input[type=password], input[type=tel], input[type=number], input[type=date], " +
                      "input[type=datetime-local], input[type=search], input[type=email], input[type=file], textarea, " +
-                     ".site-header a, .comment-actions a, .actions a";
+                     ".site-header a, .comment-actions a, .actions a, a.tap";
   const targets = [];
   const seen = new Set();
   for (const el of document.querySelectorAll(primarySel)) {
