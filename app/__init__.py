@@ -132,6 +132,11 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (health_bp, home_bp, places_bp, accounts_bp, notifications_bp, audit_bp, consultation_bp, meetings_bp,
                timebank_bp):
         app.register_blueprint(bp)
+
+    @app.get("/favicon.ico")
+    def favicon():
+        """Browsers ask for it on every first visit; a 404 there is a console error."""
+        return app.send_static_file("favicon.ico")
     # import models so Alembic and create_all see every table
     from app import models  # noqa: F401
 

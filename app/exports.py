@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterable
+from urllib.parse import quote as url_quote
 
 from flask import Response, send_file
 from openpyxl import Workbook
@@ -129,6 +131,20 @@ def download(sheet: Sheet, filename: str, fmt: str) -> Response:
     if fmt == "xlsx":
         data, mimetype = to_xlsx(sheet), XLSX_TYPE
     else:
-        data, mimetype = to_csv(sheet), "text/csv; charset=utf-8"
-    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=f"{filename}.{fmt}",
-                     max_age=0)
+        data, mimetype = to_csv(sheet), "text/csv"  # Werkzeug adds "; charset=utf-8" to text types
+    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
+                         download_name=f"{filename}.{fmt}", max_age=0)
+    ascii_name = ascii_file_name(filename)
+    if ascii_name != filename:  # the plain-ASCII name for browsers that ignore filename*
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="{ascii_name}.{fmt}"; filename*=UTF-8\'\'{url_quote(f"{filename}.{fmt}", safe="")}')
+    return response
+
+
+def ascii_file_name(name: str) -> str:
+    """"时间银行流水_20260101-20261130" -> "linli_20260101-20261130": what is left
+    of a name in ASCII, never starting with a bare separator."""
+    kept = "".join(c for c in unicodedata.normalize("NFKD", name) if c.isascii() and (c.isalnum() or c in "-_."))
+    if not kept or not kept[0].isalnum():
+        kept = "linli" + ("" if kept.startswith(("_", "-")) or not kept else "_") + kept
+    return kept

@@ -2,6 +2,8 @@
 responses, redirects after POST, permission checks, safe `next` URLs."""
 from __future__ import annotations
 
+import io
+
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -153,16 +155,17 @@ def submit_form(form, action, *, done, message, page: str, fragment: str | None 
 
 def act(action, message, back: str):
     """A plain-POST action: run it; a DomainError is flashed and the request
-    rolled back, success is flashed and committed; either way 303 back to `back`."""
+    rolled back, success is flashed (`message`, or `message(result)` when it is
+    callable) and committed; either way 303 back to `back`."""
     from app.domain import DomainError
 
     try:
-        action()
+        result = action()
     except DomainError as e:
         mark_failed()
         flash_error(e.message)
     else:
-        flash_success(message)
+        flash_success(message(result) if callable(message) else message)
     return see_other(back)
 
 
@@ -200,6 +203,10 @@ def qr_svg(link: str, title: str, *, scale: int = 6):
     so segno's markup never runs inside the page)."""
     import segno
 
-    response = make_response(segno.make(link, error="m").svg_inline(scale=scale, title=title))
+    # A standalone SVG document: without its xmlns a browser decodes nothing (naturalWidth 0).
+    out = io.BytesIO()
+    segno.make(link, error="m").save(out, kind="svg", scale=scale, title=title, xmldecl=False, svgns=True,
+                                     encoding="utf-8")
+    response = make_response(out.getvalue())
     response.headers["Content-Type"] = "image/svg+xml"
     return response

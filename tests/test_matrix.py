@@ -76,6 +76,7 @@ MATRIX: dict[str, dict[str, int]] = {
     # an empty POST falls back to the stored community: a pending resident re-sends it
     "POST /account/residence": row("302 422 303 422 422 422 422"),
     "GET /display": ALL_200,
+    "GET /favicon.ico": ALL_200,
     "POST /prefs/locale": ALL_303,
     "POST /prefs/text-size": ALL_303,
     "GET /verification": row("302 403 403 200 200 403 403"),

@@ -201,7 +201,9 @@ def edit_topic(topic_id: int):
             services.submit_topic(current_user, topic)
         return topic
 
-    return submit_form(form, save, done=_topic_url(topic), message=_("Saved."), page="consultation/form.html",
+    sending = request.form.get("submit") == "review" and topic.state is not TopicState.pending_review
+    message = _("Sent for review. A social worker will publish it.") if sending else _("Saved.")
+    return submit_form(form, save, done=_topic_url(topic), message=message, page="consultation/form.html",
                        community=topic.community, topic=topic)
 
 

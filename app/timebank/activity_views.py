@@ -115,7 +115,18 @@ def sign_up(activity_id: int):
     activity = _activity(activity_id)
     require(EmptyForm().validate_on_submit())
     back = url_for("timebank.show_activity", activity_id=activity.id)
-    return act(lambda: activities.sign_up(current_user, activity), _("You are signed up."), back)
+    return act(lambda: activities.sign_up(current_user, activity),
+               lambda signup: _signed_up_message(activity, signup), back)
+
+
+def _signed_up_message(activity: Activity, signup) -> str:
+    """A place, or a place in the queue: say which, and where in the queue."""
+    if signup.status is SignupStatus.waitlisted:
+        waiting = activities.signups_of(activity, SignupStatus.waitlisted)
+        position = next(i for i, s in enumerate(waiting, start=1) if s.id == signup.id)
+        return _("You are on the waiting list, number %(n)d. If a place opens up, it is yours and we will tell you.",
+                 n=position)
+    return _("You are signed up.")
 
 
 @bp.post("/activities/<int:activity_id>/cancel-signup")

@@ -24,7 +24,7 @@ class ActivityForm(FlaskForm):
     ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(REQUIRED)])
     signup_deadline = DateTimeLocalField(_l("Sign-up deadline"), format="%Y-%m-%dT%H:%M",
                                          validators=[InputRequired(REQUIRED)])
-    places = WholeNumberField(_l("Places"), default=10, validators=[InputRequired(REQUIRED)], low=1, high=1000)
+    places = WholeNumberField(_l("Volunteer places"), default=10, validators=[InputRequired(REQUIRED)], low=1, high=1000)
     minutes = WholeNumberField(_l("Minutes credited to each volunteer"), default=120,
                                validators=[InputRequired(REQUIRED)], low=1, high=MAX_ACTIVITY_MINUTES)
     topic_id = SelectField(_l("Carries out the decision on topic (optional)"), validators=[Optional()])

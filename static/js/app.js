@@ -20,6 +20,25 @@
     region.replaceChildren(p);
   }
 
+  /* The inline check re-renders a field from the server; a password input
+     comes back empty (the server never echoes a password), so keep what was
+     typed across the swap. */
+  var keptPasswords = {};
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var target = evt.detail.target;
+    if (!target || !target.querySelectorAll) { return; }
+    target.querySelectorAll("input[type=password][id]").forEach(function (input) {
+      keptPasswords[input.id] = input.value;
+    });
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    Object.keys(keptPasswords).forEach(function (id) {
+      var input = document.getElementById(id);
+      if (input && !input.value) { input.value = keptPasswords[id]; }
+    });
+    keptPasswords = {};
+  });
+
   document.addEventListener("htmx:responseError", function (evt) {
     showError(evt.detail.xhr);
   });

@@ -92,9 +92,9 @@ def test_activity_hours_reach_balances_records_and_certificates(page, live_serve
 
     login(page, base, "zhiyuanzhe1")
     page.goto(base + "/my/timebank")
-    page.get_by_text("2:30 小时").first.wait_for()
+    page.get_by_text("2 小时 30 分钟").first.wait_for()
     assert "重阳节敬老服务" in page.locator("main").inner_text()
-    assert "距下一星级还需 97:30 小时" in page.locator("main").inner_text()
+    assert "距下一星级还需 97 小时 30 分钟" in page.locator("main").inner_text()
     shot(page, "t2-my-timebank")
     page.get_by_role("button", name="对账单与下载").click()
     page.get_by_label("起始日期").fill(f"{year}-01-01")

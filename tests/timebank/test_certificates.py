@@ -43,7 +43,7 @@ def test_certificate_page_is_public_and_tampering_shows(client_for, client, make
     assert ok.status_code == 303
     certificate = db.session.scalar(sa.select(Certificate))
     page = text(client.get(f"/certificates/{certificate.code}"))
-    assert "真实有效" in page and "王阿姨" in page and "2:30 小时" in page and "社区环境整治" in page
+    assert "真实有效" in page and "王阿姨" in page and "2 小时 30 分钟" in page and "社区环境整治" in page
     assert "qr.svg" in page and b"<svg" in client.get(f"/certificates/{certificate.code}/qr.svg").data
     by_form = text(client.get(f"/verify?code={certificate.code.lower()}"))
     assert "真实有效" in by_form

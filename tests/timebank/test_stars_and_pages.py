@@ -49,8 +49,8 @@ def test_my_timebank_shows_balance_record_and_stars(client_for, make_user):
                           recorded_by=staff[0], verified_by=staff[1], idempotency_key="k2")
     db.session.commit()
     page = text(client_for(volunteer).get("/my/timebank"))
-    assert "100:30 小时" in page and "★☆☆☆☆" in page and "重复记录" in page and "更正" in page
-    assert "社区环境整治" in page and "距下一星级还需 199:30 小时" in page
+    assert "100 小时 30 分钟" in page and "★☆☆☆☆" in page and "重复记录" in page and "更正" in page
+    assert "社区环境整治" in page and "距下一星级还需 199 小时 30 分钟" in page
 
 
 def test_unverified_resident_has_no_account(client_for, make_user):
