@@ -234,10 +234,11 @@ def _meeting_context(meeting: Meeting, **forms) -> dict:
     tallies = {t.motion_id: t for t in db.session.scalars(
         sa.select(Tally).where(Tally.motion_id.in_([m.id for m in motions] or [-1])))}
     open_motions = [m for m in motions if m.state is MotionState.open]
+    opening = {m.id: services.present_at_opening(m) for m in open_motions}  # who may vote on each open motion
     return dict(meeting=meeting, body=meeting.body, organiser=organiser, member=member, motions=motions,
                 confirmers={m.id: services.may_confirm_tally(current_user, m) for m in open_motions
                             if m.mode is MotionMode.tally},
-                present_at_opening={m.id: len(services.present_at_opening(m)) for m in open_motions},
+                present_at_opening=opening, my_roll={mid for mid, ids in opening.items() if member and member.id in ids},
                 withdrawn=[m for m in motions if m.state is MotionState.withdrawn],
                 checkin_paused=services.checkin_paused(meeting),
                 withdraw_form=forms.get("withdraw_form") or WithdrawForm(formdata=None),

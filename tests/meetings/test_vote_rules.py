@@ -274,3 +274,15 @@ def test_the_public_sees_member_names_only(client_for, places, chair, make_user,
     assert "7幢301室" not in resident
     organiser = text(client_for(chair).get(f"/bodies/{body.id}"))
     assert "7幢301室" in organiser and "89.50" in organiser and "未满十八周岁" in organiser
+
+
+def test_a_late_arrival_is_told_why_they_cannot_vote(client_for, council, chair):
+    body, people, members, meeting = council
+    services.check_in(people[0], meeting, meeting.checkin_code)
+    motion = services.open_motion(chair, meeting, title="加装电梯")
+    services.check_in(people[1], meeting, meeting.checkin_code)
+    db.session.commit()
+    on_time = text(client_for(people[0]).get(f"/meetings/{meeting.id}"))
+    assert f'action="/motions/{motion.id}/vote"' in on_time
+    late = text(client_for(people[1]).get(f"/meetings/{meeting.id}"))
+    assert "开始表决时您未出席" in late and f'action="/motions/{motion.id}/vote"' not in late
