@@ -7,7 +7,8 @@ from app.consultation.models import (  # noqa: F401
     Category, Comment, ConsultationSettings, Follow, Photo, PostingBlock, Rating, Report, Support, Topic, TopicEvent,
 )
 from app.meetings.models import (  # noqa: F401
-    AgendaItem, Attendance, BallotReceipt, Body, BodyMember, Meeting, Motion, SecretBallot, Tally, Vote,
+    AgendaItem, Attendance, BallotBox, BallotReceipt, Body, BodyMember, CheckinFailure, Meeting, Motion, MotionRoll,
+    Tally, Vote,
 )
 from app.timebank.models import (  # noqa: F401
     Account, Activity, Certificate, LedgerRequest, Posting, ServiceRecord, Signup, TimebankSettings, Txn,

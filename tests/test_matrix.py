@@ -199,12 +199,15 @@ MATRIX: dict[str, dict[str, int]] = {
     "POST /activities/<int:activity_id>/cancel": row("302 403 403 404 303 403 403"),
     "POST /meetings/<int:meeting_id>/checkin": USER_422,
     "POST /meetings/<int:meeting_id>/attendance": row("302 403 403 404 303 403 403"),
+    "POST /meetings/<int:meeting_id>/checkin-code": row("302 403 403 404 303 403 403"),
     "POST /meetings/<int:meeting_id>/motions": row("302 403 403 404 422 403 403"),
     "POST /meetings/<int:meeting_id>/minutes": row("302 403 403 404 422 403 403"),
     "POST /motions/<int:motion_id>/vote": row("302 303 403 403 403 403 403"),  # R is a present member
     "POST /motions/<int:motion_id>/hand-vote": row("302 403 403 404 303 403 403"),
     "POST /motions/<int:motion_id>/tally": row("302 403 403 404 422 403 403"),
-    "POST /motions/<int:motion_id>/confirm": row("302 403 403 404 303 403 403"),
+    # a second confirmer may also be subdistrict staff (or a committee member of the body)
+    "POST /motions/<int:motion_id>/confirm": row("302 403 403 403 303 303 403"),
+    "POST /motions/<int:motion_id>/withdraw": row("302 403 403 404 422 403 403"),
     "POST /motions/<int:motion_id>/close": row("302 403 403 404 303 403 403"),
     "POST /motions/<int:motion_id>/correct": row("302 403 403 404 303 403 403"),
 }

@@ -82,4 +82,9 @@ class CorrectionForm(FlaskForm):
     reason = StringField(_l("Reason for the correction"), validators=[DataRequired(REQUIRED), Length(max=300)])
 
 
+class WithdrawForm(FlaskForm):
+    reason = StringField(_l("Reason for withdrawing the vote"),
+                         validators=[DataRequired(_l("Give the reason for withdrawing the vote.")), Length(max=300)])
+
+
 BODY_KINDS = BodyKind

@@ -128,6 +128,8 @@ class Meeting(db.Model):
     place: Mapped[str] = mapped_column(sa.String(100), default="")
     state: Mapped[MeetingState] = mapped_column(enum_column(MeetingState), default=MeetingState.scheduled)
     checkin_code: Mapped[str] = mapped_column(sa.String(6))
+    # wrong codes typed since this code was shown; at the limit, check-in by code waits for a new code
+    checkin_failures: Mapped[int] = mapped_column(default=0, server_default="0")
     minutes: Mapped[str] = mapped_column(sa.Text, default="")
     minutes_published_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
@@ -138,6 +140,17 @@ class Meeting(db.Model):
 
     def __repr__(self) -> str:
         return f"<Meeting {self.id} {self.title!r}>"
+
+
+class CheckinFailure(db.Model):
+    """Wrong check-in codes one person typed for a meeting's current code."""
+
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<CheckinFailure meeting={self.meeting_id} user={self.user_id} {self.failures}>"
 
 
 class AgendaItem(db.Model):
@@ -183,6 +196,7 @@ class MotionMode(enum.Enum):
 class MotionState(enum.Enum):
     open = "open"
     closed = "closed"
+    withdrawn = "withdrawn"  # by the organiser, with a reason shown in the minutes; no result
 
 
 class Choice(enum.Enum):
@@ -195,6 +209,9 @@ CHOICE_LABELS = {Choice.yes: _l("In favour"), Choice.no: _l("Against"), Choice.a
 
 
 class Motion(db.Model):
+    __table_args__ = (
+        sa.CheckConstraint("state <> 'withdrawn' OR withdrawal_reason <> ''", name="withdrawn_with_reason"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id"), index=True)
     agenda_item_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("agenda_item.id"))
@@ -204,8 +221,9 @@ class Motion(db.Model):
     is_major: Mapped[bool] = mapped_column(default=False)  # 业主大会 第二百七十八条 items 6–8
     state: Mapped[MotionState] = mapped_column(enum_column(MotionState), default=MotionState.open)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # closed or withdrawn: when and by whom
     closed_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    withdrawal_reason: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     quorate: Mapped[Optional[bool]]
     carried: Mapped[Optional[bool]]
     rule_applied: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -239,7 +257,7 @@ class Vote(db.Model):
 
 
 class BallotReceipt(db.Model):
-    """A secret ballot: who voted is stored here, apart from what was voted."""
+    """Who cast a secret ballot (never what): it keeps a member from voting twice."""
 
     __table_args__ = (sa.UniqueConstraint("motion_id", "member_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -250,17 +268,61 @@ class BallotReceipt(db.Model):
         return f"<BallotReceipt motion={self.motion_id}>"
 
 
-class SecretBallot(db.Model):
-    """What was voted in a secret ballot, with no link to who (nor the time, so
-    order cannot rejoin them); the area only for 业主大会, where law needs it."""
+class BallotBox(db.Model):
+    """What was voted in a secret ballot: one row per motion, the number of
+    ballots for each choice (and, for 业主大会, the floor area behind them),
+    and nothing per ballot.
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    motion_id: Mapped[int] = mapped_column(sa.ForeignKey("motion.id"), index=True)
-    choice: Mapped[Choice] = mapped_column(enum_column(Choice))
-    area: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(10, 2))
+    Why a box of counts and not one row per ballot: a ballot row is written
+    in the voter's own transaction, next to their receipt, and whatever the
+    row's key, the database remembers that moment. SQLite keeps rows in rowid
+    order (even a table with a random text key has a hidden rowid, and one
+    WITHOUT ROWID is ordered by that key, which the writer chose then);
+    PostgreSQL appends each row where there is room (ctid follows insertion)
+    and stamps it with the writing transaction's id (xmin), which is the
+    receipt's xmin too. Random keys, shuffling at close or leaving out
+    timestamps each close one of these doors and leave the others open. A
+    box has no per-ballot row to rejoin: each ballot adds one to a count in
+    the one row of the motion (its xmin then names the last voter, who is on
+    the receipts anyway, and not what they chose). A floor area on a ballot
+    would be as good as the owner's name, so areas are summed here too.
+
+    What this does not hide: totals (1 voter in favour is known), and someone
+    who reads the database between two ballots, or its raw pages and
+    write-ahead log before old row versions are cleaned away, sees a count
+    move. tests/meetings/test_ballot_secrecy.py checks every column, order
+    and transaction id an SQL query can see."""
+
+    __table_args__ = (
+        sa.CheckConstraint("yes >= 0 AND no >= 0 AND abstain >= 0", name="counts"),
+        sa.CheckConstraint("area_yes >= 0 AND area_no >= 0 AND area_abstain >= 0", name="areas"),
+    )
+    motion_id: Mapped[int] = mapped_column(sa.ForeignKey("motion.id"), primary_key=True, autoincrement=False)
+    yes: Mapped[int] = mapped_column(default=0)
+    no: Mapped[int] = mapped_column(default=0)
+    abstain: Mapped[int] = mapped_column(default=0)
+    area_yes: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
+    area_no: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
+    area_abstain: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
 
     def __repr__(self) -> str:
-        return f"<SecretBallot motion={self.motion_id}>"
+        return f"<BallotBox motion={self.motion_id}>"
+
+
+class MotionRoll(db.Model):
+    """The members a motion is decided among, fixed when voting opens: who was
+    eligible and who was present then. Later attendance changes (a late
+    arrival, someone marked absent) do not change an open vote's figures, and
+    a vote once cast is never dropped from the count."""
+
+    motion_id: Mapped[int] = mapped_column(sa.ForeignKey("motion.id"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("body_member.id"), primary_key=True)
+    is_present: Mapped[bool]
+
+    member: Mapped[BodyMember] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<MotionRoll motion={self.motion_id} member={self.member_id}>"
 
 
 class Tally(db.Model):

@@ -16,31 +16,44 @@ from app.audit.services import record
 from app.domain import DomainError
 from app.extensions import db
 from app.meetings.models import (
+    CHOICE_LABELS,
     AgendaItem,
     Attendance,
     AttendanceStatus,
+    BallotBox,
     BallotReceipt,
     Body,
     BodyKind,
     BodyMember,
+    CheckinFailure,
     Choice,
     EligibleBasis,
     Meeting,
     MeetingState,
     Motion,
     MotionMode,
+    MotionRoll,
     MotionState,
-    SecretBallot,
     Tally,
     Vote,
 )
 from app.meetings.rules import Figures, Outcome, Rules, RuleSet, Threshold, evaluate
-from app.notifications.services import notify_many, register_kind
-from app.permissions import social_worker_community_ids
+from app.notifications.services import notify, notify_many, register_kind
+from app.permissions import social_worker_community_ids, staff_subdistrict_ids
 from app.sqltypes import utcnow
 
 register_kind("meetings.scheduled", _l("Meeting “%(title)s” of %(body)s on %(when)s at %(place)s."))
 register_kind("meetings.motion_open", _l("Voting is open: “%(title)s”."))
+register_kind("meetings.hand_vote", _l("The chair recorded your vote on “%(title)s”: %(choice)s. If that is not "
+                                       "your vote, vote again yourself before voting closes."),
+              lambda p: {**p, "choice": CHOICE_LABELS[Choice[p["choice"]]] if p.get("choice") in Choice.__members__
+                         else p.get("choice", "")})
+
+# Wrong check-in codes: a person may mistype a few times; the meeting as a
+# whole gets enough for a room of mistypes, and then the chair shows a new
+# code. With 10^6 codes that bounds a guesser's chance per code at 1 in 25,000.
+CHECKIN_TRIES_PER_MEMBER = 5
+CHECKIN_TRIES_PER_MEETING = 40
 
 
 # -- who may ---------------------------------------------------------------------------
@@ -50,11 +63,40 @@ def is_organiser(user, community_id: int) -> bool:
     return community_id in social_worker_community_ids(user)
 
 
+def _seated():
+    """A seat counts while it is active and, for a resident with an account,
+    while they live in the body's community: a resident who moves away (even
+    while the new community has yet to verify them) leaves its bodies."""
+    lives_here = sa.select(User.id).where(User.id == BodyMember.user_id, User.community_id == Body.community_id)
+    return sa.and_(BodyMember.is_active.is_(True), Body.id == BodyMember.body_id,
+                   sa.or_(BodyMember.user_id.is_(None), lives_here.exists()))
+
+
+def is_seated(member: BodyMember) -> bool:
+    return member.is_active and (member.user is None or member.user.community_id == member.body.community_id)
+
+
 def member_of(user, body: Body) -> BodyMember | None:
     if not (user and getattr(user, "is_authenticated", False)):
         return None
     return db.session.scalar(sa.select(BodyMember).where(BodyMember.body_id == body.id, BodyMember.user_id == user.id,
-                                                         BodyMember.is_active.is_(True)))
+                                                         _seated()))
+
+
+def may_confirm_tally(user, motion: Motion) -> bool:
+    """四眼原则: a tally counts once a second person confirms it. Besides the
+    community's social workers, subdistrict staff of its subdistrict or a
+    committee member who sits on the body may be that person, so a community
+    with a single social worker is not stuck."""
+    from app.accounts.models import Role
+
+    if not (user and getattr(user, "is_authenticated", False) and user.is_active):
+        return False
+    body = motion.meeting.body
+    if is_organiser(user, body.community_id) or body.community.subdistrict_id in staff_subdistrict_ids(user):
+        return True
+    committee = any(a.role is Role.committee_member and a.community_id == body.community_id for a in user.roles)
+    return committee and member_of(user, body) is not None
 
 
 # -- bodies and members ---------------------------------------------------------------------
@@ -127,8 +169,7 @@ def remove_member(actor, member: BodyMember) -> None:
 
 
 def active_members(body: Body) -> list[BodyMember]:
-    return list(db.session.scalars(sa.select(BodyMember).where(BodyMember.body_id == body.id,
-                                                               BodyMember.is_active.is_(True))
+    return list(db.session.scalars(sa.select(BodyMember).join(Body).where(BodyMember.body_id == body.id, _seated())
                                    .order_by(BodyMember.id)))
 
 
@@ -146,7 +187,7 @@ def schedule_meeting(actor, body: Body, *, title: str, starts_at: datetime, plac
     if starts_at.tzinfo is None:
         raise DomainError(_l("Give the meeting's date and time."), field="starts_at")
     meeting = Meeting(body_id=body.id, title=title, starts_at=starts_at, place=place.strip(),
-                      checkin_code=f"{secrets.randbelow(10**6):06d}", created_by_id=actor.id)
+                      checkin_code=_new_code(), created_by_id=actor.id)
     db.session.add(meeting)
     db.session.flush()
     position = 0
@@ -179,7 +220,7 @@ def record_attendance(actor, meeting: Meeting, member: BodyMember, status: Atten
                       self_checkin: bool = False) -> Attendance:
     if meeting.state is MeetingState.closed:
         raise DomainError(_l("The meeting is closed."))
-    if member.body_id != meeting.body_id or not member.is_active:
+    if member.body_id != meeting.body_id or not is_seated(member):
         raise DomainError(_l("Not a member of this body."))
     row = db.session.scalar(sa.select(Attendance).where(Attendance.meeting_id == meeting.id,
                                                         Attendance.member_id == member.id))
@@ -195,14 +236,59 @@ def record_attendance(actor, meeting: Meeting, member: BodyMember, status: Atten
     return row
 
 
+class WrongCheckinCode(DomainError):
+    """A wrong code: the attempt is counted, so the caller keeps it (commits)
+    even though the check-in failed."""
+
+
+def _new_code(old: str = "") -> str:
+    while (code := f"{secrets.randbelow(10**6):06d}") == old:
+        pass
+    return code
+
+
 def check_in(user, meeting: Meeting, code: str) -> Attendance:
-    """A member checks in on their phone with the code shown in the room."""
+    """A member checks in on their phone with the code shown in the room.
+    Wrong codes are limited per person and per meeting until the chair shows
+    a new code (`rotate_checkin_code`); past the limit even the right code is
+    refused, and the chair marks the member present."""
     member = member_of(user, meeting.body)
     if member is None:
         raise DomainError(_l("You are not a member of this body."))
+    db.session.execute(sa.select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+    db.session.refresh(meeting)
+    failures = db.session.get(CheckinFailure, (meeting.id, user.id))
+    if failures is not None and failures.failures >= CHECKIN_TRIES_PER_MEMBER:
+        raise DomainError(_l("Too many wrong codes. Ask the chair to mark you present, or wait for a new code."),
+                          field="code")
+    if meeting.checkin_failures >= CHECKIN_TRIES_PER_MEETING:
+        raise DomainError(_l("Check-in by code is paused after too many wrong codes. Ask the chair to show a new "
+                             "code."), field="code")
     if not secrets.compare_digest((code or "").strip(), meeting.checkin_code):
-        raise DomainError(_l("That code is not right. Check the code shown in the room."), field="code")
+        if failures is None:
+            failures = CheckinFailure(meeting_id=meeting.id, user_id=user.id, failures=0)
+            db.session.add(failures)
+        failures.failures += 1
+        meeting.checkin_failures += 1
+        db.session.flush()
+        raise WrongCheckinCode(_l("That code is not right. Check the code shown in the room."), field="code")
     return record_attendance(user, meeting, member, AttendanceStatus.present, self_checkin=True)
+
+
+def rotate_checkin_code(actor, meeting: Meeting) -> str:
+    """A new code (and so a new QR code: the old one's link stops working),
+    with everyone's count of wrong codes back at zero."""
+    if meeting.state is MeetingState.closed:
+        raise DomainError(_l("The meeting is closed."))
+    meeting.checkin_code, meeting.checkin_failures = _new_code(meeting.checkin_code), 0
+    db.session.execute(sa.delete(CheckinFailure).where(CheckinFailure.meeting_id == meeting.id))
+    db.session.flush()
+    record(actor, "meetings.rotate_checkin_code", meeting, community_id=meeting.body.community_id)
+    return meeting.checkin_code
+
+
+def checkin_paused(meeting: Meeting) -> bool:
+    return meeting.checkin_failures >= CHECKIN_TRIES_PER_MEETING
 
 
 # -- figures, quorum ------------------------------------------------------------------------
@@ -212,10 +298,8 @@ def _present_members(meeting: Meeting) -> list[BodyMember]:
     return [m for m in active_members(meeting.body) if m.id in present]
 
 
-def _base_figures(meeting: Meeting, present_override: int | None = None) -> dict:
-    body = meeting.body
-    members = active_members(body)
-    present = _present_members(meeting)
+def _base_figures(body: Body, members: list[BodyMember], present: list[BodyMember],
+                  present_override: int | None = None) -> dict:
     figures = {"eligible": len(members), "present": len(present)}
     if body.kind is BodyKind.residents_meeting and body.eligible_basis is EligibleBasis.households:
         figures["eligible"] = len({m.household or f"m{m.id}" for m in members})
@@ -238,7 +322,7 @@ def _base_figures(meeting: Meeting, present_override: int | None = None) -> dict
 def quorum_now(meeting: Meeting) -> Outcome:
     """The live quorum indicator: is the meeting quorate with who is here now,
     and how many must be present (需 13 人，已到 12 人)?"""
-    base = _base_figures(meeting)
+    base = _base_figures(meeting.body, active_members(meeting.body), _present_members(meeting))
     base["eligible"] = max(base["eligible"], base["present"])
     rules = rules_of(meeting.body)
     outcome = evaluate(rules, Figures(yes=0, no=0, abstain=base["present"], **base))
@@ -250,34 +334,49 @@ def quorum_now(meeting: Meeting) -> Outcome:
 
 def meetings_of_member(user) -> list[Meeting]:
     """The meetings of every body the user sits on, upcoming and in session first."""
-    body_ids = sa.select(BodyMember.body_id).where(BodyMember.user_id == user.id, BodyMember.is_active.is_(True))
+    body_ids = sa.select(BodyMember.body_id).where(BodyMember.user_id == user.id, _seated())
     return list(db.session.scalars(sa.select(Meeting).where(Meeting.body_id.in_(body_ids))
                                    .order_by((Meeting.state == MeetingState.closed), Meeting.starts_at.desc())))
 
 
+def roll_of(motion: Motion) -> list[MotionRoll]:
+    """The members a motion is decided among, as they were when it opened."""
+    return list(db.session.scalars(sa.select(MotionRoll).where(MotionRoll.motion_id == motion.id)
+                                   .order_by(MotionRoll.member_id)))
+
+
+def present_at_opening(motion: Motion) -> set[int]:
+    return {r.member_id for r in roll_of(motion) if r.is_present}
+
+
 def figures_for(motion: Motion) -> Figures:
-    """The figures a motion is decided on: attendance plus its votes, or its confirmed tally."""
-    meeting = motion.meeting
+    """The figures a motion is decided on: the roll fixed when it opened plus
+    its votes, its ballot box, or its confirmed tally."""
+    body = motion.meeting.body
+    roll = roll_of(motion)
+    members = [r.member for r in roll]
+    present = [r.member for r in roll if r.is_present]
     if motion.mode is MotionMode.tally:
         tally = db.session.scalar(sa.select(Tally).where(Tally.motion_id == motion.id))
         if tally is None or tally.confirmed_at is None:
             raise DomainError(_l("The tally must be entered and confirmed by a second staff member first."))
-        base = _base_figures(meeting, tally.present)
+        base = _base_figures(body, members, present, tally.present)
         return Figures(yes=tally.yes, no=tally.no, abstain=tally.abstain, **base)
-    base = _base_figures(meeting)
+    base = _base_figures(body, members, present)
     if motion.is_secret:
-        ballots = list(db.session.scalars(sa.select(SecretBallot).where(SecretBallot.motion_id == motion.id)))
-        counts = {c: sum(1 for b in ballots if b.choice is c) for c in Choice}
-        area_yes = sum((b.area or Decimal(0) for b in ballots if b.choice is Choice.yes), Decimal(0))
+        box = db.session.scalar(sa.select(BallotBox).where(BallotBox.motion_id == motion.id)
+                                .execution_options(populate_existing=True))  # counted by UPDATE statements
+        counts = {Choice.yes: box.yes, Choice.no: box.no, Choice.abstain: box.abstain}
+        area_yes = box.area_yes
     else:
-        present_ids = {m.id for m in _present_members(meeting)}
+        present_ids = {m.id for m in present}
         votes = [v for v in db.session.scalars(sa.select(Vote).where(Vote.motion_id == motion.id))
                  if v.member_id in present_ids]
         counts = {c: sum(1 for v in votes if v.choice is c) for c in Choice}
         area_yes = sum((v.member.area or Decimal(0) for v in votes if v.choice is Choice.yes), Decimal(0))
     # present members who did not vote count as present and not in favour (like abstaining)
     not_voted = base["present"] - sum(counts.values())
-    extra = {"area_yes": area_yes} if meeting.body.kind is BodyKind.owners_assembly else {}
+    extra = {"area_yes": area_yes} if body.kind is BodyKind.owners_assembly else {}
     return Figures(yes=counts[Choice.yes], no=counts[Choice.no], abstain=counts[Choice.abstain] + max(not_voted, 0),
                    **base, **extra)
 
@@ -287,6 +386,8 @@ def figures_for(motion: Motion) -> Figures:
 def open_motion(actor, meeting: Meeting, *, title: str, item: AgendaItem | None = None,
                 mode: MotionMode = MotionMode.roll_call, secret: bool = False, major: bool = False,
                 corrects: Motion | None = None, reason: str = "") -> Motion:
+    """Voting opens among the members seated and present now: that roll is
+    kept with the motion and decides who may vote and the figures."""
     if meeting.state is MeetingState.closed:
         raise DomainError(_l("The meeting is closed."))
     if item is not None and item.meeting_id != meeting.id:
@@ -310,10 +411,18 @@ def open_motion(actor, meeting: Meeting, *, title: str, item: AgendaItem | None 
     if meeting.state is MeetingState.scheduled:
         meeting.state = MeetingState.in_session
     db.session.flush()
+    present = _present_members(meeting)
+    present_ids = {m.id for m in present}
+    db.session.add_all([MotionRoll(motion_id=motion.id, member_id=m.id, is_present=m.id in present_ids)
+                        for m in active_members(meeting.body)])
+    if secret:  # the box exists before the first ballot, so its creation names no voter
+        db.session.add(BallotBox(motion_id=motion.id, yes=0, no=0, abstain=0, area_yes=Decimal(0),
+                                 area_no=Decimal(0), area_abstain=Decimal(0)))
+    db.session.flush()
     record(actor, "meetings.open_motion", motion, community_id=meeting.body.community_id, mode=mode, secret=secret,
            corrects=getattr(corrects, "id", None))
     if mode is MotionMode.roll_call:
-        users = [m.user for m in _present_members(meeting) if m.user is not None]
+        users = [m.user for m in present if m.user is not None]
         notify_many(users, "meetings.motion_open", link=f"/meetings/{meeting.id}", title=motion.title)
     return motion
 
@@ -329,17 +438,27 @@ def _check_can_vote(motion: Motion, member: BodyMember) -> None:
         raise DomainError(_l("Voting on this motion has closed."))
     if motion.mode is not MotionMode.roll_call:
         raise DomainError(_l("This motion is counted by tally, not by individual votes."))
-    if member.body_id != motion.meeting.body_id or not member.is_active:
+    if member.body_id != motion.meeting.body_id or not is_seated(member):
         raise DomainError(_l("Not a member of this body."))
-    attendance = attendance_of(motion.meeting).get(member.id)
-    if attendance is None or attendance.status is not AttendanceStatus.present:
-        raise DomainError(_l("Only members who are present can vote. Check in first."))
+    roll = db.session.get(MotionRoll, (motion.id, member.id))
+    if roll is None or not roll.is_present:
+        raise DomainError(_l("Only members present when voting opened can vote on this motion."))
+
+
+_BOX_COLUMNS = {Choice.yes: ("yes", "area_yes"), Choice.no: ("no", "area_no"),
+                Choice.abstain: ("abstain", "area_abstain")}
 
 
 def cast_vote(user, motion: Motion, choice: Choice, *, member: BodyMember | None = None) -> None:
-    """A present member votes; a roll-call vote can be changed until the motion
-    closes, a secret ballot cannot. With `member`, the chair records that
-    member's hand vote (roll-call, not secret)."""
+    """A member present when voting opened votes; a roll-call vote can be
+    changed until the motion closes, a secret ballot cannot. With `member`,
+    the chair records that member's hand vote (roll-call, not secret); it
+    never replaces a vote the member cast themselves, and a member with an
+    account is told, so they can vote again if it is not theirs.
+
+    A secret ballot leaves a receipt (who) and adds one to the motion's
+    ballot box (what), in one statement, so no row holds one ballot (see
+    `BallotBox`); the audit entry names the motion, never the choice."""
     _lock_motion(motion)
     if member is None:
         member = member_of(user, motion.meeting.body)
@@ -354,19 +473,28 @@ def cast_vote(user, motion: Motion, choice: Choice, *, member: BodyMember | None
                                                                BallotReceipt.member_id == member.id)):
             raise DomainError(_l("You have already voted in this secret ballot."))
         db.session.add(BallotReceipt(motion_id=motion.id, member_id=member.id))
-        area = member.area if motion.meeting.body.kind is BodyKind.owners_assembly else None
-        db.session.add(SecretBallot(motion_id=motion.id, choice=choice, area=area))
+        count, area = _BOX_COLUMNS[choice]
+        weight = (member.area or Decimal(0)) if motion.meeting.body.kind is BodyKind.owners_assembly else Decimal(0)
+        table = BallotBox.__table__
+        db.session.execute(sa.update(table).where(table.c.motion_id == motion.id)
+                           .values({count: table.c[count] + 1, area: table.c[area] + weight}))
         db.session.flush()
         record(user, "meetings.secret_ballot", motion, community_id=community_id)  # never the choice
         return
+    by_hand = member.user_id is None or member.user_id != getattr(user, "id", None)
     vote = db.session.scalar(sa.select(Vote).where(Vote.motion_id == motion.id, Vote.member_id == member.id))
+    if by_hand and vote is not None and vote.recorded_by_id is None:
+        raise DomainError(_l("%(name)s has voted themselves; the chair cannot change that vote.", name=member.name))
     if vote is None:
         vote = Vote(motion_id=motion.id, member_id=member.id, choice=choice)
         db.session.add(vote)
     vote.choice, vote.cast_at = choice, utcnow()
-    vote.recorded_by_id = user.id if member.user_id != getattr(user, "id", None) else None
+    vote.recorded_by_id = user.id if by_hand else None
     db.session.flush()
     record(user, "meetings.vote", motion, community_id=community_id, member=member.id, choice=choice)
+    if by_hand and member.user is not None:
+        notify(member.user, "meetings.hand_vote", link=f"/meetings/{motion.meeting_id}#motion-{motion.id}",
+               title=motion.title, choice=choice.name)
 
 
 def my_vote(user, motion: Motion):
@@ -390,7 +518,9 @@ def enter_tally(actor, motion: Motion, *, yes: int, no: int, abstain: int, prese
     numbers = [yes, no, abstain] + ([present] if present is not None else [])
     if any(not isinstance(n, int) or n < 0 for n in numbers):
         raise DomainError(_l("Counts are whole numbers of 0 or more."), field="yes")
-    base = _base_figures(motion.meeting, present)
+    roll = roll_of(motion)
+    base = _base_figures(motion.meeting.body, [r.member for r in roll], [r.member for r in roll if r.is_present],
+                         present)
     if yes + no + abstain > base["present"]:
         raise DomainError(_l("More votes (%(votes)d) than people present (%(present)d).",
                              votes=yes + no + abstain, present=base["present"]), field="yes")
@@ -407,7 +537,13 @@ def enter_tally(actor, motion: Motion, *, yes: int, no: int, abstain: int, prese
 
 
 def confirm_tally(actor, motion: Motion) -> Tally:
+    """The second person confirms the counts: see `may_confirm_tally`."""
     _lock_motion(motion)
+    if not may_confirm_tally(actor, motion):
+        raise DomainError(_l("Only staff of this community or its subdistrict, or a committee member of this body, "
+                             "can confirm counts."))
+    if motion.state is not MotionState.open:
+        raise DomainError(_l("Voting on this motion has closed."))
     tally = db.session.scalar(sa.select(Tally).where(Tally.motion_id == motion.id))
     if tally is None:
         raise DomainError(_l("No counts have been entered yet."))
@@ -425,6 +561,8 @@ def close_motion(actor, motion: Motion) -> Outcome:
     _lock_motion(motion)
     if motion.state is MotionState.closed:
         raise DomainError(_l("This motion is already closed; open a correction instead."))
+    if motion.state is MotionState.withdrawn:
+        raise DomainError(_l("This motion was withdrawn."))
     figures = figures_for(motion)
     outcome = evaluate(rules_of(motion.meeting.body), figures, major=motion.is_major)
     motion.state, motion.closed_at, motion.closed_by_id = MotionState.closed, utcnow(), actor.id
@@ -434,6 +572,22 @@ def close_motion(actor, motion: Motion) -> Outcome:
     record(actor, "meetings.close_motion", motion, community_id=motion.meeting.body.community_id,
            carried=outcome.carried, quorate=outcome.quorate, text=outcome.text)
     return outcome
+
+
+def withdraw_motion(actor, motion: Motion, reason: str) -> None:
+    """The organiser ends an open vote without a result, with the reason the
+    minutes show (for instance a tally nobody is there to confirm). Votes
+    already cast are kept, never counted nor shown."""
+    _lock_motion(motion)
+    if motion.state is not MotionState.open:
+        raise DomainError(_l("Only an open vote can be withdrawn."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Give the reason for withdrawing the vote."), field="reason")
+    motion.state, motion.closed_at, motion.closed_by_id = MotionState.withdrawn, utcnow(), actor.id
+    motion.withdrawal_reason = reason[:300]
+    db.session.flush()
+    record(actor, "meetings.withdraw_motion", motion, community_id=motion.meeting.body.community_id, reason=reason)
 
 
 def current_motions(meeting: Meeting) -> list[Motion]:

@@ -25,6 +25,7 @@ from app.meetings.forms import (
     CheckinForm,
     CorrectionForm,
     MeetingForm,
+    WithdrawForm,
     MemberForm,
     MinutesForm,
     MotionForm,
@@ -51,6 +52,7 @@ from app.places.services import public_community
 from app.web import (
     act,
     enum_from_form,
+    flash_error,
     found,
     permission_required,
     qr_svg,
@@ -210,12 +212,16 @@ def _checkin_token(meeting: Meeting) -> str:
 
 
 def _code_from_token(meeting: Meeting, token: str) -> str:
+    """The code a QR link carries, if it is this meeting's current code (a new
+    code shown in the room retires the old QR code)."""
     serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="meeting-checkin")
     try:
         data = serializer.loads(token, max_age=CHECKIN_MAX_AGE)
     except (BadSignature, SignatureExpired):
         return ""
-    return data.get("c", "") if data.get("m") == meeting.id else ""
+    if data.get("m") != meeting.id:
+        return ""
+    return data.get("c", "") if data.get("c") == meeting.checkin_code else ""
 
 
 def _meeting_context(meeting: Meeting, **forms) -> dict:
@@ -228,7 +234,16 @@ def _meeting_context(meeting: Meeting, **forms) -> dict:
         SelectChoice(str(i.id), i.title) for i in meeting.items]
     tallies = {t.motion_id: t for t in db.session.scalars(
         sa.select(Tally).where(Tally.motion_id.in_([m.id for m in motions] or [-1])))}
+    open_motions = [m for m in motions if m.state is MotionState.open]
+    opening = {m.id: services.present_at_opening(m) for m in open_motions}  # who may vote on each open motion
     return dict(meeting=meeting, body=meeting.body, organiser=organiser, member=member, motions=motions,
+                confirmers={m.id: services.may_confirm_tally(current_user, m) for m in open_motions
+                            if m.mode is MotionMode.tally},
+                present_at_opening=opening, my_roll={mid for mid, ids in opening.items() if member and member.id in ids},
+                withdrawn=[m for m in motions if m.state is MotionState.withdrawn],
+                checkin_paused=services.checkin_paused(meeting),
+                withdraw_form=forms.get("withdraw_form") or WithdrawForm(formdata=None),
+                blank_withdraw_form=WithdrawForm(formdata=None),
                 members=services.active_members(meeting.body), attendance=attendance,
                 quorum=services.quorum_now(meeting), my_present=bool(member and member.id in attendance and
                                                                      attendance[member.id].status is AttendanceStatus.present),
@@ -258,7 +273,9 @@ def checkin_qr(meeting_id: int):
     from app.web import external_url  # this site's address, never the request's Host
 
     link = external_url("meetings.check_in", meeting_id=meeting.id, t=_checkin_token(meeting))
-    return qr_svg(link, _("Check-in QR code"))
+    response = qr_svg(link, _("Check-in QR code"))
+    response.headers["Cache-Control"] = "no-store"  # a new code must show a new QR code, never a cached one
+    return response
 
 
 @bp.route("/meetings/<int:meeting_id>/checkin", methods=["GET", "POST"])
@@ -268,9 +285,29 @@ def check_in(meeting_id: int):
     form = CheckinForm()
     if request.method == "GET" and request.args.get("t"):
         form.code.data = _code_from_token(meeting, request.args["t"])
-    return submit_form(form, lambda: services.check_in(current_user, meeting, form.code.data),
-                       done=url_for("meetings.show_meeting", meeting_id=meeting.id),
+        if not form.code.data:
+            flash_error(_("This QR code is no longer valid. Scan the code shown in the room now."))
+
+    def check_in():
+        try:
+            return services.check_in(current_user, meeting, form.code.data)
+        except services.WrongCheckinCode:
+            db.session.commit()  # the wrong code counts towards the limits even though the check-in failed
+            raise
+
+    return submit_form(form, check_in, done=url_for("meetings.show_meeting", meeting_id=meeting.id),
                        message=_("You are checked in."), page="meetings/checkin.html", meeting=meeting)
+
+
+@bp.post("/meetings/<int:meeting_id>/checkin-code")
+@permission_required("organise_meetings")
+def rotate_checkin_code(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    _organiser_of(meeting.body.community_id)
+    require(EmptyForm().validate_on_submit())
+    return act(lambda: services.rotate_checkin_code(current_user, meeting),
+               _("A new check-in code and QR code are shown; the old ones no longer work."),
+               url_for("meetings.show_meeting", meeting_id=meeting.id) + "#code-title")
 
 
 @bp.post("/meetings/<int:meeting_id>/attendance")
@@ -355,12 +392,25 @@ def enter_tally(motion_id: int):
 
 
 @bp.post("/motions/<int:motion_id>/confirm")
-@permission_required("organise_meetings")
+@login_required
 def confirm_tally(motion_id: int):
     motion = _motion(motion_id)
-    _organiser_of(motion.meeting.body.community_id)
+    require(services.may_confirm_tally(current_user, motion))
     require(EmptyForm().validate_on_submit())
     return act(lambda: services.confirm_tally(current_user, motion), _("Counts confirmed."), _back_to(motion))
+
+
+@bp.post("/motions/<int:motion_id>/withdraw")
+@permission_required("organise_meetings")
+def withdraw_motion(motion_id: int):
+    motion = _motion(motion_id)
+    _organiser_of(motion.meeting.body.community_id)
+    form = WithdrawForm()
+    context = _meeting_context(motion.meeting, withdraw_form=form)
+    return submit_form(form, lambda: services.withdraw_motion(current_user, motion, form.reason.data),
+                       done=_back_to(motion), message=_("The vote is withdrawn; the reason is shown with the minutes."),
+                       page="meetings/meeting.html", withdraw_for=motion.id,
+                       **{k: v for k, v in context.items() if k != "form"})
 
 
 @bp.post("/motions/<int:motion_id>/close")

@@ -14,12 +14,12 @@ from tests.conftest import run_in_threads
 from app.meetings import services
 from app.meetings.models import (
     AttendanceStatus,
+    BallotBox,
     BallotReceipt,
     BodyKind,
     Choice,
     MotionMode,
     MotionState,
-    SecretBallot,
     Vote,
 )
 
@@ -106,7 +106,7 @@ def test_roll_call_passes_and_secret_ballot_fails(meeting, council, chair):
     assert services.my_vote(people[0], secret) is True
     # who voted and what was voted are stored apart
     assert db.session.scalar(sa.select(sa.func.count(BallotReceipt.id))) == 5
-    assert not hasattr(SecretBallot, "member_id")
+    assert not hasattr(BallotBox, "member_id")
     assert db.session.scalar(sa.select(sa.func.count(Vote.id)).where(Vote.motion_id == secret.id)) == 0
     assert not services.close_motion(chair, secret).carried  # 2 of 5 is not more than half
 
@@ -124,16 +124,16 @@ def test_votes_only_from_present_members_and_chair_hand_votes(meeting, council, 
     m, _ = meeting
     _, people, members = council
     services.check_in(people[0], m, m.checkin_code)
+    services.record_attendance(chair, m, members[1], AttendanceStatus.present)
+    services.record_attendance(chair, m, members[2], AttendanceStatus.leave)
     motion = services.open_motion(chair, m, title="临时动议")
     with pytest.raises(DomainError):
-        services.cast_vote(people[1], motion, Choice.yes)  # not checked in
+        services.cast_vote(people[3], motion, Choice.yes)  # not checked in
     with pytest.raises(DomainError):
         services.cast_vote(make_user(), motion, Choice.yes)  # not a member
-    services.record_attendance(chair, m, members[1], AttendanceStatus.present)
     services.cast_vote(chair, motion, Choice.no, member=members[1])  # a hand vote recorded by the chair
     vote = db.session.scalar(sa.select(Vote).where(Vote.member_id == members[1].id))
     assert vote.recorded_by_id == chair.id
-    services.record_attendance(chair, m, members[2], AttendanceStatus.leave)
     with pytest.raises(DomainError):
         services.cast_vote(chair, motion, Choice.yes, member=members[2])  # on leave is not present
 
