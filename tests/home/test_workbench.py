@@ -51,7 +51,7 @@ def test_a_resident_sees_topics_their_topics_activities_hours_and_news(client_fo
     assert mine.title in page and "待审核" in page
     assert "助老陪伴" in page and "候补" in page
     assert "社区环境整治" in page and "南园的活动" not in page
-    assert "2.5" in page or "2:30" in page  # the balance, 150 minutes
+    assert "2 小时 30 分钟" in page  # the balance, 150 minutes
     assert "1 条新" in page or "1 新" in page or "新 1" in page
     assert f"/c/{places.community.id}/activities" in page and "/my/timebank" in page
 

@@ -1,6 +1,8 @@
 """The public face and the set-up of places."""
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -40,7 +42,7 @@ def test_social_worker_sees_own_communities_with_figures(client_for, make_user, 
     make_user()
     body = text(client_for(make_user("social_worker")).get("/manage/communities"))
     assert "朝阳社区" in body and "南园社区" not in body
-    assert "<td>2</td>" in body and "<td>1</td>" in body  # residents, verified, pending
+    assert re.search(r'data-label="注册居民">2</td>', body) and re.search(r'data-label="待认证">1</td>', body)
 
 
 def test_admin_sets_up_places(client_for, make_user, places):
