@@ -15,6 +15,7 @@ from app.accounts.models import User
 from app.audit.services import record
 from app.domain import DomainError
 from app.extensions import db
+from app.localtime import local
 from app.meetings.models import (
     CHOICE_LABELS,
     AgendaItem,
@@ -207,7 +208,8 @@ def schedule_meeting(actor, body: Body, *, title: str, starts_at: datetime, plac
     record(actor, "meetings.schedule", meeting, community_id=body.community_id, title=title)
     users = [m.user for m in active_members(body) if m.user is not None]
     notify_many(users, "meetings.scheduled", link=f"/meetings/{meeting.id}", title=title, body=body.name,
-                when=starts_at.astimezone().strftime("%Y-%m-%d %H:%M"), place=place)
+                when=local(starts_at, body.community).strftime("%Y-%m-%d %H:%M"), starts_at=starts_at.isoformat(),
+                place=place)
     return meeting
 
 

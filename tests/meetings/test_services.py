@@ -248,3 +248,16 @@ def test_configurable_body_fractions_are_checked(app, places, chair):
 def test_meeting_time_is_stored_in_utc(meeting):
     m, _ = meeting
     assert m.starts_at == WHEN and m.starts_at.utcoffset() == timedelta(0)
+
+
+def test_scheduled_notification_says_the_local_time(council, chair):
+    """A meeting at 08:00 Beijing time (00:00 UTC) is announced as 08:00, whatever zone the server runs in."""
+    body, people, _ = council
+    from app.notifications.models import Notification
+    from app.notifications.services import message_for
+
+    eight_am = datetime(2026, 12, 5, 0, 0, tzinfo=timezone.utc)
+    services.schedule_meeting(chair, body, title="早会", starts_at=eight_am, place="会议室", free_items=["议程"])
+    note = db.session.scalar(sa.select(Notification).where(Notification.kind == "meetings.scheduled",
+                                                           Notification.user_id == people[0].id))
+    assert "2026-12-05 08:00" in message_for(note)
