@@ -172,6 +172,9 @@ class AttendanceStatus(enum.Enum):
     absent = "absent"  # 缺席
 
 
+ATTENDANCE_LABELS = {AttendanceStatus.present: _l("Present"), AttendanceStatus.leave: _l("On leave"),
+                     AttendanceStatus.absent: _l("Absent")}
+
 class Attendance(db.Model):
     __table_args__ = (sa.UniqueConstraint("meeting_id", "member_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -40,7 +40,17 @@ from app.meetings.models import (
 )
 from app.meetings.rules import Figures, Outcome, Rules, RuleSet, Threshold, evaluate
 from app.notifications.services import notify, notify_many, register_kind
-from app.permissions import social_worker_community_ids, staff_subdistrict_ids
+from app.meetings.permissions import (  # noqa: F401  (the one rule, used here and by the pages)
+    _seated,
+    is_organiser,
+    is_seated,
+    may_confirm_tally,
+    meeting_is_open,
+    member_of,
+    motion_is_open,
+    motion_takes_tally,
+    motion_takes_votes,
+)
 from app.sqltypes import utcnow
 
 register_kind("meetings.scheduled", _l("Meeting “%(title)s” of %(body)s on %(when)s at %(place)s."))
@@ -55,49 +65,6 @@ register_kind("meetings.hand_vote", _l("The chair recorded your vote on “%(tit
 # code. With 10^6 codes that bounds a guesser's chance per code at 1 in 25,000.
 CHECKIN_TRIES_PER_MEMBER = 5
 CHECKIN_TRIES_PER_MEETING = 40
-
-
-# -- who may ---------------------------------------------------------------------------
-
-def is_organiser(user, community_id: int) -> bool:
-    """Social workers of the community run its bodies and meetings."""
-    return community_id in social_worker_community_ids(user)
-
-
-def _seated():
-    """A seat counts while it is active and, for a resident with an account,
-    while they live in the body's community: a resident who moves away (even
-    while the new community has yet to verify them) leaves its bodies."""
-    lives_here = sa.select(User.id).where(User.id == BodyMember.user_id, User.community_id == Body.community_id)
-    return sa.and_(BodyMember.is_active.is_(True), Body.id == BodyMember.body_id,
-                   sa.or_(BodyMember.user_id.is_(None), lives_here.exists()))
-
-
-def is_seated(member: BodyMember) -> bool:
-    return member.is_active and (member.user is None or member.user.community_id == member.body.community_id)
-
-
-def member_of(user, body: Body) -> BodyMember | None:
-    if not (user and getattr(user, "is_authenticated", False)):
-        return None
-    return db.session.scalar(sa.select(BodyMember).where(BodyMember.body_id == body.id, BodyMember.user_id == user.id,
-                                                         _seated()))
-
-
-def may_confirm_tally(user, motion: Motion) -> bool:
-    """四眼原则: a tally counts once a second person confirms it. Besides the
-    community's social workers, subdistrict staff of its subdistrict or a
-    committee member who sits on the body may be that person, so a community
-    with a single social worker is not stuck."""
-    from app.accounts.models import Role
-
-    if not (user and getattr(user, "is_authenticated", False) and user.is_active):
-        return False
-    body = motion.meeting.body
-    if is_organiser(user, body.community_id) or body.community.subdistrict_id in staff_subdistrict_ids(user):
-        return True
-    committee = any(a.role is Role.committee_member and a.community_id == body.community_id for a in user.roles)
-    return committee and member_of(user, body) is not None
 
 
 # -- bodies and members ---------------------------------------------------------------------
@@ -220,7 +187,7 @@ def attendance_of(meeting: Meeting) -> dict[int, Attendance]:
 
 def record_attendance(actor, meeting: Meeting, member: BodyMember, status: AttendanceStatus, *,
                       self_checkin: bool = False) -> Attendance:
-    if meeting.state is MeetingState.closed:
+    if not meeting_is_open(meeting):
         raise DomainError(_l("The meeting is closed."))
     if member.body_id != meeting.body_id or not is_seated(member):
         raise DomainError(_l("Not a member of this body."))
@@ -238,9 +205,48 @@ def record_attendance(actor, meeting: Meeting, member: BodyMember, status: Atten
     return row
 
 
+def record_roll(actor, meeting: Meeting, statuses: dict[int, AttendanceStatus]) -> int:
+    """The chair's whole roll at once (member id → status; members left out
+    keep theirs). Only changes are recorded; a member of another body is
+    refused, and nothing is written. Motions already open keep the roll they
+    opened with (`MotionRoll`). Returns how many changed."""
+    seats = {m.id: m for m in active_members(meeting.body)}
+    if any(member_id not in seats for member_id in statuses):
+        raise DomainError(_l("Not a member of this body."))
+    current = attendance_of(meeting)
+    changed = 0
+    for member_id, status in statuses.items():
+        if member_id in current and current[member_id].status is status:
+            continue
+        record_attendance(actor, meeting, seats[member_id], status)
+        changed += 1
+    return changed
+
+
+def all_present(meeting: Meeting) -> dict[int, AttendanceStatus]:
+    """'Everyone is here': the roll with every seated member present."""
+    return {m.id: AttendanceStatus.present for m in active_members(meeting.body)}
+
+
+def roll_count(meeting: Meeting, quorum: Outcome | None = None) -> dict:
+    """The running count the roll shows: 实到 x / 应到 y，法定人数 z (z where the rule set has one number)."""
+    quorum = quorum or quorum_now(meeting)
+    return {"present": quorum.numbers["present"], "eligible": quorum.numbers["eligible"],
+            "needed": quorum.numbers.get("needed"),
+            "per_member": meeting.body.eligible_count is None and meeting.body.kind is not BodyKind.owners_assembly
+            and not (meeting.body.kind is BodyKind.residents_meeting
+                     and meeting.body.eligible_basis is EligibleBasis.households)}
+
+
 class WrongCheckinCode(DomainError):
-    """A wrong code: the attempt is counted, so the caller keeps it (commits)
-    even though the check-in failed."""
+    """A wrong code: the attempt is counted, so the caller keeps it
+    (`keep_counted_attempt`) even though the check-in failed."""
+
+
+def keep_counted_attempt() -> None:
+    """The one place this domain commits: a wrong check-in code must count
+    towards the limits although the request answers 422 (which rolls back)."""
+    db.session.commit()
 
 
 def _new_code(old: str = "") -> str:
@@ -280,7 +286,7 @@ def check_in(user, meeting: Meeting, code: str) -> Attendance:
 def rotate_checkin_code(actor, meeting: Meeting) -> str:
     """A new code (and so a new QR code: the old one's link stops working),
     with everyone's count of wrong codes back at zero."""
-    if meeting.state is MeetingState.closed:
+    if not meeting_is_open(meeting):
         raise DomainError(_l("The meeting is closed."))
     meeting.checkin_code, meeting.checkin_failures = _new_code(meeting.checkin_code), 0
     db.session.execute(sa.delete(CheckinFailure).where(CheckinFailure.meeting_id == meeting.id))
@@ -390,7 +396,7 @@ def open_motion(actor, meeting: Meeting, *, title: str, item: AgendaItem | None 
                 corrects: Motion | None = None, reason: str = "") -> Motion:
     """Voting opens among the members seated and present now: that roll is
     kept with the motion and decides who may vote and the figures."""
-    if meeting.state is MeetingState.closed:
+    if not meeting_is_open(meeting):
         raise DomainError(_l("The meeting is closed."))
     if item is not None and item.meeting_id != meeting.id:
         raise DomainError(_l("That item is not on this meeting's agenda."))
@@ -399,7 +405,7 @@ def open_motion(actor, meeting: Meeting, *, title: str, item: AgendaItem | None 
     if secret and mode is MotionMode.tally:
         raise DomainError(_l("A tallied vote is already anonymous; choose roll-call for a secret ballot."))
     if corrects is not None:
-        if corrects.state is not MotionState.closed:
+        if corrects.state is not MotionState.closed:  # permissions.motion_is_correctable
             raise DomainError(_l("Only a closed motion can be corrected."))
         if not reason.strip():
             raise DomainError(_l("Give the reason for the correction."), field="reason")
@@ -429,6 +435,12 @@ def open_motion(actor, meeting: Meeting, *, title: str, item: AgendaItem | None 
     return motion
 
 
+def correct_motion(actor, motion: Motion, reason: str) -> Motion:
+    """A correcting vote: the same question again, with the reason, beside the closed result it corrects."""
+    return open_motion(actor, motion.meeting, title=motion.title, item=motion.agenda_item, mode=motion.mode,
+                       secret=motion.is_secret, major=motion.is_major, corrects=motion, reason=reason)
+
+
 def _lock_motion(motion: Motion) -> Motion:
     db.session.execute(sa.select(Motion.id).where(Motion.id == motion.id).with_for_update())
     db.session.refresh(motion)
@@ -436,7 +448,7 @@ def _lock_motion(motion: Motion) -> Motion:
 
 
 def _check_can_vote(motion: Motion, member: BodyMember) -> None:
-    if motion.state is not MotionState.open:
+    if not motion_is_open(motion):
         raise DomainError(_l("Voting on this motion has closed."))
     if motion.mode is not MotionMode.roll_call:
         raise DomainError(_l("This motion is counted by tally, not by individual votes."))
@@ -515,7 +527,7 @@ def enter_tally(actor, motion: Motion, *, yes: int, no: int, abstain: int, prese
     """The chair enters the counts of a large meeting; they count only after a
     second staff member confirms them. Re-entering clears a confirmation."""
     _lock_motion(motion)
-    if motion.state is not MotionState.open or motion.mode is not MotionMode.tally:
+    if not motion_takes_tally(motion):
         raise DomainError(_l("Counts can only be entered for an open tallied motion."))
     numbers = [yes, no, abstain] + ([present] if present is not None else [])
     if any(not isinstance(n, int) or n < 0 for n in numbers):
@@ -544,12 +556,12 @@ def confirm_tally(actor, motion: Motion) -> Tally:
     if not may_confirm_tally(actor, motion):
         raise DomainError(_l("Only staff of this community or its subdistrict, or a committee member of this body, "
                              "can confirm counts."))
-    if motion.state is not MotionState.open:
+    if not motion_is_open(motion):
         raise DomainError(_l("Voting on this motion has closed."))
     tally = db.session.scalar(sa.select(Tally).where(Tally.motion_id == motion.id))
     if tally is None:
         raise DomainError(_l("No counts have been entered yet."))
-    if tally.entered_by_id == actor.id:
+    if tally.entered_by_id == actor.id:  # the page offers it only to another
         raise DomainError(_l("A second staff member, not the one who entered the counts, must confirm them."))
     tally.confirmed_by_id, tally.confirmed_at = actor.id, utcnow()
     db.session.flush()
@@ -581,7 +593,7 @@ def withdraw_motion(actor, motion: Motion, reason: str) -> None:
     minutes show (for instance a tally nobody is there to confirm). Votes
     already cast are kept, never counted nor shown."""
     _lock_motion(motion)
-    if motion.state is not MotionState.open:
+    if not motion_is_open(motion):
         raise DomainError(_l("Only an open vote can be withdrawn."))
     reason = (reason or "").strip()
     if not reason:
@@ -590,6 +602,11 @@ def withdraw_motion(actor, motion: Motion, reason: str) -> None:
     motion.withdrawal_reason = reason[:300]
     db.session.flush()
     record(actor, "meetings.withdraw_motion", motion, community_id=motion.meeting.body.community_id, reason=reason)
+
+
+def tallies_of(motions: list[Motion]) -> dict[int, Tally]:
+    return {t.motion_id: t for t in db.session.scalars(
+        sa.select(Tally).where(Tally.motion_id.in_([m.id for m in motions] or [-1])))}
 
 
 def current_motions(meeting: Meeting) -> list[Motion]:

@@ -1,78 +1,56 @@
 """Meeting pages: bodies and members, scheduling, the room (attendance, live
 quorum, check-in), votes on phones, tallies, closing, minutes. Public pages
-show figures and results (村(居)务公开); secret ballots only totals."""
+show figures and results (村(居)务公开); secret ballots only totals. Objects
+load through `access` (404/403); the rules live in `services`."""
 from __future__ import annotations
 
-from datetime import timezone
 from fractions import Fraction
-from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, request, url_for
+from flask import Blueprint, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from wtforms.fields.choices import SelectChoice
 
+from app import errors
 from app.accounts.forms import DecisionForm as EmptyForm
-from app.consultation.models import Topic, TopicState
-from app.domain import DomainError
-from app.extensions import db
+from app.domain import DomainError, NotFound
 from app.inputs import int_arg
-from app.meetings import services
+from app.localtime import zone
+from app.meetings import access, services
+from app.meetings.access import CONFIRM, MANAGE, VOTE, actions_for
 from app.meetings.forms import (
     BodyForm,
     CheckinForm,
     CorrectionForm,
     MeetingForm,
-    WithdrawForm,
     MemberForm,
     MinutesForm,
     MotionForm,
     TallyForm,
+    WithdrawForm,
 )
 from app.meetings.models import (
+    ATTENDANCE_LABELS,
     BODY_KIND_LABELS,
     CHOICE_LABELS,
     AttendanceStatus,
     Body,
     BodyKind,
-    BodyMember,
     Choice,
     EligibleBasis,
     Meeting,
-    MeetingState,
     Motion,
     MotionMode,
-    MotionState,
-    Tally,
 )
-from app.permissions import register_rule, social_worker_community_ids
-from app.places.services import public_community
-from app.web import (
-    act,
-    enum_from_form,
-    flash_error,
-    found,
-    permission_required,
-    qr_svg,
-    render,
-    require,
-    submit_form,
-    wants_fragment,
-)
+from app.web import act, enum_from_form, flash_error, permission_required, qr_svg, render, submit_form
+from app.web import wants_fragment
 
 bp = Blueprint("meetings", __name__)
-register_rule("organise_meetings", lambda user, _obj: bool(social_worker_community_ids(user)))
 LABELS = {"BODY_KIND_LABELS": BODY_KIND_LABELS, "CHOICE_LABELS": CHOICE_LABELS, "Choice": Choice,
-          "AttendanceStatus": AttendanceStatus, "MotionState": MotionState, "MotionMode": MotionMode,
-          "MeetingState": MeetingState}
+          "ATTENDANCE_LABELS": ATTENDANCE_LABELS}
 CHECKIN_MAX_AGE = 6 * 3600
-
-
-def _organiser_of(community_id: int) -> None:
-    if not services.is_organiser(current_user, community_id):
-        abort(404)
+ROLL_STATUSES = (AttendanceStatus.present, AttendanceStatus.leave, AttendanceStatus.absent)
 
 
 def _fraction(text: str, field: str) -> tuple[int, int]:
@@ -87,17 +65,15 @@ def _fraction(text: str, field: str) -> tuple[int, int]:
 
 @bp.get("/c/<int:community_id>/bodies")
 def list_bodies(community_id: int):
-    community = found(public_community(community_id))
-    bodies = list(db.session.scalars(sa.select(Body).where(Body.community_id == community.id).order_by(Body.name)))
-    return render("meetings/bodies.html", community=community, bodies=bodies,
+    community = access.community_for(current_user, community_id)
+    return render("meetings/bodies.html", community=community, bodies=access.bodies_of(community),
                   organiser=services.is_organiser(current_user, community.id), **LABELS)
 
 
 @bp.route("/c/<int:community_id>/bodies/new", methods=["GET", "POST"])
 @permission_required("organise_meetings")
 def create_body(community_id: int):
-    community = found(public_community(community_id))
-    _organiser_of(community.id)
+    community = access.community_for(current_user, community_id, to=MANAGE)
     form = BodyForm()
 
     def save():
@@ -112,83 +88,68 @@ def create_body(community_id: int):
                        message=_("Saved."), page="meetings/body_form.html", community=community)
 
 
+def _body_context(body: Body, form: MemberForm | None = None) -> dict:
+    organiser = services.is_organiser(current_user, body.community_id)
+    if organiser and form is None:
+        form = _member_form(body)
+    return dict(body=body, members=services.active_members(body), meetings=access.meetings_of(body),
+                organiser=organiser, form=form if organiser else None, rules=services.rules_of(body), **LABELS)
+
+
 def _member_form(body: Body) -> MemberForm:
     form = MemberForm()
-    from app.consultation.services import residents_of
-
     form.user_id.choices = [SelectChoice("", _("— named person without an account —"))] + [
-        SelectChoice(str(u.id), u.display_name) for u in residents_of(body.community_id)]
+        SelectChoice(str(u.id), u.display_name) for u in access.residents_of(body.community_id)]
     return form
 
 
 @bp.get("/bodies/<int:body_id>")
 def show_body(body_id: int):
-    body = found(db.session.get(Body, body_id))
-    found(public_community(body.community_id))
-    meetings = list(db.session.scalars(sa.select(Meeting).where(Meeting.body_id == body.id)
-                                       .order_by(Meeting.starts_at.desc())))
-    organiser = services.is_organiser(current_user, body.community_id)
-    return render("meetings/body.html", body=body, members=services.active_members(body), meetings=meetings,
-                  organiser=organiser, form=_member_form(body) if organiser else None, rules=services.rules_of(body),
-                  **LABELS)
+    return render("meetings/body.html", **_body_context(access.body_for(current_user, body_id)))
 
 
 @bp.post("/bodies/<int:body_id>/members")
 @permission_required("organise_meetings")
 def add_member(body_id: int):
-    body = found(db.session.get(Body, body_id))
-    _organiser_of(body.community_id)
+    body = access.body_for(current_user, body_id, to=MANAGE)
     form = _member_form(body)
-    from app.accounts.models import User
 
     def add():
-        user = db.session.get(User, int(form.user_id.data)) if form.user_id.data else None
-        return services.add_member(current_user, body, user=user, name=form.name.data or "",
-                                   household=form.household.data or "", is_adult=form.is_adult.data,
-                                   area=form.area.data)
+        return services.add_member(current_user, body, user=access.resident_of(body.community, form.user_id.data),
+                                   name=form.name.data or "", household=form.household.data or "",
+                                   is_adult=form.is_adult.data, area=form.area.data)
 
-    meetings = list(db.session.scalars(sa.select(Meeting).where(Meeting.body_id == body.id)))
+    context = {k: v for k, v in _body_context(body, form).items() if k != "form"}
     return submit_form(form, add, done=url_for("meetings.show_body", body_id=body.id), message=_("Member added."),
-                       page="meetings/body.html", body=body, members=services.active_members(body),
-                       meetings=meetings, organiser=True, rules=services.rules_of(body), **LABELS)
+                       page="meetings/body.html", **context)
 
 
 @bp.post("/members/<int:member_id>/remove")
 @permission_required("organise_meetings")
 def remove_member(member_id: int):
-    member = found(db.session.get(BodyMember, member_id))
-    _organiser_of(member.body.community_id)
-    require(EmptyForm().validate_on_submit())
+    member = access.seat_for(current_user, member_id, to=MANAGE)
     return act(lambda: services.remove_member(current_user, member), _("Member removed."),
-                url_for("meetings.show_body", body_id=member.body_id))
+               url_for("meetings.show_body", body_id=member.body_id))
 
 
 @bp.get("/my/meetings")
 @login_required
 def my_meetings():
-    return render("meetings/my_meetings.html", meetings=services.meetings_of_member(current_user), **LABELS)
+    return render("meetings/my_meetings.html", meetings=[(m, actions_for(current_user, m)) for m in
+                                                         services.meetings_of_member(current_user)], **LABELS)
 
 
 # -- scheduling -----------------------------------------------------------------------------
 
-def _deliberating(community_id: int) -> list[Topic]:
-    return list(db.session.scalars(sa.select(Topic).where(Topic.community_id == community_id,
-                                                          Topic.state == TopicState.deliberating)
-                                   .order_by(Topic.on_agenda_at.desc().nulls_last(), Topic.id)))
-
-
 @bp.route("/bodies/<int:body_id>/meetings/new", methods=["GET", "POST"])
 @permission_required("organise_meetings")
 def schedule_meeting(body_id: int):
-    body = found(db.session.get(Body, body_id))
-    _organiser_of(body.community_id)
-    form = MeetingForm()
-    topics = _deliberating(body.community_id)
+    body = access.body_for(current_user, body_id, to=MANAGE)
+    form, topics = MeetingForm(), access.topics_for_agenda(body.community_id)
     chosen = {int(i) for i in request.form.getlist("topic_ids") if i.isdigit()}
 
     def schedule():
-        tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-        starts_at = form.starts_at.data.replace(tzinfo=tz).astimezone(timezone.utc)
+        starts_at = form.starts_at.data.replace(tzinfo=zone(body.community))  # typed in local time
         return services.schedule_meeting(current_user, body, title=form.title.data, starts_at=starts_at,
                                          place=form.place.data or "", topics=[t for t in topics if t.id in chosen],
                                          free_items=(form.free_items.data or "").splitlines())
@@ -199,12 +160,6 @@ def schedule_meeting(body_id: int):
 
 
 # -- the meeting ----------------------------------------------------------------------------
-
-def _meeting(meeting_id: int) -> Meeting:
-    meeting = found(db.session.get(Meeting, meeting_id))
-    found(public_community(meeting.body.community_id))
-    return meeting
-
 
 def _checkin_token(meeting: Meeting) -> str:
     serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="meeting-checkin")
@@ -225,51 +180,55 @@ def _code_from_token(meeting: Meeting, token: str) -> str:
 
 
 def _meeting_context(meeting: Meeting, **forms) -> dict:
-    organiser = services.is_organiser(current_user, meeting.body.community_id)
+    """Everything the meeting page shows; `forms` replace the blank ones (a submitted form with its errors)."""
     member = services.member_of(current_user, meeting.body)
     motions = services.current_motions(meeting)
     attendance = services.attendance_of(meeting)
+    my_present = bool(member and member.id in attendance and attendance[member.id].status is AttendanceStatus.present)
     motion_form = forms.get("motion_form") or MotionForm(formdata=None)
     motion_form.item_id.choices = [SelectChoice("", _("— not an agenda item —"))] + [
         SelectChoice(str(i.id), i.title) for i in meeting.items]
-    tallies = {t.motion_id: t for t in db.session.scalars(
-        sa.select(Tally).where(Tally.motion_id.in_([m.id for m in motions] or [-1])))}
-    open_motions = [m for m in motions if m.state is MotionState.open]
-    opening = {m.id: services.present_at_opening(m) for m in open_motions}  # who may vote on each open motion
-    return dict(meeting=meeting, body=meeting.body, organiser=organiser, member=member, motions=motions,
-                confirmers={m.id: services.may_confirm_tally(current_user, m) for m in open_motions
-                            if m.mode is MotionMode.tally},
+    opening = {m.id: services.present_at_opening(m) for m in motions if services.motion_is_open(m)}
+    quorum = services.quorum_now(meeting)
+    return dict(meeting=meeting, body=meeting.body, member=member, motions=motions,
+                actions=actions_for(current_user, meeting, present=my_present),
+                motion_actions={m.id: actions_for(current_user, m) for m in motions},
                 present_at_opening=opening, my_roll={mid for mid, ids in opening.items() if member and member.id in ids},
-                withdrawn=[m for m in motions if m.state is MotionState.withdrawn],
-                checkin_paused=services.checkin_paused(meeting),
+                withdrawn=[m for m in motions if access.actions_for(current_user, m).is_withdrawn],
+                checkin_paused=services.checkin_paused(meeting), withdraw_for=forms.get("withdraw_for"),
                 withdraw_form=forms.get("withdraw_form") or WithdrawForm(formdata=None),
-                blank_withdraw_form=WithdrawForm(formdata=None),
-                members=services.active_members(meeting.body), attendance=attendance,
-                quorum=services.quorum_now(meeting), my_present=bool(member and member.id in attendance and
-                                                                     attendance[member.id].status is AttendanceStatus.present),
+                blank_withdraw_form=WithdrawForm(formdata=None), correct_for=forms.get("correct_for"),
+                correction_form=forms.get("correction_form") or CorrectionForm(formdata=None),
+                blank_correction_form=CorrectionForm(formdata=None),
+                members=services.active_members(meeting.body), attendance=attendance, quorum=quorum,
+                count=services.roll_count(meeting, quorum), roll_statuses=ROLL_STATUSES, my_present=my_present,
                 my_votes={m.id: services.my_vote(current_user, m) for m in motions} if member else {},
                 motion_form=motion_form, tally_form=forms.get("tally_form") or TallyForm(formdata=None),
                 minutes_form=forms.get("minutes_form") or MinutesForm(formdata=None),
-                checkin_form=forms.get("checkin_form") or CheckinForm(formdata=None),
-                correction_form=CorrectionForm(formdata=None), tallies=tallies, form=EmptyForm(), **LABELS)
+                tallies=services.tallies_of(motions), form=EmptyForm(), **LABELS)
+
+
+def _page_with(meeting: Meeting, form, **forms):
+    """The meeting page again with a submitted form's errors (422: nothing is kept)."""
+    context = {k: v for k, v in _meeting_context(meeting, **forms).items() if k != "form"}
+    return render("meetings/meeting.html", status=422, form=form, **context)
 
 
 @bp.get("/meetings/<int:meeting_id>")
 def show_meeting(meeting_id: int):
-    return render("meetings/meeting.html", **_meeting_context(_meeting(meeting_id)))
+    return render("meetings/meeting.html", **_meeting_context(access.meeting_for(current_user, meeting_id)))
 
 
 @bp.get("/meetings/<int:meeting_id>/quorum")
 def quorum(meeting_id: int):
-    meeting = _meeting(meeting_id)
+    meeting = access.meeting_for(current_user, meeting_id)
     return render("meetings/meeting.html", "meetings/_quorum.html", oob_flash=False, **_meeting_context(meeting))
 
 
 @bp.get("/meetings/<int:meeting_id>/qr.svg")
 @permission_required("organise_meetings")
 def checkin_qr(meeting_id: int):
-    meeting = _meeting(meeting_id)
-    _organiser_of(meeting.body.community_id)
+    meeting = access.meeting_for(current_user, meeting_id, to=MANAGE)
     from app.web import external_url  # this site's address, never the request's Host
 
     link = external_url("meetings.check_in", meeting_id=meeting.id, t=_checkin_token(meeting))
@@ -281,7 +240,7 @@ def checkin_qr(meeting_id: int):
 @bp.route("/meetings/<int:meeting_id>/checkin", methods=["GET", "POST"])
 @login_required
 def check_in(meeting_id: int):
-    meeting = _meeting(meeting_id)
+    meeting = access.meeting_for(current_user, meeting_id)
     form = CheckinForm()
     if request.method == "GET" and request.args.get("t"):
         form.code.data = _code_from_token(meeting, request.args["t"])
@@ -292,7 +251,7 @@ def check_in(meeting_id: int):
         try:
             return services.check_in(current_user, meeting, form.code.data)
         except services.WrongCheckinCode:
-            db.session.commit()  # the wrong code counts towards the limits even though the check-in failed
+            services.keep_counted_attempt()  # the wrong code counts towards the limits
             raise
 
     return submit_form(form, check_in, done=url_for("meetings.show_meeting", meeting_id=meeting.id),
@@ -302,24 +261,31 @@ def check_in(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/checkin-code")
 @permission_required("organise_meetings")
 def rotate_checkin_code(meeting_id: int):
-    meeting = _meeting(meeting_id)
-    _organiser_of(meeting.body.community_id)
-    require(EmptyForm().validate_on_submit())
+    meeting = access.meeting_for(current_user, meeting_id, to=MANAGE)
     return act(lambda: services.rotate_checkin_code(current_user, meeting),
                _("A new check-in code and QR code are shown; the old ones no longer work."),
                url_for("meetings.show_meeting", meeting_id=meeting.id) + "#code-title")
 
 
+def _roll_from_form(meeting: Meeting) -> dict[int, AttendanceStatus]:
+    """One member (`member_id` + `status`), everyone (`all_present`), or the
+    compact roll's `status-<member id>` fields; a tampered value is 400."""
+    if request.form.get("member_id"):
+        member = access.seat_for(current_user, int_arg("member_id", source=request.form), body=meeting.body)
+        return {member.id: enum_from_form(AttendanceStatus, "status")}
+    if request.form.get("all_present"):
+        return services.all_present(meeting)
+    return {int(key.removeprefix("status-")): enum_from_form(AttendanceStatus, key)
+            for key in request.form if key.startswith("status-") and key.removeprefix("status-").isdigit()}
+
+
 @bp.post("/meetings/<int:meeting_id>/attendance")
 @permission_required("organise_meetings")
 def record_attendance(meeting_id: int):
-    meeting = _meeting(meeting_id)
-    _organiser_of(meeting.body.community_id)
-    require(EmptyForm().validate_on_submit())
-    member = found(services.member_in(meeting.body, int_arg("member_id", source=request.form)))
-    status = enum_from_form(AttendanceStatus, "status")
-    response = act(lambda: services.record_attendance(current_user, meeting, member, status), _("Recorded."),
-                    url_for("meetings.show_meeting", meeting_id=meeting.id) + "#roll")
+    meeting = access.meeting_for(current_user, meeting_id, to=MANAGE)
+    roll = _roll_from_form(meeting)
+    response = act(lambda: services.record_roll(current_user, meeting, roll), _("Recorded."),
+                   url_for("meetings.show_meeting", meeting_id=meeting.id) + "#roll")
     if wants_fragment():
         return render("meetings/meeting.html", "meetings/_roll.html", **_meeting_context(meeting))
     return response
@@ -328,39 +294,37 @@ def record_attendance(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/motions")
 @permission_required("organise_meetings")
 def open_motion(meeting_id: int):
-    meeting = _meeting(meeting_id)
-    _organiser_of(meeting.body.community_id)
+    meeting = access.meeting_for(current_user, meeting_id, to=MANAGE)
     form = MotionForm()
-    form.item_id.choices = None
-    form.item_id.validate_choice = False
+    form.item_id.choices, form.item_id.validate_choice = None, False
     item = next((i for i in meeting.items if str(i.id) == (form.item_id.data or "")), None)
+    context = {k: v for k, v in _meeting_context(meeting, motion_form=form).items() if k != "form"}
     return submit_form(form, lambda: services.open_motion(
         current_user, meeting, title=form.title.data or "", item=item, mode=MotionMode[form.mode.data],
         secret=form.secret.data, major=form.major.data),
         done=url_for("meetings.show_meeting", meeting_id=meeting.id) + "#motions", message=_("Voting is open."),
-        page="meetings/meeting.html", **{k: v for k, v in _meeting_context(meeting, motion_form=form).items()
-                                         if k != "form"})
-
-
-def _motion(motion_id: int) -> Motion:
-    motion = found(db.session.get(Motion, motion_id))
-    found(public_community(motion.meeting.body.community_id))
-    return motion
+        page="meetings/meeting.html", **context)
 
 
 def _back_to(motion: Motion) -> str:
     return url_for("meetings.show_meeting", meeting_id=motion.meeting_id) + f"#motion-{motion.id}"
 
 
+def _to_meeting(motion_id: int) -> str | None:
+    """Where a GET on a motion's POST-only URL lands: the motion on its meeting's page."""
+    try:
+        return _back_to(access.motion_for(current_user, motion_id))
+    except NotFound:
+        return None
+
+
 @bp.post("/motions/<int:motion_id>/vote")
 @login_required
 def vote(motion_id: int):
-    motion = _motion(motion_id)
-    require(services.member_of(current_user, motion.meeting.body) is not None)
-    require(EmptyForm().validate_on_submit())
+    motion = access.motion_for(current_user, motion_id, to=VOTE)
     choice = enum_from_form(Choice, "choice")
     response = act(lambda: services.cast_vote(current_user, motion, choice), _("Your vote is recorded."),
-                    _back_to(motion))
+                   _back_to(motion))
     if wants_fragment():
         return render("meetings/meeting.html", "meetings/_motions.html", **_meeting_context(motion.meeting))
     return response
@@ -369,81 +333,75 @@ def vote(motion_id: int):
 @bp.post("/motions/<int:motion_id>/hand-vote")
 @permission_required("organise_meetings")
 def hand_vote(motion_id: int):
-    motion = _motion(motion_id)
-    _organiser_of(motion.meeting.body.community_id)
-    require(EmptyForm().validate_on_submit())
-    member = found(services.member_in(motion.meeting.body, int_arg("member_id", source=request.form)))
+    motion = access.motion_for(current_user, motion_id, to=MANAGE)
+    member = access.seat_for(current_user, int_arg("member_id", source=request.form), body=motion.meeting.body)
     choice = enum_from_form(Choice, "choice")
     return act(lambda: services.cast_vote(current_user, motion, choice, member=member),
-                _("Hand vote recorded."), _back_to(motion))
+               _("Hand vote recorded."), _back_to(motion))
 
 
 @bp.post("/motions/<int:motion_id>/tally")
 @permission_required("organise_meetings")
 def enter_tally(motion_id: int):
-    motion = _motion(motion_id)
-    _organiser_of(motion.meeting.body.community_id)
+    motion = access.motion_for(current_user, motion_id, to=MANAGE)
     form = TallyForm()
+    context = {k: v for k, v in _meeting_context(motion.meeting, tally_form=form).items() if k != "form"}
     return submit_form(form, lambda: services.enter_tally(current_user, motion, yes=form.yes.data, no=form.no.data,
                                                           abstain=form.abstain.data, present=form.present.data),
                        done=_back_to(motion), message=_("Counts entered. A second staff member must confirm them."),
-                       page="meetings/meeting.html",
-                       **{k: v for k, v in _meeting_context(motion.meeting, tally_form=form).items() if k != "form"})
+                       page="meetings/meeting.html", **context)
 
 
 @bp.post("/motions/<int:motion_id>/confirm")
 @login_required
 def confirm_tally(motion_id: int):
-    motion = _motion(motion_id)
-    require(services.may_confirm_tally(current_user, motion))
-    require(EmptyForm().validate_on_submit())
+    motion = access.motion_for(current_user, motion_id, to=CONFIRM)
     return act(lambda: services.confirm_tally(current_user, motion), _("Counts confirmed."), _back_to(motion))
 
 
 @bp.post("/motions/<int:motion_id>/withdraw")
 @permission_required("organise_meetings")
 def withdraw_motion(motion_id: int):
-    motion = _motion(motion_id)
-    _organiser_of(motion.meeting.body.community_id)
+    motion = access.motion_for(current_user, motion_id, to=MANAGE)
     form = WithdrawForm()
-    context = _meeting_context(motion.meeting, withdraw_form=form)
+    context = {k: v for k, v in _meeting_context(motion.meeting, withdraw_form=form, withdraw_for=motion.id).items()
+               if k != "form"}
     return submit_form(form, lambda: services.withdraw_motion(current_user, motion, form.reason.data),
                        done=_back_to(motion), message=_("The vote is withdrawn; the reason is shown with the minutes."),
-                       page="meetings/meeting.html", withdraw_for=motion.id,
-                       **{k: v for k, v in context.items() if k != "form"})
+                       page="meetings/meeting.html", **context)
 
 
 @bp.post("/motions/<int:motion_id>/close")
 @permission_required("organise_meetings")
 def close_motion(motion_id: int):
-    motion = _motion(motion_id)
-    _organiser_of(motion.meeting.body.community_id)
-    require(EmptyForm().validate_on_submit())
+    motion = access.motion_for(current_user, motion_id, to=MANAGE)
     return act(lambda: services.close_motion(current_user, motion), _("Voting is closed; the result is recorded."),
-                _back_to(motion))
+               _back_to(motion))
 
 
 @bp.post("/motions/<int:motion_id>/correct")
 @permission_required("organise_meetings")
 def correct_motion(motion_id: int):
-    motion = _motion(motion_id)
-    _organiser_of(motion.meeting.body.community_id)
+    motion = access.motion_for(current_user, motion_id, to=MANAGE)
     form = CorrectionForm()
-    require(form.validate_on_submit())
-    return act(lambda: services.open_motion(current_user, motion.meeting, title=motion.title,
-                                             item=motion.agenda_item, mode=motion.mode, secret=motion.is_secret,
-                                             major=motion.is_major, corrects=motion, reason=form.reason.data),
-                _("A correcting vote is open."), _back_to(motion))
+    if not form.validate_on_submit():  # the reason is missing: on its field, with what was typed
+        return _page_with(motion.meeting, EmptyForm(), correction_form=form, correct_for=motion.id)
+    return act(lambda: services.correct_motion(current_user, motion, form.reason.data),
+               _("A correcting vote is open."), _back_to(motion))
 
 
 @bp.post("/meetings/<int:meeting_id>/minutes")
 @permission_required("organise_meetings")
 def publish_minutes(meeting_id: int):
-    meeting = _meeting(meeting_id)
-    _organiser_of(meeting.body.community_id)
+    meeting = access.meeting_for(current_user, meeting_id, to=MANAGE)
     form = MinutesForm()
+    context = {k: v for k, v in _meeting_context(meeting, minutes_form=form).items() if k != "form"}
     return submit_form(form, lambda: services.publish_minutes(current_user, meeting, form.minutes.data),
                        done=url_for("meetings.show_meeting", meeting_id=meeting.id),
                        message=_("Minutes published; decisions are on the topics' timelines."),
-                       page="meetings/meeting.html",
-                       **{k: v for k, v in _meeting_context(meeting, minutes_form=form).items() if k != "form"})
+                       page="meetings/meeting.html", **context)
+
+
+for _endpoint in ("vote", "hand_vote", "enter_tally", "confirm_tally", "withdraw_motion", "close_motion",
+                  "correct_motion"):
+    errors.post_owners[f"meetings.{_endpoint}"] = _to_meeting

@@ -50,4 +50,26 @@
     p.textContent = region.getAttribute("data-offline-error") || "Network error";
     region.replaceChildren(p);
   });
+
+  /* The compact roll: "all present" marks every row here (no request), and
+     the count against the quorum follows each change. Without this file the
+     button asks the server, which answers with the count it computed. */
+  function rollCount(form) {
+    var out = form.querySelector("[data-roll-count]");
+    if (!out || !out.getAttribute("data-format")) { return; }
+    var n = form.querySelectorAll("input[type=radio][value=present]:checked").length;
+    out.textContent = out.getAttribute("data-format").replace("{p}", String(n));
+  }
+  document.addEventListener("change", function (evt) {
+    var form = evt.target.closest && evt.target.closest("form[data-roll]");
+    if (form) { rollCount(form); }
+  });
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest && evt.target.closest("[data-all-present]");
+    var form = button && button.closest("form[data-roll]");
+    if (!form) { return; }
+    evt.preventDefault();
+    form.querySelectorAll("input[type=radio][value=present]").forEach(function (radio) { radio.checked = true; });
+    rollCount(form);
+  });
 })();

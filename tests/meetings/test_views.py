@@ -172,3 +172,60 @@ def test_other_community_chair_gets_404(client_for, make_user, places, meeting):
     outsider = client_for(make_user("social_worker", scope=places.other))
     assert outsider.post(f"/meetings/{meeting.id}/minutes", {"minutes": "x"}).status_code == 404
     assert outsider.get(f"/meetings/{meeting.id}/qr.svg").status_code == 404
+
+
+def test_compact_roll_all_present_then_exceptions_without_js(client_for, chair, body, meeting):
+    """One form for the whole roll: 全部出席, then two exceptions, saved in one post; the count is the server's."""
+    from app.meetings.models import AttendanceStatus
+
+    c = client_for(chair)
+    page = text(c.get(f"/meetings/{meeting.id}"))
+    assert page.count('name="status-') == 3 * len(body.members) and "全部出席" in page
+    assert c.post(f"/meetings/{meeting.id}/attendance", {"all_present": "1"}).status_code == 303
+    assert "实到 5 / 应到 5，法定人数 4" in text(c.get(f"/meetings/{meeting.id}"))
+    roll = {f"status-{m.id}": "present" for m in body.members}
+    roll[f"status-{body.members[1].id}"], roll[f"status-{body.members[2].id}"] = "leave", "absent"
+    assert c.post(f"/meetings/{meeting.id}/attendance", roll).status_code == 303
+    statuses = {m.id: a.status for m, a in ((m, services.attendance_of(meeting)[m.id]) for m in body.members)}
+    assert statuses[body.members[1].id] is AttendanceStatus.leave
+    assert statuses[body.members[2].id] is AttendanceStatus.absent
+    assert list(statuses.values()).count(AttendanceStatus.present) == 3
+    assert "实到 3 / 应到 5，法定人数 4" in text(c.get(f"/meetings/{meeting.id}"))
+
+
+def test_roll_refuses_another_bodys_member_and_keeps_nothing(client_for, chair, body, meeting, places):
+    other = services.save_body(chair, places.community, name="另一个议事会", kind=services.BodyKind.council)
+    stranger = services.add_member(chair, other, name="外人")
+    db.session.commit()
+    c = client_for(chair)
+    roll = {f"status-{body.members[0].id}": "present", f"status-{stranger.id}": "present"}
+    assert c.post(f"/meetings/{meeting.id}/attendance", roll).status_code == 303
+    assert services.attendance_of(meeting) == {}
+    assert c.post(f"/meetings/{meeting.id}/attendance", {f"status-{body.members[0].id}": "bogus"}).status_code == 400
+
+
+def test_get_on_a_motions_post_url_lands_on_its_meeting(client_for, chair, body, meeting):
+    c = client_for(chair)
+    assert c.post(f"/meetings/{meeting.id}/motions", {"title": "表决", "mode": "roll_call"}).status_code == 303
+    motion = db.session.scalar(sa.select(Motion))
+    for action in ("close", "vote", "withdraw", "correct"):
+        response = c.get(f"/motions/{motion.id}/{action}")
+        assert response.status_code == 303
+        assert response.headers["Location"].endswith(f"/meetings/{meeting.id}#motion-{motion.id}")
+
+
+def test_correction_without_a_reason_is_422_on_the_field(client_for, chair, body, meeting):
+    c = client_for(chair)
+    assert c.post(f"/meetings/{meeting.id}/motions", {"title": "表决", "mode": "roll_call"}).status_code == 303
+    motion = db.session.scalar(sa.select(Motion))
+    assert c.post(f"/motions/{motion.id}/close").status_code == 303
+    bad = c.post(f"/motions/{motion.id}/correct", {"reason": "   "})
+    assert bad.status_code == 422 and f'id="correct-{motion.id}"' in text(bad)
+    assert db.session.scalar(sa.select(sa.func.count(Motion.id))) == 1
+
+
+def test_adding_another_communitys_resident_is_not_found(client_for, chair, body, make_user, places):
+    outsider = make_user(display_name="外区居民", community=places.other)
+    response = client_for(chair).post(f"/bodies/{body.id}/members", {"user_id": str(outsider.id)})
+    assert response.status_code == 422  # not among the choices: on the field
+    assert not any(m.user_id == outsider.id for m in services.active_members(body))
