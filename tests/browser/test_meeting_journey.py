@@ -110,3 +110,53 @@ def test_meeting_from_schedule_to_minutes(page, live_server, council):
     page.goto(f"{base}/topics/{council['topics'][1]}")
     page.get_by_text("已表决").first.wait_for()
     shot(page, "m5-topic-decided")
+
+
+def test_compact_roll_on_a_phone(page, live_server, council):
+    """Seven members on one screenful: 全部出席, two exceptions, save; the count follows (JS) or is the server's."""
+    from datetime import datetime, timezone
+
+    from app.accounts import services as accounts
+    from app.extensions import db
+    from app.meetings import services
+    from app.meetings.models import Body
+
+    with live_server.app.app_context():
+        chair = accounts.find_user_by_login("shegong_t")
+        meeting = services.schedule_meeting(chair, db.session.get(Body, council["body"]), title="点名测试",
+                                            starts_at=datetime(2026, 12, 5, 0, 0, tzinfo=timezone.utc),
+                                            place="会议室", free_items=["议程"])
+        db.session.commit()
+        meeting_id = meeting.id
+        db.session.remove()
+    base = live_server.url
+    login(page, base, "shegong_t")
+    page.goto(f"{base}/meetings/{meeting_id}#roll")
+    roll = page.locator("form[data-roll]")
+    assert roll.bounding_box()["height"] < 1200  # seven members, one row each
+    for label in roll.locator(".segments label").all()[:3]:
+        assert label.bounding_box()["height"] >= 44
+    roll.get_by_role("button", name="全部出席").click()
+    if not page.js_enabled:
+        page.get_by_text("已记录").first.wait_for()
+        roll = page.locator("form[data-roll]")
+    assert "实到 7 / 应到 7" in roll.locator("[data-roll-count]").inner_text()
+    roll.locator("fieldset", has_text="代表1").get_by_text("请假").click()
+    roll.locator("fieldset", has_text="代表2").get_by_text("缺席").click()
+    if page.js_enabled:
+        assert "实到 5 / 应到 7" in roll.locator("[data-roll-count]").inner_text()
+    shot(page, "meeting-roll")
+    roll.get_by_role("button", name="保存出席情况").click()
+    page.get_by_text("已记录").first.wait_for()
+    assert "实到 5 / 应到 7，法定人数 5" in page.locator("[data-roll-count]").inner_text()
+    page.get_by_role("button", name="特大").last.click()
+    page.goto(f"{base}/meetings/{meeting_id}#roll")
+    roll = page.locator("form[data-roll]")
+    for label in roll.locator(".segments label").all()[:3]:
+        assert label.bounding_box()["height"] >= 60
+    assert roll.bounding_box()["height"] < 2000
+    shot(page, "meeting-roll-xlarge")
+    with live_server.app.app_context():
+        statuses = sorted(a.status.name for a in services.attendance_of(db.session.get(type(meeting), meeting_id)).values())
+        db.session.remove()
+    assert statuses == ["absent", "leave"] + ["present"] * 5
