@@ -92,13 +92,15 @@ def residents_of(community_id: int) -> list[User]:
         User.is_active.is_(True)).order_by(User.display_name)))
 
 
-def resident_of(community, user_id: int | None) -> User | None:
+def resident_of(community, user_id: int | str | None) -> User | None:
     """A verified resident of `community` by id; None for no id; another
     community's (or an unverified) person is not found."""
     if not user_id:
         return None
+    if not str(user_id).isdigit():
+        raise NotFound()
     user = db.session.scalar(sa.select(User).where(
-        User.id == user_id, User.community_id == community.id, User.residence_status == ResidenceStatus.verified,
+        User.id == int(user_id), User.community_id == community.id, User.residence_status == ResidenceStatus.verified,
         User.is_active.is_(True)))
     if user is None:
         raise NotFound()
