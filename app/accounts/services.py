@@ -446,3 +446,47 @@ def users_page(query_text: str = "", *, limit: int = 50, after_id: int | None = 
     if after_id:
         query = query.where(User.id > after_id)
     return list(db.session.scalars(query.order_by(User.id).limit(limit)))
+
+
+# -- loaders and lists for the administration pages ------------------------------
+
+def user_by_id(user_id: int) -> User:
+    """Any person (administration is not scoped); NotFound when there is none."""
+    from app.domain import NotFound
+
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def role_assignment_of(user: User, assignment_id: int) -> RoleAssignment:
+    """One of `user`'s own role assignments; another person's id is not found."""
+    from app.domain import NotFound
+
+    assignment = db.session.scalar(sa.select(RoleAssignment).where(
+        RoleAssignment.id == assignment_id, RoleAssignment.user_id == user.id))
+    if assignment is None:
+        raise NotFound()
+    return assignment
+
+
+def community_by_id(community_id: int) -> Community:
+    from app.domain import NotFound
+
+    community = db.session.get(Community, community_id)
+    if community is None:
+        raise NotFound()
+    return community
+
+
+def all_communities() -> list[Community]:
+    return list(db.session.scalars(sa.select(Community).order_by(Community.subdistrict_id, Community.name)))
+
+
+def all_subdistricts() -> list[Subdistrict]:
+    return list(db.session.scalars(sa.select(Subdistrict).order_by(Subdistrict.name)))
+
+
+def all_departments() -> list[Department]:
+    return list(db.session.scalars(sa.select(Department).order_by(Department.subdistrict_id, Department.name)))
