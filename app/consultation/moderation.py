@@ -148,8 +148,8 @@ def merge(moderator: User, source: Topic, target: Topic, reason: str) -> None:
 
 
 def hide_comment(moderator: User, comment: Comment, reason: str) -> None:
-    comment.hidden_at, comment.hidden_by_id = utcnow(), moderator.id
-    comment.hidden_reason = require_reason(reason, limit=REASON_MAX)
+    reason = require_reason(reason, limit=REASON_MAX)  # before any change: a refusal leaves the comment as it was
+    comment.hidden_at, comment.hidden_by_id, comment.hidden_reason = utcnow(), moderator.id, reason
     recount_comments(comment.topic)
     record(moderator, "consultation.hide_comment", comment, community_id=comment.topic.community_id, reason=reason)
     notify(comment.author, "consultation.moderated", link=f"/topics/{comment.topic_id}", title=comment.topic.title,
@@ -175,9 +175,9 @@ def keep_topic(moderator: User, topic: Topic, reason: str = "") -> None:
 
 
 def hide_topic(moderator: User, topic: Topic, reason: str) -> None:
+    note = require_reason(reason)
     topic.hidden_at = utcnow()
-    db.session.add(TopicEvent(topic_id=topic.id, actor_id=moderator.id, kind="hidden",
-                              note=require_reason(reason), is_public=False))
+    db.session.add(TopicEvent(topic_id=topic.id, actor_id=moderator.id, kind="hidden", note=note, is_public=False))
     record(moderator, "consultation.hide_topic", topic, community_id=topic.community_id, reason=reason)
     _tell_author(topic, moderator, _l("topic hidden"), reason)
 
