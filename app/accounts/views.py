@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from app import errors
 from app.accounts import auth, services
 from app.accounts.forms import (
-    DecisionForm,
+    CsrfOnlyForm,
     LoginForm,
     PasswordChangeForm,
     RegisterForm,
@@ -267,7 +267,7 @@ def verification_queue():
 
 def _queue_forms(reject_form=None):
     blank = RejectForm(formdata=None)
-    return {"decision_form": DecisionForm(), "reject_form": reject_form or blank, "blank_reject_form": blank}
+    return {"decision_form": CsrfOnlyForm(), "reject_form": reject_form or blank, "blank_reject_form": blank}
 
 
 def _resident_for_decision(user_id: int):
@@ -285,7 +285,7 @@ def _decided(resident, message):
 @permission_required("verify_residents")
 def verify_resident(user_id: int):
     resident = _resident_for_decision(user_id)
-    form = DecisionForm()
+    form = CsrfOnlyForm()
     if not form.validate_on_submit():
         return see_other("accounts.verification_queue")
     try:
