@@ -63,7 +63,8 @@ def add_comment(user: User, topic: Topic, *, body: str, stance: Stance, parent_i
     record(user, "consultation.comment", comment, community_id=topic.community_id, topic=topic.id,
            held=comment.held_by_keywords)
     if parent is not None and parent.author_id != user.id and comment.is_visible:
-        notify(parent.author, "consultation.reply", link=f"/topics/{topic.id}#comment-{comment.id}",
+        notify(parent.author, "consultation.reply", endpoint="consultation.show_topic",
+               values={"topic_id": topic.id, "_anchor": f"comment-{comment.id}"},
                name=user.display_name, title=topic.title)
     return comment
 
@@ -163,11 +164,11 @@ def report(user: User, target_type: ReportTarget, target, reason: ReportReason, 
         return entry
     from app.accounts.services import social_workers_of
 
-    link = f"/c/{topic.community_id}/moderation"
+    queue = {"endpoint": "consultation.moderation_queue", "values": {"community_id": topic.community_id}}
     if target_type is ReportTarget.topic and topic.state is not S.published:
         if before < limit:
             notify_many(social_workers_of(topic.community), "consultation.reports_to_review",
-                        link=link, title=topic.title, count=households)
+                        **queue, title=topic.title, count=households)
         return entry
     target.hidden_at = utcnow()
     if target_type is ReportTarget.comment:
@@ -175,7 +176,7 @@ def report(user: User, target_type: ReportTarget, target, reason: ReportReason, 
         target.hidden_reason = str(_l("Hidden after reports, pending review"))
         recount_comments(topic)
     record(None, "consultation.auto_hide", target, community_id=topic.community_id, reports=households)
-    notify_many(social_workers_of(topic.community), "consultation.reported", link=link, title=topic.title,
+    notify_many(social_workers_of(topic.community), "consultation.reported", **queue, title=topic.title,
                 count=households)
     return entry
 

@@ -36,8 +36,8 @@ register_kind("consultation.moderated", _l("A moderator decided on your post in 
 
 def _tell_author(topic: Topic, actor, decision, reason: str = "") -> None:
     if topic.author_id != getattr(actor, "id", None):
-        notify(topic.author, "consultation.moderated", link=f"/topics/{topic.id}", title=topic.title,
-               decision=str(decision), reason=reason)
+        notify(topic.author, "consultation.moderated", endpoint="consultation.show_topic", values={"topic_id": topic.id},
+               title=topic.title, decision=decision, reason=reason)
 
 
 def publish(moderator: User, topic: Topic, note: str = "") -> None:
@@ -152,8 +152,9 @@ def hide_comment(moderator: User, comment: Comment, reason: str) -> None:
     comment.hidden_at, comment.hidden_by_id, comment.hidden_reason = utcnow(), moderator.id, reason
     recount_comments(comment.topic)
     record(moderator, "consultation.hide_comment", comment, community_id=comment.topic.community_id, reason=reason)
-    notify(comment.author, "consultation.moderated", link=f"/topics/{comment.topic_id}", title=comment.topic.title,
-           decision=str(_l("comment hidden")), reason=comment.hidden_reason)
+    notify(comment.author, "consultation.moderated", endpoint="consultation.show_topic",
+           values={"topic_id": comment.topic_id}, title=comment.topic.title, decision=_l("comment hidden"),
+           reason=comment.hidden_reason)
 
 
 def restore_comment(moderator: User, comment: Comment, reason: str = "") -> None:

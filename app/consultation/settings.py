@@ -111,8 +111,8 @@ def block_user(moderator: User, community: Community, user: User, *, days: int, 
     db.session.add(block)
     db.session.flush()
     record(moderator, "consultation.block", user, community_id=community.id, days=days, reason=reason)
-    notify(user, "consultation.blocked", link="/account", community=community.name,
-           until=block.until.strftime("%Y-%m-%d"), reason=reason)
+    notify(user, "consultation.blocked", endpoint="accounts.show_account", community=community.name,
+           until=block.until, reason=reason)
     return block
 
 

@@ -78,7 +78,8 @@ def notify_followers(topic: Topic, actor, kind: str, **params) -> None:
     if actor is not None:
         query = query.where(User.id != actor.id)
     followers = db.session.scalars(query)
-    notify_many(followers, kind, link=f"/topics/{topic.id}", title=topic.title, **params)
+    notify_many(followers, kind, endpoint="consultation.show_topic", values={"topic_id": topic.id}, title=topic.title,
+                **params)
 
 
 # -- topics ---------------------------------------------------------------------------
