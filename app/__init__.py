@@ -120,7 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts import admin_views  # noqa: F401  (routes on accounts.bp)
     from app.accounts.views import bp as accounts_bp
     from app.audit.views import bp as audit_bp
-    from app.consultation.views import bp as consultation_bp
+    from app.consultation import bp as consultation_bp
     from app.meetings import bp as meetings_bp
     from app.timebank import activity_views, certificate_views, manage_views  # noqa: F401  (routes on timebank.bp)
     from app.timebank.views import bp as timebank_bp

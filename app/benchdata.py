@@ -896,9 +896,9 @@ class Generator:
                                 "confirmed_by_id": confirmed, "idempotency_key": key, "memo": memo[:200],
                                 "created_at": at})
             for acc, amount in legs:
-                out["postings"].append({"id": self.next_id("posting"), "txn_id": tid, "account_id": acc["id"],
-                                        "amount": amount})
                 acc["balance"] += amount
+                out["postings"].append({"id": self.next_id("posting"), "txn_id": tid, "account_id": acc["id"],
+                                        "amount": amount, "balance_after": acc["balance"]})
                 if acc["kind"] == "resident":
                     uid = acc["user_id"]
                     balances[uid] = acc["balance"]

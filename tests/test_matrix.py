@@ -98,6 +98,8 @@ MATRIX: dict[str, dict[str, int]] = {
     "POST /notifications/read-all": USER_303,
     # audit
     "GET /audit": row("302 403 403 403 403 200 200"),
+    "GET /audit.csv": row("302 403 403 403 403 200 200"),
+    "GET /audit.xlsx": row("302 403 403 403 403 200 200"),
     # consultation: reading is public (村(居)务公开)
     "GET /c/<int:community_id>/topics": ALL_200,
     "GET /topics/<int:topic_id>": ALL_200,

@@ -1,7 +1,6 @@
 """Administration of people and their roles (admin only)."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,42 +9,40 @@ from app.accounts import auth, services
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.forms import RoleForm, UserEditForm, UserForm, community_choices
-from app.accounts.models import ROLE_SCOPE, Role, RoleAssignment, User
+from app.accounts.models import ROLE_SCOPE, Role, User
 from app.accounts.views import bp
 from app.domain import DomainError
-from app.extensions import db
 from app.inputs import int_arg
-from app.places.models import Community, Department, Subdistrict
-from app.web import flash_error, flash_success, found, permission_required, render, see_other, submit_form
+from app.places.models import Community
+from app.web import flash_error, flash_success, mark_failed, permission_required, render, see_other, submit_form
 
 
 def _community_options():
-    communities = db.session.scalars(sa.select(Community).order_by(Community.subdistrict_id, Community.name))
-    return community_choices(communities, empty=_("— none —"))
+    return community_choices(services.all_communities(), empty=_("— none —"))
 
 
 def _scope_options():
     """Grouped choices; values say the kind ("community:3") so the role can be checked against it."""
     options = [SelectChoice("", _("— not needed (administrator) —"))]
     group = _("Communities")
-    for c in db.session.scalars(sa.select(Community).order_by(Community.subdistrict_id, Community.name)):
+    for c in services.all_communities():
         options.append(SelectChoice(f"community:{c.id}", f"{c.subdistrict.name} · {c.name}", optgroup=group))
     group = _("Subdistricts")
-    for s in db.session.scalars(sa.select(Subdistrict).order_by(Subdistrict.name)):
+    for s in services.all_subdistricts():
         options.append(SelectChoice(f"subdistrict:{s.id}", s.name, optgroup=group))
     group = _("Departments")
-    for d in db.session.scalars(sa.select(Department).order_by(Department.subdistrict_id, Department.name)):
+    for d in services.all_departments():
         where = d.subdistrict.name if d.subdistrict else _("City")
         options.append(SelectChoice(f"department:{d.id}", f"{where} · {d.name}", optgroup=group))
     return options
 
 
 def _user(user_id: int) -> User:
-    return found(db.session.get(User, user_id))
+    return services.user_by_id(user_id)
 
 
 def _community(value: str | None) -> Community | None:
-    return found(db.session.get(Community, int(value))) if value else None
+    return services.community_by_id(int(value)) if value else None
 
 
 @bp.get("/admin/users")
@@ -123,14 +120,13 @@ def add_role(user_id: int):
 @permission_required("manage_users")
 def remove_role(user_id: int, assignment_id: int):
     user = _user(user_id)
-    assignment = found(db.session.scalar(sa.select(RoleAssignment).where(
-        RoleAssignment.id == assignment_id, RoleAssignment.user_id == user.id)))
+    assignment = services.role_assignment_of(user, assignment_id)
     try:
         services.revoke_role(current_user, assignment)
     except DomainError as e:
+        mark_failed()
         flash_error(e.message)
     else:
-        db.session.commit()
         flash_success(_("Role removed."))
     return see_other("accounts.show_user", user_id=user.id)
 
@@ -143,8 +139,8 @@ def set_user_active(user_id: int):
     try:
         services.set_active(current_user, user, active)
     except DomainError as e:
+        mark_failed()
         flash_error(e.message)
     else:
-        db.session.commit()
         flash_success(_("The account is active again.") if active else _("The account has been deactivated and logged out everywhere."))
     return see_other("accounts.show_user", user_id=user.id)

@@ -118,8 +118,12 @@ class RejectForm(FlaskForm):
     )
 
 
-class DecisionForm(FlaskForm):
-    """Just the CSRF token: verifying needs no other input."""
+class CsrfOnlyForm(FlaskForm):
+    """Just the CSRF token, for a button that posts no other input."""
+
+
+# The old name, still imported by other domains' views until they switch.
+DecisionForm = CsrfOnlyForm
 
 
 class UserForm(FlaskForm):

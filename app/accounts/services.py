@@ -39,7 +39,7 @@ register_kind("accounts.residence_verified", _l("Your residence in %(community)s
 register_kind("accounts.residence_rejected", _l("Your residence verification for %(community)s was not approved: %(reason)s"))
 register_kind("accounts.residence_requested", _l("%(name)s registered in %(community)s and is waiting for residence verification."))
 register_kind("accounts.role_granted", _l("You have been given a new role: %(role)s."),
-              lambda p: {**p, "role": str(ROLE_LABELS.get(Role.__members__.get(p.get("role")), p.get("role")))})
+              labels={"role": ROLE_LABELS})
 
 
 def normalise_login(value: str) -> str:
@@ -115,7 +115,7 @@ def register_resident(*, login: str, display_name: str, community: Community, pa
     record(user, "accounts.register", user, community_id=community.id)
     notify_many(
         social_workers_of(community), "accounts.residence_requested",
-        link="/verification", name=user.display_name, community=community.name,
+        endpoint="accounts.verification_queue", name=user.display_name, community=community.name,
     )
     return user
 
@@ -303,9 +303,9 @@ def decide_residence(actor: User, resident: User, *, approve: bool, reason: str 
     record(actor, "accounts.verify_residence" if approve else "accounts.reject_residence",
            resident, community_id=resident.community_id, reason=reason)
     if approve:
-        notify(resident, "accounts.residence_verified", link="/account", community=community.name)
+        notify(resident, "accounts.residence_verified", endpoint="accounts.show_account", community=community.name)
     else:
-        notify(resident, "accounts.residence_rejected", link="/account",
+        notify(resident, "accounts.residence_rejected", endpoint="accounts.show_account",
                community=community.name, reason=reason)
 
 
@@ -325,7 +325,7 @@ def resubmit_residence(user: User, *, community: Community, household: str) -> N
     db.session.flush()
     record(user, "accounts.resubmit_residence", user, community_id=community.id)
     notify_many(social_workers_of(community), "accounts.residence_requested",
-                link="/verification", name=user.display_name, community=community.name)
+                endpoint="accounts.verification_queue", name=user.display_name, community=community.name)
 
 
 # -- preferences ---------------------------------------------------------------
@@ -423,7 +423,7 @@ def assign_role(actor: User | None, user: User, role: Role, scope_id: int | None
     db.session.flush()
     record(actor, "accounts.assign_role", user, community_id=values["community_id"],
            role=role, scope=getattr(scope, "name", ""))
-    notify(user, "accounts.role_granted", link="/account", role=role.name)
+    notify(user, "accounts.role_granted", endpoint="accounts.show_account", role=role)
     return assignment
 
 
@@ -446,3 +446,47 @@ def users_page(query_text: str = "", *, limit: int = 50, after_id: int | None = 
     if after_id:
         query = query.where(User.id > after_id)
     return list(db.session.scalars(query.order_by(User.id).limit(limit)))
+
+
+# -- loaders and lists for the administration pages ------------------------------
+
+def user_by_id(user_id: int) -> User:
+    """Any person (administration is not scoped); NotFound when there is none."""
+    from app.domain import NotFound
+
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def role_assignment_of(user: User, assignment_id: int) -> RoleAssignment:
+    """One of `user`'s own role assignments; another person's id is not found."""
+    from app.domain import NotFound
+
+    assignment = db.session.scalar(sa.select(RoleAssignment).where(
+        RoleAssignment.id == assignment_id, RoleAssignment.user_id == user.id))
+    if assignment is None:
+        raise NotFound()
+    return assignment
+
+
+def community_by_id(community_id: int) -> Community:
+    from app.domain import NotFound
+
+    community = db.session.get(Community, community_id)
+    if community is None:
+        raise NotFound()
+    return community
+
+
+def all_communities() -> list[Community]:
+    return list(db.session.scalars(sa.select(Community).order_by(Community.subdistrict_id, Community.name)))
+
+
+def all_subdistricts() -> list[Subdistrict]:
+    return list(db.session.scalars(sa.select(Subdistrict).order_by(Subdistrict.name)))
+
+
+def all_departments() -> list[Department]:
+    return list(db.session.scalars(sa.select(Department).order_by(Department.subdistrict_id, Department.name)))

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from app import errors
 from app.accounts import auth, services
 from app.accounts.forms import (
-    DecisionForm,
+    CsrfOnlyForm,
     LoginForm,
     PasswordChangeForm,
     RegisterForm,
@@ -20,7 +20,7 @@ from app.accounts.forms import (
 )
 from app.accounts.models import ResidenceStatus, TextSize
 from app.domain import DomainError
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.permissions import social_worker_community_ids
 from app.places.services import public_communities, public_community
 from app.web import (
@@ -127,7 +127,6 @@ def login():
         user = services.authenticate(form.login.data, form.password.data)
         if user is not None:
             auth.log_in(user)
-            db.session.commit()
             return see_other(next_url)
         form.form_errors.append(_("The mobile number/username or password is not correct."))
     return render("accounts/login.html", form=form, next_url=next_url, status=form_status(form),
@@ -159,7 +158,6 @@ errors.page_overrides[(429, "accounts.login")] = _login_rate_limited
 @bp.post("/logout")
 def logout():
     auth.log_out()
-    db.session.commit()
     flash_success(_("You have logged out."))
     return see_other("home.index")
 
@@ -169,7 +167,6 @@ def logout():
 def logout_everywhere():
     services.revoke_all_sessions(current_user, reason="logout_everywhere")
     auth.log_out()
-    db.session.commit()
     flash_success(_("You have been logged out on every device."))
     return see_other("accounts.login")
 
@@ -253,7 +250,6 @@ def _store_preference(cookie: str, value: str, **prefs):
     """Per user when logged in, and in a cookie so it also holds after logout."""
     if current_user.is_authenticated:
         services.set_preferences(current_user, **prefs)
-        db.session.commit()
     response = make_response(see_other(_back()))
     response.set_cookie(cookie, value, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
                         secure=current_app.config["SESSION_COOKIE_SECURE"])
@@ -271,7 +267,7 @@ def verification_queue():
 
 def _queue_forms(reject_form=None):
     blank = RejectForm(formdata=None)
-    return {"decision_form": DecisionForm(), "reject_form": reject_form or blank, "blank_reject_form": blank}
+    return {"decision_form": CsrfOnlyForm(), "reject_form": reject_form or blank, "blank_reject_form": blank}
 
 
 def _resident_for_decision(user_id: int):
@@ -279,7 +275,6 @@ def _resident_for_decision(user_id: int):
 
 
 def _decided(resident, message):
-    db.session.commit()
     flash_success(message)
     return render("accounts/verification.html", "accounts/_verification_row.html",
                   resident=resident, residents=[], **_queue_forms()) \
@@ -290,7 +285,7 @@ def _decided(resident, message):
 @permission_required("verify_residents")
 def verify_resident(user_id: int):
     resident = _resident_for_decision(user_id)
-    form = DecisionForm()
+    form = CsrfOnlyForm()
     if not form.validate_on_submit():
         return see_other("accounts.verification_queue")
     try:

@@ -10,8 +10,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.accounts.forms import REQUIRED, enum_name, optional_id
-from app.inputs import WholeNumberField
 from app.consultation.models import REPORT_LABELS, STANCE_LABELS, Outcome, ReportReason, Stance, SupportBasis
+from app.inputs import WholeNumberField
 
 AT_MOST = _l("At most %(max)d characters.")
 
@@ -33,6 +33,10 @@ class TopicForm(FlaskForm):
                                validators=[Optional()])
 
 
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: a one-button action (delete, unsupport, lift a block)."""
+
+
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500, message=AT_MOST)],
                            render_kw={"rows": 2})
@@ -48,7 +52,9 @@ class MergeForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500, message=AT_MOST)])
 
 
-class DecisionForm(FlaskForm):
+class OutcomeForm(FlaskForm):
+    """The outcome a meeting decided for a topic (adopted or not), with where and how."""
+
     outcome = RadioField(_l("Decision"), choices=[SelectChoice(Outcome.adopted.name, _l("Adopted")),
                                                   SelectChoice(Outcome.rejected.name, _l("Not adopted"))],
                          validators=[InputRequired(REQUIRED)])

@@ -18,7 +18,9 @@ class Notification(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     kind: Mapped[str] = mapped_column(sa.String(60))
     params: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    link: Mapped[str] = mapped_column(sa.String(300), default="")
+    link: Mapped[str] = mapped_column(sa.String(300), default="")  # rows written before endpoints
+    endpoint: Mapped[str] = mapped_column(sa.String(80), default="", server_default="")
+    endpoint_args: Mapped[Optional[dict]] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 

@@ -124,3 +124,39 @@ def community_stats(community_ids: list[int]) -> dict[int, dict[str, int]]:
         elif status is ResidenceStatus.pending:
             stats[community_id]["pending"] += count
     return stats
+
+
+# -- loaders and lists for the views ---------------------------------------------------
+
+
+def place_for(user, model, place_id: int | None):
+    """A subdistrict, community, grid or department for the administrator who
+    sets places up: Forbidden for anyone else, NotFound for an unknown id.
+    `place_id` None (a new place) gives None."""
+    from app.domain import Forbidden, NotFound
+    from app.permissions import can
+
+    if not can(user, "manage_places"):
+        raise Forbidden()
+    if place_id is None:
+        return None
+    place = db.session.get(model, place_id)
+    if place is None:
+        raise NotFound()
+    return place
+
+
+def subdistricts() -> list[Subdistrict]:
+    return list(db.session.scalars(sa.select(Subdistrict).order_by(Subdistrict.name)))
+
+
+def city_departments() -> list[Department]:
+    return list(db.session.scalars(
+        sa.select(Department).where(Department.subdistrict_id.is_(None)).order_by(Department.name)))
+
+
+def overseen_by(user) -> list[Community]:
+    """The communities whose non-public figures the user may read."""
+    from app.permissions import overseen_communities
+
+    return list(db.session.scalars(overseen_communities(user)))

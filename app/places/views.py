@@ -1,14 +1,12 @@
 """The public face (home, community pages) and the set-up of places."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app.extensions import db
-from app.permissions import can, overseen_communities
+from app.permissions import can
 from app.places import services
 from app.places.forms import KIND_LABELS, CommunityForm, DepartmentForm, GridForm, SubdistrictForm
 from app.places.models import Community, CommunityKind, Department, Grid, Subdistrict
@@ -37,7 +35,7 @@ def show_community(community_id: int):
 def list_overseen():
     from app.timebank.ledger import may_confirm
 
-    communities = list(db.session.scalars(overseen_communities(current_user)))
+    communities = services.overseen_by(current_user)
     return render("places/overseen.html", communities=communities, KIND_LABELS=KIND_LABELS,
                   confirmable_ids={c.id for c in communities if may_confirm(current_user, c.id)},
                   stats=services.community_stats([c.id for c in communities]))
@@ -48,16 +46,14 @@ def list_overseen():
 @bp.get("/admin")
 @permission_required("manage_places")
 def admin_places():
-    subdistricts = list(db.session.scalars(sa.select(Subdistrict).order_by(Subdistrict.name)))
-    city_departments = list(db.session.scalars(
-        sa.select(Department).where(Department.subdistrict_id.is_(None)).order_by(Department.name)))
-    return render("places/admin.html", subdistricts=subdistricts, city_departments=city_departments,
+    return render("places/admin.html", subdistricts=services.subdistricts(),
+                  city_departments=services.city_departments(),
                   KIND_LABELS=KIND_LABELS)
 
 
 def _subdistrict_choices(allow_none: bool = False):
     choices = [SelectChoice(str(s.id), s.name)
-               for s in db.session.scalars(sa.select(Subdistrict).order_by(Subdistrict.name))]
+               for s in services.subdistricts()]
     return ([SelectChoice("", _("City level"))] if allow_none else []) + choices
 
 
@@ -70,7 +66,7 @@ def _save(form, save, template, **context):
 @bp.route("/admin/subdistricts/<int:subdistrict_id>/edit", methods=["GET", "POST"])
 @permission_required("manage_places")
 def edit_subdistrict(subdistrict_id: int | None):
-    subdistrict = found(db.session.get(Subdistrict, subdistrict_id)) if subdistrict_id else None
+    subdistrict = services.place_for(current_user, Subdistrict, subdistrict_id)
     form = SubdistrictForm(obj=subdistrict)
     return _save(form, lambda: services.save_subdistrict(
         current_user, subdistrict, name=form.name.data, city=form.city.data or ""),
@@ -81,7 +77,7 @@ def edit_subdistrict(subdistrict_id: int | None):
 @bp.route("/admin/communities/<int:community_id>/edit", methods=["GET", "POST"])
 @permission_required("manage_places")
 def edit_community(community_id: int | None):
-    community = found(db.session.get(Community, community_id)) if community_id else None
+    community = services.place_for(current_user, Community, community_id)
     form = CommunityForm(obj=community)
     form.subdistrict_id.choices = _subdistrict_choices()
     if request.method == "GET" and community is None and request.args.get("subdistrict"):
@@ -89,7 +85,7 @@ def edit_community(community_id: int | None):
 
     def save():
         services.save_community(
-            current_user, community, subdistrict=found(db.session.get(Subdistrict, int(form.subdistrict_id.data))),
+            current_user, community, subdistrict=services.place_for(current_user, Subdistrict, int(form.subdistrict_id.data)),
             name=form.name.data, kind=CommunityKind[form.kind.data], households=form.households.data,
             address=form.address.data or "", description=form.description.data or "",
             is_active=form.is_active.data)
@@ -101,7 +97,7 @@ def edit_community(community_id: int | None):
 @bp.post("/admin/communities/<int:community_id>/grids")
 @permission_required("manage_places")
 def create_grid(community_id: int):
-    community = found(db.session.get(Community, community_id))
+    community = services.place_for(current_user, Community, community_id)
     form = GridForm()
     return _save(form, lambda: services.save_grid(current_user, None, community=community, name=form.name.data),
                  "places/form.html", title=_("Grid"), obj=None, parent=community)
@@ -110,7 +106,7 @@ def create_grid(community_id: int):
 @bp.route("/admin/grids/<int:grid_id>/edit", methods=["GET", "POST"])
 @permission_required("manage_places")
 def edit_grid(grid_id: int):
-    grid = found(db.session.get(Grid, grid_id))
+    grid = services.place_for(current_user, Grid, grid_id)
     form = GridForm(obj=grid)
     return _save(form, lambda: services.save_grid(current_user, grid, community=grid.community, name=form.name.data),
                  "places/form.html", title=_("Grid"), obj=grid)
@@ -120,13 +116,13 @@ def edit_grid(grid_id: int):
 @bp.route("/admin/departments/<int:department_id>/edit", methods=["GET", "POST"])
 @permission_required("manage_places")
 def edit_department(department_id: int | None):
-    department = found(db.session.get(Department, department_id)) if department_id else None
+    department = services.place_for(current_user, Department, department_id)
     form = DepartmentForm(obj=department)
     form.subdistrict_id.choices = _subdistrict_choices(allow_none=True)
 
     def save():
         sid = form.subdistrict_id.data
-        subdistrict = found(db.session.get(Subdistrict, int(sid))) if sid else None
+        subdistrict = services.place_for(current_user, Subdistrict, int(sid)) if sid else None
         services.save_department(current_user, department, subdistrict=subdistrict, name=form.name.data,
                                  is_active=form.is_active.data)
 

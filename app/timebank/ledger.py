@@ -296,8 +296,13 @@ def _post_statements(values: dict, targets: list[tuple[int | None, int | None]],
     if txn_id is None:  # a replay of a form that went through earlier is neither a new posting nor an overdraft
         existing = _existing_id(values["initiated_by_id"], values["idempotency_key"])
         return ("short" if existing is None else "replay"), existing, community_id, None, {}
-    db.session.execute(_INSERT_POSTINGS, [{"txn_id": txn_id, "account_id": account_id, "amount": amount}
-                                          for account_id, amount in legs])
+    running = {account_id: rows[account_id].balance for account_id in delta}  # read under the lock
+    postings = []
+    for account_id, amount in legs:
+        running[account_id] += amount
+        postings.append({"txn_id": txn_id, "account_id": account_id, "amount": amount,
+                         "balance_after": running[account_id]})
+    db.session.execute(_INSERT_POSTINGS, postings)
     db.session.execute(_MOVE_BALANCE, [{"account": account_id, "change": change}
                                        for account_id, change in delta.items() if change])
     db.session.execute(_INSERT_AUDIT, [{
@@ -518,6 +523,7 @@ def verify() -> dict:
     for txn in db.session.scalars(sa.select(Txn).where(Txn.kind == TxnKind.reversal)):
         if txn.reverses_id is None or db.session.get(Txn, txn.reverses_id) is None:
             problems.append(f"reversal {txn.id} references no transaction")
+    problems += balance_after_problems()
     total = sum(sums.values())
     if total != 0:
         problems.append(f"all postings sum to {total}")
@@ -526,6 +532,28 @@ def verify() -> dict:
             "postings": db.session.scalar(sa.select(sa.func.count(Posting.id))) or 0,
             "accounts": len(accounts), "service_records": db.session.scalar(
                 sa.select(sa.func.count(ServiceRecord.id))) or 0, "problems": problems}
+
+
+def balance_after_problems() -> list[str]:
+    """Every posting's balance_after is the previous posting's of its account
+    (0 before the first) plus its amount, and each account's cached balance is
+    its last posting's balance_after. Read in one pass over postings in
+    (account, id) order, the index's order."""
+    problems: list[str] = []
+    rows = db.session.execute(sa.select(Posting.account_id, Posting.id, Posting.amount, Posting.balance_after)
+                              .order_by(Posting.account_id, Posting.id)).yield_per(10_000)
+    last: dict[int, int] = {}
+    for account_id, posting_id, amount, balance_after in rows:
+        expected = last.get(account_id, 0) + amount
+        if balance_after != expected:
+            problems.append(f"posting {posting_id} (account {account_id}): balance after {balance_after} "
+                            f"but the previous balance plus its amount is {expected}")
+        last[account_id] = balance_after
+    for account_id, balance in db.session.execute(sa.select(Account.id, Account.balance).order_by(Account.id)):
+        if balance != last.get(account_id, 0):
+            problems.append(f"account {account_id}: cached balance {balance} but its last posting's balance "
+                            f"after is {last.get(account_id, 0)}")
+    return problems
 
 
 def service_rule_problems() -> list[str]:
@@ -566,9 +594,10 @@ def service_rule_problems() -> list[str]:
     return problems
 
 
-def service_records_of(user: User) -> list[ServiceRecord]:
+def service_records_of(user: User, limit: int | None = None) -> list[ServiceRecord]:
+    """The volunteer's service records, latest first (the `limit` latest)."""
     return list(db.session.scalars(sa.select(ServiceRecord).where(ServiceRecord.volunteer_id == user.id)
-                                   .order_by(ServiceRecord.served_on.desc(), ServiceRecord.id.desc())))
+                                   .order_by(ServiceRecord.served_on.desc(), ServiceRecord.id.desc()).limit(limit)))
 
 
 def service_minutes_in(user: User, year: int) -> int:

@@ -90,11 +90,16 @@ class Txn(db.Model):
 
 
 class Posting(db.Model):
-    __table_args__ = (sa.CheckConstraint("amount <> 0", name="nonzero"),)
+    # (account_id, id): an account's postings in the order the ledger wrote them, so the balance
+    # before a period is one lookup (the last posting before it) and a period's movements a range
+    __table_args__ = (sa.CheckConstraint("amount <> 0", name="nonzero"),
+                      sa.Index("ix_posting_account_id_id", "account_id", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     txn_id: Mapped[int] = mapped_column(sa.ForeignKey("txn.id"), index=True)
-    account_id: Mapped[int] = mapped_column(sa.ForeignKey("account.id"), index=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("account.id"))
     amount: Mapped[int]  # minutes; the postings of a transaction sum to zero
+    # the account's balance right after this posting (written with it, under the account's lock)
+    balance_after: Mapped[int]
 
     def __repr__(self) -> str:
         return f"<Posting txn={self.txn_id} account={self.account_id} {self.amount}>"

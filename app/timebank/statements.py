@@ -31,6 +31,9 @@ KIND_LABELS = {
 }
 
 
+PAGE = 100  # movements a statement page shows; the downloads hold every movement
+
+
 @dataclass(frozen=True)
 class Line:
     at: datetime  # UTC
@@ -39,6 +42,7 @@ class Line:
     memo: str
     amount: int  # minutes, + in, − out
     balance: int  # after this movement
+    posting_id: int = 0  # the page's position (the next page starts after it)
 
 
 @dataclass(frozen=True)
@@ -48,20 +52,12 @@ class Statement:
     period_to: date
     has_account: bool
     opening: int
-    lines: list[Line]
+    lines: list[Line]  # the page (every movement when asked with no limit)
     services: list[ServiceRecord]
-
-    @property
-    def credits(self) -> int:
-        return sum(line.amount for line in self.lines if line.amount > 0)
-
-    @property
-    def debits(self) -> int:
-        return -sum(line.amount for line in self.lines if line.amount < 0)
-
-    @property
-    def closing(self) -> int:
-        return self.opening + self.credits - self.debits
+    closing: int = 0
+    credits: int = 0
+    debits: int = 0
+    next_after: int | None = None  # the next page starts after this posting; None on the last page
 
     @property
     def service_minutes(self) -> int:
@@ -80,10 +76,30 @@ def _check_period(period_from: date, period_to: date) -> None:
         raise DomainError(_l("A statement covers at most ten years."), field="period_from")
 
 
-def statement(user: User, period_from: date, period_to: date, tz: ZoneInfo) -> Statement:
+def _last_before(account_id: int, moment: datetime, *, up_to: int | None = None) -> tuple[int, int]:
+    """(posting id, balance after it) of the account's last posting made
+    before `moment`, or (0, 0): a backward walk of the (account_id, id) index
+    from `up_to` that stops at the first posting older than `moment`, so
+    what came earlier is never read."""
+    query = (sa.select(Posting.id, Posting.balance_after).join(Txn, Posting.txn_id == Txn.id)
+             .where(Posting.account_id == account_id, Txn.created_at < moment)
+             .order_by(Posting.id.desc()).limit(1))
+    if up_to is not None:
+        query = query.where(Posting.id <= up_to)
+    row = db.session.execute(query).first()
+    return (row[0], row[1]) if row else (0, 0)
+
+
+def statement(user: User, period_from: date, period_to: date, tz: ZoneInfo, *, after: int | None = None,
+              limit: int | None = PAGE) -> Statement:
     """Days are the community's calendar days (`tz`); the period includes both
-    ends. The closing balance equals the opening balance plus the movements,
-    and for a period that ends today it equals the account's balance."""
+    ends. The period's movements are the account's postings after the last one
+    made before the period starts, up to the last one made before it ends
+    (in the ledger's order, posting id); the opening and closing balances are
+    those two postings' `balance_after`, the totals one aggregate over that
+    index range, so the closing balance is the opening balance plus the
+    movements and the cost does not grow with the history before the period.
+    `limit` movements from after posting `after` (None: every movement)."""
     _check_period(period_from, period_to)
     account = ledger.account_of(user, create=False)
     services = list(db.session.scalars(sa.select(ServiceRecord).where(
@@ -92,19 +108,23 @@ def statement(user: User, period_from: date, period_to: date, tz: ZoneInfo) -> S
     if account is None:
         return Statement(user, period_from, period_to, False, 0, [], services)
     start, end = _utc_start(period_from, tz), _utc_start(period_to + timedelta(days=1), tz)
-    opening = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Posting.amount), 0)).join(Txn, Posting.txn_id == Txn.id)
-        .where(Posting.account_id == account.id, Txn.created_at < start)) or 0
-    rows = db.session.execute(
-        sa.select(Txn.created_at, Txn.id, Txn.kind, Txn.memo, sa.func.sum(Posting.amount))
-        .join(Posting, Posting.txn_id == Txn.id)
-        .where(Posting.account_id == account.id, Txn.created_at >= start, Txn.created_at < end)
-        .group_by(Txn.id, Txn.created_at, Txn.kind, Txn.memo).order_by(Txn.created_at, Txn.id)).all()
-    lines, balance = [], opening
-    for at, txn_id, kind, memo, amount in rows:
-        balance += amount
-        lines.append(Line(at, txn_id, kind, memo, amount, balance))
-    return Statement(user, period_from, period_to, True, opening, lines, services)
+    last_id, closing = _last_before(account.id, end)
+    first_after, opening = _last_before(account.id, start, up_to=last_id) if last_id else (0, 0)
+    if last_id <= first_after:  # nothing in the period
+        return Statement(user, period_from, period_to, True, opening, [], services, opening)
+    in_period = sa.and_(Posting.account_id == account.id, Posting.id > first_after, Posting.id <= last_id)
+    credits, debits = db.session.execute(sa.select(
+        sa.func.coalesce(sa.func.sum(sa.case((Posting.amount > 0, Posting.amount), else_=0)), 0),
+        sa.func.coalesce(sa.func.sum(sa.case((Posting.amount < 0, -Posting.amount), else_=0)), 0))
+        .where(in_period)).one()
+    query = (sa.select(Txn.created_at, Txn.id, Txn.kind, Txn.memo, Posting.amount, Posting.balance_after,
+                       Posting.id).join(Txn, Posting.txn_id == Txn.id)
+             .where(in_period, Posting.id > (after or 0)).order_by(Posting.id))
+    rows = db.session.execute(query if limit is None else query.limit(limit + 1)).all()
+    lines = [Line(*row) for row in (rows if limit is None else rows[:limit])]
+    next_after = lines[-1].posting_id if limit is not None and len(rows) > limit else None
+    return Statement(user, period_from, period_to, True, opening, lines, services, closing, int(credits),
+                     int(debits), next_after)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,9 @@ from app.web import attach_error, found, render
 bp = Blueprint("timebank", __name__)
 
 
+MINE_LATEST = 20  # the latest service records and movements on "my time bank"; the statement has the rest
+
+
 @bp.get("/my/timebank")
 @login_required
 def my_timebank():
@@ -31,8 +34,9 @@ def my_timebank():
     total = ledger.service_minutes(current_user)
     return render("timebank/mine.html", account=account, level=star_level(total), total=total,
                   this_year=ledger.service_minutes_in(current_user, utcnow().year),
-                  records=ledger.service_records_of(current_user),
-                  postings=ledger.postings_of(account) if account else [], kinds=statements.KIND_LABELS,
+                  records=ledger.service_records_of(current_user, limit=MINE_LATEST),
+                  postings=ledger.postings_of(account, limit=MINE_LATEST) if account else [],
+                  latest=MINE_LATEST, kinds=statements.KIND_LABELS,
                   star_hours=[t // 60 for t in thresholds()])
 
 
@@ -62,8 +66,13 @@ def statement_for(form: StatementForm, holder: User | None) -> statements.Statem
     """The holder's statement for the form's period, or None (errors on the form)."""
     if not period_from_args(form) or holder is None:
         return None
+    after = request.args.get("after", type=int)
     try:
-        return statements.statement(holder, form.period_from.data, form.period_to.data, local_zone())
+        # the page shows a page of movements (`after`: where it starts); a download has every movement
+        if (request.view_args or {}).get("fmt"):
+            return statements.statement(holder, form.period_from.data, form.period_to.data, local_zone(), limit=None)
+        return statements.statement(holder, form.period_from.data, form.period_to.data, local_zone(),
+                                    after=after if after is not None and 0 <= after < 2**31 else None)
     except DomainError as error:
         attach_error(form, error)
         return None
@@ -87,9 +96,12 @@ def statement_response(form, statement, fmt: str | None, endpoint: str, *, query
         return download(_statement_sheet(statement), name, fmt)
     downloads = period_downloads(endpoint, statement.period_from, statement.period_to, **args,
                                  **(query or {})) if statement else {}
+    more = url_for(endpoint, **args, **(query or {}), period_from=statement.period_from.isoformat(),
+                   period_to=statement.period_to.isoformat(),
+                   after=statement.next_after) if statement and statement.next_after else None
     refused = form.errors or form.form_errors
     return render("timebank/statement.html", form=form, st=statement, kinds=statements.KIND_LABELS,
-                  action=url_for(endpoint, **args), downloads=downloads, status=422 if refused else 200)
+                  action=url_for(endpoint, **args), downloads=downloads, more=more, page_size=statements.PAGE, status=422 if refused else 200)
 
 
 @bp.get("/my/timebank/statement")

@@ -20,7 +20,7 @@ from app.consultation.models import (
     TopicEvent,
     TopicState,
 )
-from app.domain import DomainError
+from app.domain import DomainError, NotFound
 from app.extensions import db
 from app.notifications.models import Notification
 
@@ -351,7 +351,8 @@ def test_reported_topic_is_hidden_from_lists_until_kept(make_topic, make_user, m
         services.report(make_user(), ReportTarget.topic, topic, ReportReason.untrue, "不实")
     assert topic.hidden_at is not None and not topic.is_public
     assert topic.id not in [t.id for t in services.list_topics(places.community.id)[0]]
-    assert services.topic_for(None, topic.id) is None
+    with pytest.raises(NotFound):
+        services.topic_for(None, topic.id)
     assert services.topic_for(moderator, topic.id) is not None
     services.keep_topic(moderator, topic)
     assert topic.is_public

@@ -14,7 +14,7 @@ from app.extensions import db
 from tests.conftest import run_in_threads
 from app.timebank import ledger
 from app.audit.models import AuditEntry
-from app.timebank.models import Account, AccountKind, ServiceRecord, TimebankSettings, Txn, TxnKind
+from app.timebank.models import Account, AccountKind, Posting, ServiceRecord, TimebankSettings, Txn, TxnKind
 
 TODAY = date(2026, 11, 22)
 
@@ -316,6 +316,11 @@ def test_simultaneous_credits_never_fill_past_the_cap(app, make_user, staff, pla
     assert pool.balance == 120 + 8 * 60 - 300
     assert ledger.service_minutes(volunteer) == 120 + 8 * 60  # the service record keeps every minute
     assert ledger.verify()["problems"] == []
+    # each posting's balance_after was computed under the lock: the volunteer's run 120, …, 300 without a gap
+    afters = db.session.scalars(sa.select(Posting.balance_after).join(Account, Posting.account_id == Account.id)
+                                .where(Account.user_id == volunteer_id).order_by(Posting.id)).all()
+    assert afters[0] == 120 and afters[-1] == 300 and afters == sorted(afters)
+    assert ledger.balance_after_problems() == []
 
 
 def test_concurrent_random_transfers_keep_every_invariant(app, make_user, staff):
@@ -343,6 +348,10 @@ def test_concurrent_random_transfers_keep_every_invariant(app, make_user, staff)
     assert _threads(app, 8, churn) == []
     report = ledger.verify()
     assert report["problems"] == []
+    assert ledger.balance_after_problems() == []  # every posting's balance_after is exact under the race
+    last = dict(db.session.execute(sa.select(Posting.account_id, Posting.balance_after).where(Posting.id.in_(
+        sa.select(sa.func.max(Posting.id)).group_by(Posting.account_id)))).all())
+    assert all(last[a.id] == a.balance for a in db.session.scalars(sa.select(Account)))
     balances = db.session.scalars(sa.select(Account.balance).where(Account.kind == AccountKind.resident)).all()
     assert sum(balances) == 20 * 300 and min(balances) >= 0
 

@@ -1,7 +1,7 @@
 """Pages and writes over HTTP, served by gunicorn as in production, on a city-scale database.
 
-    .venv/bin/python bench/http.py --database postgresql://postgres@127.0.0.1/linli_bench --scale 0.1
-    .venv/bin/python bench/http.py --database sqlite:////tmp/linli-bench.db --scale 0.01 --seconds 20
+    .venv/bin/python bench/http_load.py --database postgresql://postgres@127.0.0.1/linli_bench --scale 0.1
+    .venv/bin/python bench/http_load.py --database sqlite:////tmp/linli-bench.db --scale 0.01 --seconds 20
 
 Migrates the database and fills it with `flask bench-data --scale N` when it has no users (an
 existing bench database is reused as it is), prepares what the writes need through the services
@@ -20,10 +20,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# This file is named like the standard library's `http`: run as a script, its folder comes first
-# on sys.path and would shadow it (http.client, and werkzeug's imports of http).
-if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-    sys.path.pop(0)
 
 import argparse
 import http.client

@@ -1,0 +1,208 @@
+"""Every audit action as a sentence in the reader's language.
+
+`SENTENCES` is the one registry: an action's sentence names the actor
+(%(actor)s), the object (%(object)s, a link where the object has a page) and
+the entry's details by their key. An action not listed reads as a generic
+sentence built from the same parts, never as a Python repr.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+
+SENTENCES: dict[str, Any] = {
+    # accounts
+    "accounts.register": _l("%(actor)s registered as a resident."),
+    "accounts.revoke_sessions": _l("%(actor)s signed %(object)s out everywhere."),
+    "accounts.change_password": _l("%(actor)s changed their password."),
+    "accounts.verify_residence": _l("%(actor)s verified the residence of %(object)s."),
+    "accounts.reject_residence": _l("%(actor)s did not approve the residence of %(object)s: %(reason)s"),
+    "accounts.resubmit_residence": _l("%(actor)s asked again for residence verification."),
+    "accounts.create_user": _l("%(actor)s created the account of %(object)s."),
+    "accounts.update_user": _l("%(actor)s changed the account of %(object)s."),
+    "accounts.activate": _l("%(actor)s reactivated the account of %(object)s."),
+    "accounts.deactivate": _l("%(actor)s deactivated the account of %(object)s."),
+    "accounts.assign_role": _l("%(actor)s gave %(object)s the role %(role)s (%(scope)s)."),
+    "accounts.revoke_role": _l("%(actor)s removed the role %(role)s (%(scope)s) from %(object)s."),
+    # places
+    "places.create_subdistrict": _l("%(actor)s created the subdistrict %(name)s."),
+    "places.update_subdistrict": _l("%(actor)s changed the subdistrict %(name)s."),
+    "places.create_community": _l("%(actor)s created the community %(name)s."),
+    "places.update_community": _l("%(actor)s changed the community %(name)s."),
+    "places.create_grid": _l("%(actor)s created the grid %(name)s."),
+    "places.update_grid": _l("%(actor)s changed the grid %(name)s."),
+    "places.create_department": _l("%(actor)s created the department %(name)s."),
+    "places.update_department": _l("%(actor)s changed the department %(name)s."),
+    # consultation
+    "consultation.settings": _l("%(actor)s changed the consultation settings of %(object)s."),
+    "consultation.transition": _l("%(actor)s moved %(object)s from “%(from)s” to “%(to)s”."),
+    "consultation.create_topic": _l("%(actor)s proposed %(object)s."),
+    "consultation.update_topic": _l("%(actor)s edited %(object)s."),
+    "consultation.agenda": _l("%(actor)s put %(object)s on the agenda."),
+    "consultation.progress": _l("%(actor)s reported progress on %(object)s."),
+    "consultation.merge": _l("%(actor)s merged %(object)s into topic #%(into)s."),
+    "consultation.support": _l("%(actor)s supported %(object)s."),
+    "consultation.withdraw_support": _l("%(actor)s withdrew their support for %(object)s."),
+    "consultation.comment": _l("%(actor)s commented on topic #%(topic)s."),
+    "consultation.edit_comment": _l("%(actor)s edited %(object)s."),
+    "consultation.delete_comment": _l("%(actor)s deleted %(object)s."),
+    "consultation.hide_comment": _l("%(actor)s hid %(object)s: %(reason)s"),
+    "consultation.restore_comment": _l("%(actor)s restored %(object)s: %(reason)s"),
+    "consultation.report": _l("%(actor)s reported %(object)s (%(reason)s)."),
+    "consultation.auto_hide": _l("%(object)s was hidden automatically after %(reports)s reports."),
+    "consultation.keep_topic": _l("%(actor)s kept %(object)s visible after reports: %(reason)s"),
+    "consultation.hide_topic": _l("%(actor)s hid %(object)s after reports: %(reason)s"),
+    "consultation.rate": _l("%(actor)s rated %(object)s %(score)s out of 5."),
+    "consultation.block": _l("%(actor)s blocked %(object)s from posting for %(days)s days: %(reason)s"),
+    "consultation.lift_block": _l("%(actor)s lifted the posting block of %(object)s."),
+    # meetings
+    "meetings.create_body": _l("%(actor)s set up %(object)s (%(name)s)."),
+    "meetings.update_body": _l("%(actor)s changed %(object)s (%(name)s)."),
+    "meetings.add_member": _l("%(actor)s added %(name)s to %(object)s."),
+    "meetings.remove_member": _l("%(actor)s removed member #%(member)s from %(object)s."),
+    "meetings.schedule": _l("%(actor)s scheduled %(object)s “%(title)s”."),
+    "meetings.attendance": _l("%(actor)s recorded member #%(member)s as %(status)s at %(object)s."),
+    "meetings.open_motion": _l("%(actor)s opened the vote on %(object)s."),
+    "meetings.secret_ballot": _l("%(actor)s cast a secret ballot on %(object)s."),
+    "meetings.vote": _l("%(actor)s voted %(choice)s on %(object)s."),
+    "meetings.enter_tally": _l("%(actor)s entered the count for %(object)s: %(yes)s for, %(no)s against, %(abstain)s abstaining, %(present)s present."),
+    "meetings.confirm_tally": _l("%(actor)s confirmed the count for %(object)s."),
+    "meetings.close_motion": _l("%(actor)s closed the vote on %(object)s: %(text)s"),
+    "meetings.publish_minutes": _l("%(actor)s published the minutes of %(object)s."),
+    # time bank
+    "timebank.register_volunteer": _l("%(actor)s registered as a volunteer."),
+    "timebank.publish_activity": _l("%(actor)s published %(object)s “%(title)s”."),
+    "timebank.sign_up": _l("%(actor)s signed up for %(object)s (%(status)s)."),
+    "timebank.cancel_signup": _l("%(actor)s cancelled their sign-up for %(object)s."),
+    "timebank.check_in": _l("%(actor)s checked in at %(object)s."),
+    "timebank.check_out": _l("%(actor)s checked out of %(object)s."),
+    "timebank.mark_attendance": _l("%(actor)s marked attendance on %(object)s."),
+    "timebank.confirm_activity": _l("%(actor)s confirmed %(object)s; %(credited)s volunteers credited."),
+    "timebank.cancel_activity": _l("%(actor)s cancelled %(object)s: %(reason)s"),
+    "timebank.certificate": _l("%(actor)s issued a service certificate (%(total)s minutes)."),
+    "timebank.settings": _l("%(actor)s changed the time bank settings."),
+    "timebank.credit_line": _l("%(actor)s changed a resident's credit line from %(before)s to %(after)s minutes: %(reason)s"),
+    "timebank.request_grant": _l("%(actor)s asked for a grant of %(minutes)s minutes (%(object)s)."),
+    "timebank.request_service": _l("%(actor)s asked for a service credit of %(minutes)s minutes (%(object)s)."),
+    "timebank.request_reversal": _l("%(actor)s asked to reverse transaction #%(txn)s (%(object)s)."),
+    "timebank.confirm_request": _l("%(actor)s confirmed %(object)s."),
+    "timebank.decline_request": _l("%(actor)s declined %(object)s."),
+    "timebank.service": _l("%(actor)s credited %(minutes)s minutes of service (%(object)s)."),
+    "timebank.grant": _l("%(actor)s granted %(minutes)s minutes (%(object)s)."),
+    "timebank.transfer": _l("%(actor)s transferred %(minutes)s minutes (%(object)s)."),
+    "timebank.donation": _l("%(actor)s donated %(minutes)s minutes to the pool (%(object)s)."),
+    "timebank.exchange": _l("%(actor)s paid %(minutes)s minutes for a service (%(object)s)."),
+    "timebank.reversal": _l("%(actor)s reversed a transaction (%(object)s)."),
+}
+
+GENERIC = _l("%(actor)s: %(what)s on %(object)s.")
+GENERIC_WITH_DETAILS = _l("%(actor)s: %(what)s on %(object)s (%(details)s).")
+
+# object_type -> (label, endpoint, the endpoint's argument)
+OBJECTS: dict[str, tuple[Any, str | None, str | None]] = {
+    "topic": (_l("topic #%(id)s"), "consultation.show_topic", "topic_id"),
+    "comment": (_l("comment #%(id)s"), None, None),
+    "meeting": (_l("meeting #%(id)s"), "meetings.show_meeting", "meeting_id"),
+    "body": (_l("body #%(id)s"), "meetings.show_body", "body_id"),
+    "motion": (_l("motion #%(id)s"), None, None),
+    "activity": (_l("activity #%(id)s"), "timebank.show_activity", "activity_id"),
+    "signup": (_l("sign-up #%(id)s"), None, None),
+    "community": (_l("community #%(id)s"), "places.show_community", "community_id"),
+    "subdistrict": (_l("subdistrict #%(id)s"), None, None),
+    "grid": (_l("grid #%(id)s"), None, None),
+    "department": (_l("department #%(id)s"), None, None),
+    "user": (_l("person #%(id)s"), "accounts.show_user", "user_id"),
+    "txn": (_l("transaction #%(id)s"), None, None),
+    "account": (_l("account #%(id)s"), None, None),
+    "ledgerrequest": (_l("request #%(id)s"), None, None),
+    "certificate": (_l("certificate #%(id)s"), None, None),
+    "timebank_settings": (_l("time bank settings"), None, None),
+}
+
+
+def _labels() -> dict[str, dict]:
+    from app.accounts.models import ROLE_LABELS
+    from app.consultation.models import REPORT_LABELS, STATE_LABELS
+    from app.meetings.models import CHOICE_LABELS
+
+    return {"role": ROLE_LABELS, "from": STATE_LABELS, "to": STATE_LABELS, "reason": REPORT_LABELS,
+            "choice": CHOICE_LABELS}
+
+
+def _label(mapping: dict, value: Any) -> Any:
+    for key, label in mapping.items():
+        if getattr(key, "name", key) == value:
+            return str(label)
+    return value
+
+
+def _value(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_value(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _object(entry, names: dict[tuple[str, int], str], links: set[str], html: bool):
+    label, endpoint, arg = OBJECTS.get(entry.object_type, (None, None, None))
+    name = names.get((entry.object_type, entry.object_id))
+    if name:
+        text = name
+    elif label is not None:
+        text = str(label) % {"id": entry.object_id or ""}
+    elif entry.object_type:
+        text = f"{entry.object_type.replace('_', ' ')} #{entry.object_id or ''}".strip(" #")
+    else:
+        text = _("the platform")
+    if not html:
+        return text
+    if endpoint and entry.object_id and endpoint in links:
+        return Markup('<a href="%s">%s</a>') % (url_for(endpoint, **{arg: entry.object_id}), text)
+    return escape(text)
+
+
+def params_of(entry, *, names: dict | None = None, links: set[str] = frozenset(), html: bool = True) -> dict:
+    names = names or {}
+    labels = _labels()
+    detail = dict(entry.detail or {})
+    if "legs" in detail:  # a time bank transaction: the minutes that moved
+        detail["minutes"] = sum(amount for _account, amount in detail["legs"] if amount > 0)
+    params: dict[str, Any] = {}
+    for key, value in detail.items():
+        if key in labels:
+            value = _label(labels[key], value)
+        params[key] = escape(_value(value)) if html else _value(value)
+    actor = entry.actor.display_name if entry.actor is not None else _("The system")
+    params["actor"] = escape(actor) if html else actor
+    params["object"] = _object(entry, names, links, html)
+    return params
+
+
+class _Defaulting(dict):
+    def __missing__(self, key):
+        return "—"
+
+
+def sentence_for(entry, *, names: dict | None = None, links: set[str] = frozenset(), html: bool = True):
+    """The entry as a sentence (safe HTML with links, or plain text)."""
+    params = _Defaulting(params_of(entry, names=names, links=links, html=html))
+    template = SENTENCES.get(entry.action)
+    if template is None:
+        what = entry.action.replace("_", " ").replace(".", ": ", 1)
+        params["what"] = escape(what) if html else what
+        details = "; ".join(f"{k.replace('_', ' ')} {_value(v)}" for k, v in (entry.detail or {}).items())
+        params["details"] = escape(details) if html else details
+        template = GENERIC_WITH_DETAILS if details else GENERIC
+    text = str(template)
+    return Markup(text) % params if html else text % params

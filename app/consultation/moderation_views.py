@@ -1,0 +1,210 @@
+"""Moderation by the social workers of a topic's community: the steps on a
+topic, hiding and keeping comments, the queue, the community's consultation
+settings and posting blocks. Who may: app/consultation/rules.py."""
+from __future__ import annotations
+
+from flask import abort, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from app.consultation import services
+from app.consultation.forms import (
+    BlockForm,
+    ConfirmForm,
+    MergeForm,
+    ModerateForm,
+    OutcomeForm,
+    ProgressForm,
+    ReasonForm,
+    SettingsForm,
+)
+from app.consultation.models import Outcome, SupportBasis
+from app.consultation.views import LABELS, bp, topic_page, topic_url, uploads
+from app.domain import DomainError
+from app.web import (
+    act,
+    attach_error,
+    flash_error,
+    flash_success,
+    mark_failed,
+    permission_required,
+    render,
+    require,
+    see_other,
+    submit_form,
+    wants_fragment,
+)
+
+
+def _step(topic, form, action, message, *, form_name: str, anchor: str = "", done=None, **extra):
+    """Run a moderator's step from the topic page. A bad or missing answer goes
+    back onto its field (422, keeping what was typed); a step the topic's state
+    refuses is flashed and rolled back; success goes back to the topic."""
+    if form.validate_on_submit():
+        try:
+            result = action()
+        except DomainError as e:
+            if not (e.field and hasattr(form, e.field)):
+                mark_failed()
+                flash_error(e.message)
+                return see_other(topic_url(topic, anchor))
+            attach_error(form, e)
+        else:
+            flash_success(message(result) if callable(message) else message)
+            return see_other(done(result) if done else topic_url(topic, anchor))
+    return topic_page(topic, 422, **{form_name: form}, **extra)
+
+
+MODERATION = {
+    "publish": (services.publish, lambda: _("Published.")),
+    "reject": (services.reject, lambda: _("Not published; the author has been told why.")),
+    "request_changes": (services.request_changes, lambda: _("Sent back to the author for changes.")),
+    "deliberate": (services.start_deliberation, lambda: _("The topic is now under deliberation.")),
+    "complete": (services.complete, lambda: _("The topic is marked completed. Residents can now rate it.")),
+    "hide": (services.hide_topic, lambda: _("The topic is hidden.")),
+    "keep": (services.keep_topic, lambda: _("Reports closed; the topic is shown again.")),
+}
+
+
+@bp.post("/topics/<int:topic_id>/moderate")
+@permission_required("moderate")
+def moderate_topic(topic_id: int):
+    topic = services.topic_for(current_user, topic_id, to="moderate")
+    form = ModerateForm()
+    if form.action.data not in MODERATION:
+        abort(400)
+    if wants_fragment() and request.form.get("from") == "queue":
+        action, message = MODERATION[form.action.data]
+        act(lambda: action(current_user, topic, form.reason.data or ""), message(), topic_url(topic))
+        return render("consultation/moderation.html", "consultation/_queue_topic.html", item=topic,
+                      form=ModerateForm(formdata=None), actions_for=services.actions_for, **LABELS)
+    action, message = MODERATION[form.action.data]
+    return _step(topic, form, lambda: action(current_user, topic, form.reason.data or ""), message(),
+                 form_name="moderate_form")
+
+
+@bp.post("/topics/<int:topic_id>/merge")
+@permission_required("moderate")
+def merge_topic(topic_id: int):
+    topic = services.topic_for(current_user, topic_id, to="moderate")
+    form = MergeForm()
+    return _step(topic, form, lambda: services.merge_into(current_user, topic, form.target.data, form.reason.data),
+                 lambda target: _("Merged into #%(id)d.", id=target.id), form_name="merge_form", done=topic_url)
+
+
+@bp.post("/topics/<int:topic_id>/agenda")
+@permission_required("moderate")
+def agenda_topic(topic_id: int):
+    topic = services.topic_for(current_user, topic_id, to="moderate")
+    form = ReasonForm()
+    return _step(topic, form, lambda: services.put_on_agenda(current_user, topic, form.reason.data or ""),
+                 _("Put on the agenda of the next meeting."), form_name="agenda_form")
+
+
+@bp.post("/topics/<int:topic_id>/decision")
+@permission_required("moderate")
+def decide_topic(topic_id: int):
+    topic = services.topic_for(current_user, topic_id, to="moderate")
+    form = OutcomeForm()
+    return _step(topic, form, lambda: services.record_decision(current_user, topic, Outcome[form.outcome.data],
+                                                               form.reason.data or ""),
+                 _("The decision is recorded."), form_name="outcome_form")
+
+
+@bp.post("/topics/<int:topic_id>/progress")
+@permission_required("moderate")
+def add_progress(topic_id: int):
+    topic = services.topic_for(current_user, topic_id, to="moderate")
+    form = ProgressForm()
+    return _step(topic, form, lambda: services.add_progress(current_user, topic, form.note.data, uploads(form.photos)),
+                 _("Progress posted."), form_name="progress_form", anchor="timeline")
+
+
+COMMENT_MODERATION = {"hide": (services.hide_comment, lambda: _("The comment is hidden.")),
+                      "restore": (services.restore_comment, lambda: _("The comment is shown again."))}
+
+
+@bp.post("/comments/<int:comment_id>/moderate")
+@permission_required("moderate")
+def moderate_comment(comment_id: int):
+    comment = services.comment_for(current_user, comment_id, to="moderate")
+    form = ModerateForm()
+    if form.action.data not in COMMENT_MODERATION:
+        abort(400)
+    action, message = COMMENT_MODERATION[form.action.data]
+    if not wants_fragment():
+        return _step(comment.topic, form, lambda: action(current_user, comment, form.reason.data or ""), message(),
+                     form_name="hide_form", anchor=f"comment-{comment.id}", hide_failed_id=comment.id)
+    return _queue_comment(comment, form, action, message)
+
+
+def _queue_comment(comment, form, action, message):
+    """The queue's htmx answer: the item again, with the error on the reason (422) or done."""
+    status = 422
+    if form.validate_on_submit():
+        try:
+            action(current_user, comment, form.reason.data or "")
+        except DomainError as e:
+            attach_error(form, e)
+        else:
+            flash_success(message())
+            status, form = 200, ModerateForm(formdata=None)
+    return render("consultation/moderation.html", "consultation/_queue_comment.html", status=status, item=comment,
+                  form=form, **LABELS)
+
+
+# -- the queue, settings and blocks ------------------------------------------------------------
+
+@bp.get("/c/<int:community_id>/moderation")
+@permission_required("moderate")
+def moderation_queue(community_id: int):
+    community = services.moderated_community(current_user, community_id)
+    return render("consultation/moderation.html", community=community, queue=services.moderation_queue(community.id),
+                  form=ModerateForm(formdata=None), actions_for=services.actions_for, **LABELS)
+
+
+@bp.route("/c/<int:community_id>/consultation-settings", methods=["GET", "POST"])
+@permission_required("moderate")
+def edit_settings(community_id: int):
+    community = services.moderated_community(current_user, community_id)
+    form = SettingsForm(obj=services.settings_for(community.id))
+    if request.method == "GET":
+        form.categories.data = "\n".join(c.name for c in services.categories_for(community.id))
+    return submit_form(
+        form, lambda: services.save_settings(
+            current_user, community, support_threshold=form.support_threshold.data,
+            support_basis=SupportBasis[form.support_basis.data], reports_to_hide=form.reports_to_hide.data,
+            rating_window_days=form.rating_window_days.data, keywords=form.keywords.data or "",
+            categories=(form.categories.data or "").splitlines()),
+        done=url_for("consultation.edit_settings", community_id=community.id), message=_("Saved."),
+        page="consultation/settings.html", community=community)
+
+
+@bp.route("/c/<int:community_id>/blocks", methods=["GET", "POST"])
+@permission_required("moderate")
+def manage_blocks(community_id: int):
+    community = services.moderated_community(current_user, community_id)
+    form = BlockForm()
+    form.user_id.choices = [SelectChoice("", _("— choose —"))] + [
+        SelectChoice(str(u.id), f"{u.display_name} ({u.masked_phone or u.username})")
+        for u in services.residents_of(community.id)]
+
+    def block():
+        user = services.resident_of(community.id, form.user_id.data)
+        if user is None:
+            raise DomainError(_("Choose one of the community's verified residents."), field="user_id")
+        return services.block_user(current_user, community, user, days=form.days.data, reason=form.reason.data)
+
+    return submit_form(form, block, done=url_for("consultation.manage_blocks", community_id=community.id),
+                       message=_("The resident cannot post until the block ends."), page="consultation/blocks.html",
+                       community=community, blocks=services.blocks_of(community.id), lift_form=ConfirmForm())
+
+
+@bp.post("/blocks/<int:block_id>/lift")
+@permission_required("moderate")
+def lift_block(block_id: int):
+    block = services.block_for(current_user, block_id)
+    require(ConfirmForm().validate_on_submit())
+    return act(lambda: services.lift_block(current_user, block), _("The block is lifted."),
+               url_for("consultation.manage_blocks", community_id=block.community_id))
