@@ -121,12 +121,19 @@ def mark_failed() -> None:
     g.transaction_failed = True
 
 
+def keep_changes() -> None:
+    """Commit this request's changes although it answers with an error status
+    (a wrong check-in code must count towards the attempt limits while the
+    person sees the 422 form)."""
+    g.transaction_keep = True
+
+
 def finish_transaction(response):
     from app.extensions import db
 
     if request.method in SAFE_METHODS:
         return response
-    if response.status_code < 400 and not g.get("transaction_failed"):
+    if g.get("transaction_keep") or (response.status_code < 400 and not g.get("transaction_failed")):
         db.session.commit()
     else:
         db.session.rollback()

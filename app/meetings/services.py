@@ -15,7 +15,6 @@ from app.accounts.models import User
 from app.audit.services import record
 from app.domain import DomainError
 from app.extensions import db
-from app.localtime import local
 from app.meetings.models import (
     CHOICE_LABELS,
     AgendaItem,
@@ -174,9 +173,8 @@ def schedule_meeting(actor, body: Body, *, title: str, starts_at: datetime, plac
     db.session.flush()
     record(actor, "meetings.schedule", meeting, community_id=body.community_id, title=title)
     users = [m.user for m in active_members(body) if m.user is not None]
-    notify_many(users, "meetings.scheduled", link=f"/meetings/{meeting.id}", title=title, body=body.name,
-                when=local(starts_at, body.community).strftime("%Y-%m-%d %H:%M"), starts_at=starts_at.isoformat(),
-                place=place)
+    notify_many(users, "meetings.scheduled", endpoint="meetings.show_meeting", values={"meeting_id": meeting.id},
+                title=title, body=body.name, when=starts_at, place=place)  # the time is shown in the reader's zone
     return meeting
 
 
@@ -240,13 +238,8 @@ def roll_count(meeting: Meeting, quorum: Outcome | None = None) -> dict:
 
 class WrongCheckinCode(DomainError):
     """A wrong code: the attempt is counted, so the caller keeps it
-    (`keep_counted_attempt`) even though the check-in failed."""
+    (the view keeps the request's changes) even though the check-in failed."""
 
-
-def keep_counted_attempt() -> None:
-    """The one place this domain commits: a wrong check-in code must count
-    towards the limits although the request answers 422 (which rolls back)."""
-    db.session.commit()
 
 
 def _new_code(old: str = "") -> str:
@@ -431,7 +424,8 @@ def open_motion(actor, meeting: Meeting, *, title: str, item: AgendaItem | None 
            corrects=getattr(corrects, "id", None))
     if mode is MotionMode.roll_call:
         users = [m.user for m in present if m.user is not None]
-        notify_many(users, "meetings.motion_open", link=f"/meetings/{meeting.id}", title=motion.title)
+        notify_many(users, "meetings.motion_open", endpoint="meetings.show_meeting", values={"meeting_id": meeting.id},
+                    title=motion.title)
     return motion
 
 
@@ -507,7 +501,8 @@ def cast_vote(user, motion: Motion, choice: Choice, *, member: BodyMember | None
     db.session.flush()
     record(user, "meetings.vote", motion, community_id=community_id, member=member.id, choice=choice)
     if by_hand and member.user is not None:
-        notify(member.user, "meetings.hand_vote", link=f"/meetings/{motion.meeting_id}#motion-{motion.id}",
+        notify(member.user, "meetings.hand_vote", endpoint="meetings.show_meeting",
+               values={"meeting_id": motion.meeting_id, "_anchor": f"motion-{motion.id}"},
                title=motion.title, choice=choice.name)
 
 

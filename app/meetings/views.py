@@ -44,7 +44,7 @@ from app.meetings.models import (
     MotionMode,
 )
 from app.web import act, enum_from_form, flash_error, permission_required, qr_svg, render, submit_form
-from app.web import wants_fragment
+from app.web import keep_changes, wants_fragment
 
 bp = Blueprint("meetings", __name__)
 LABELS = {"BODY_KIND_LABELS": BODY_KIND_LABELS, "CHOICE_LABELS": CHOICE_LABELS, "Choice": Choice,
@@ -251,7 +251,7 @@ def check_in(meeting_id: int):
         try:
             return services.check_in(current_user, meeting, form.code.data)
         except services.WrongCheckinCode:
-            services.keep_counted_attempt()  # the wrong code counts towards the limits
+            keep_changes()  # the wrong code counts towards the limits although the answer is 422
             raise
 
     return submit_form(form, check_in, done=url_for("meetings.show_meeting", meeting_id=meeting.id),
