@@ -14,6 +14,7 @@ from app.accounts.models import User
 from app.audit.services import record
 from app.domain import DomainError
 from app.extensions import db
+from app.localtime import local_date
 from app.notifications.services import notify, notify_many, register_kind
 from app.sqltypes import utcnow
 from app.timebank import ledger
@@ -226,7 +227,7 @@ def confirm(actor: User, activity: Activity, minutes_by_signup: dict[int, tuple[
         if minutes != activity.minutes or volunteer.id in (activity.organiser_id, actor.id):
             ledger.request_service(actor, activity, volunteer, minutes, reason)
             continue
-        ledger.credit_service(volunteer, minutes, description=activity.title, served_on=activity.starts_at.date(),
+        ledger.credit_service(volunteer, minutes, description=activity.title, served_on=local_date(activity.starts_at),
                               recorded_by=actor, verified_by=actor,
                               idempotency_key=f"activity-{activity.id}-volunteer-{volunteer.id}",
                               reference=("activity", activity.id))

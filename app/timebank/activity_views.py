@@ -3,7 +3,6 @@ QR check-in, attendance and confirmation of hours."""
 from __future__ import annotations
 
 from datetime import timezone
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, request, url_for
 from flask_babel import gettext as _
@@ -12,6 +11,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.forms import DecisionForm as EmptyForm
+from app import localtime
 from app.domain import DomainError
 from app.extensions import db
 from app.inputs import NotAWholeNumber, int_arg, whole_number
@@ -73,10 +73,8 @@ def create_activity(community_id: int):
     topics = _adopted_topics(community.id)
     form.topic_id.choices = [SelectChoice("", _("— none —"))] + [SelectChoice(str(t.id), f"#{t.id} {t.title}")
                                                                 for t in topics]
-    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
     def utc(value):
-        return value.replace(tzinfo=tz).astimezone(timezone.utc)
+        return value.replace(tzinfo=localtime.zone()).astimezone(timezone.utc)  # typed in local time, stored in UTC
 
     return submit_form(
         form, lambda: activities.publish(

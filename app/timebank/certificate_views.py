@@ -1,15 +1,13 @@
 """Certificates: a resident issues one for a period, prints it; anyone checks it by its code."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.timebank import certificates
 from app.timebank.forms import CertificateForm, VerifyForm
-from app.timebank.views import bp
+from app.timebank.views import bp, this_year_so_far
 from app.web import found, qr_svg, render, submit_form
 
 
@@ -18,8 +16,7 @@ from app.web import found, qr_svg, render, submit_form
 def my_certificates():
     form = CertificateForm()
     if request.method == "GET":
-        form.period_from.data = date(date.today().year, 1, 1)
-        form.period_to.data = date.today()
+        form.period_from.data, form.period_to.data = this_year_so_far()
     return submit_form(form, lambda: certificates.issue(current_user, form.period_from.data, form.period_to.data),
                        done=lambda c: url_for("timebank.show_certificate", code=c.code),
                        message=_("Your certificate is ready. Print it or show its code."),

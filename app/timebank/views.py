@@ -2,17 +2,17 @@
 statement (page, XLSX, CSV); a community's public totals."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.models import User
 from app.domain import DomainError
+from app import localtime
 from app.exports import Sheet, Table, download
 from app.places.services import public_community
 from app.sqltypes import utcnow
@@ -30,7 +30,7 @@ def my_timebank():
     account = ledger.account_of(current_user, create=False)
     total = ledger.service_minutes(current_user)
     return render("timebank/mine.html", account=account, level=star_level(total), total=total,
-                  this_year=ledger.service_minutes_in(current_user, utcnow().year),
+                  this_year=ledger.service_minutes_in(current_user, localtime.today().year),
                   records=ledger.service_records_of(current_user),
                   postings=ledger.postings_of(account) if account else [], kinds=statements.KIND_LABELS,
                   star_hours=[t // 60 for t in thresholds()])
@@ -39,21 +39,22 @@ def my_timebank():
 @bp.get("/c/<int:community_id>/timebank")
 def community_timebank(community_id: int):
     community = found(public_community(community_id))
-    year = utcnow().year
+    year = localtime.today().year
     return render("timebank/community.html", community=community, year=year,
                   totals=ledger.community_totals(community.id, year))
 
 
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+def this_year_so_far() -> tuple[date, date]:
+    """The default period: 1 January to today, both the community's local dates."""
+    today = localtime.today()
+    return today.replace(month=1, day=1), today
 
 
 def period_from_args(form: StatementForm) -> bool:
     """The period in the query string, validated (False: the form carries the
     errors); this year to today when the query names none."""
     if "period_from" not in request.args and "period_to" not in request.args:
-        today = datetime.now(local_zone()).date()
-        form.period_from.data, form.period_to.data = date(today.year, 1, 1), today
+        form.period_from.data, form.period_to.data = this_year_so_far()
         return True
     return form.validate()
 
@@ -63,7 +64,7 @@ def statement_for(form: StatementForm, holder: User | None) -> statements.Statem
     if not period_from_args(form) or holder is None:
         return None
     try:
-        return statements.statement(holder, form.period_from.data, form.period_to.data, local_zone())
+        return statements.statement(holder, form.period_from.data, form.period_to.data, localtime.zone())
     except DomainError as error:
         attach_error(form, error)
         return None
