@@ -9,7 +9,5 @@ from app.consultation.models import (  # noqa: F401
 from app.meetings.models import (  # noqa: F401
     AgendaItem, Attendance, BallotReceipt, Body, BodyMember, Meeting, Motion, SecretBallot, Tally, Vote,
 )
-from app.timebank.models import (  # noqa: F401
-    Account, Activity, Certificate, LedgerRequest, Posting, ServiceRecord, Signup, TimebankSettings, Txn,
-    VolunteerProfile,
-)
+from app.timebank.models import Account, LedgerRequest, Posting, ServiceRecord, TimebankSettings, Txn  # noqa: F401
+from app.volunteering.models import Activity, Certificate, Signup, VolunteerProfile  # noqa: F401

@@ -22,8 +22,8 @@ from app.domain import DomainError
 from app.extensions import db
 from app.localtime import local_date
 from app.sqltypes import utcnow
-from app.timebank.models import (Account, AccountKind, Activity, Posting, ServiceRecord, Signup, SignupStatus,
-                                 TimebankSettings, Txn, TxnKind)
+from app.timebank.models import Account, AccountKind, Posting, ServiceRecord, TimebankSettings, Txn, TxnKind
+from app.volunteering.models import Activity, Signup, SignupStatus
 
 
 from app.notifications.services import register_kind  # noqa: E402

@@ -15,7 +15,7 @@ from app.domain import DomainError
 from app.exports import Sheet, Table, download
 from app.consultation.services import residents_of
 from app.extensions import db
-from app.permissions import register_rule, social_worker_community_ids, staff_subdistrict_ids
+from app.permissions import social_worker_community_ids
 from app.places.services import public_community
 from app.timebank import ledger, statements
 from app.timebank.forms import (CancelForm, CreditLineForm, GrantRequestForm, ResidentStatementForm, SettingsForm,
@@ -26,12 +26,6 @@ from app.timebank.stars import star_level
 from app.timebank.views import (bp, hours_decimal, period_downloads, period_file_name, period_from_args,
                                  statement_for, statement_response)
 from app.web import act, attach_error, found, permission_required, render, require, submit_form
-
-
-# the second person of the four-eyes rule: a social worker, or subdistrict staff (DOMAIN.md: where a
-# community has only one social worker); which community's requests each may decide is ledger.may_confirm
-register_rule("confirm_ledger_requests",
-              lambda user, _obj: bool(social_worker_community_ids(user) or staff_subdistrict_ids(user)))
 
 
 def _managed(community_id: int):
@@ -75,7 +69,7 @@ def _submit(community, name: str, form, action, message: str):
 
 
 @bp.route("/c/<int:community_id>/timebank/manage", methods=["GET", "POST"])
-@permission_required("organise_activities")
+@permission_required("manage_timebank")
 def manage(community_id: int):
     community = _managed(community_id)
     form = _with_residents(GrantRequestForm(), community.id)
@@ -86,7 +80,7 @@ def manage(community_id: int):
 
 
 @bp.post("/c/<int:community_id>/timebank/settings")
-@permission_required("organise_activities")
+@permission_required("manage_timebank")
 def save_settings(community_id: int):
     community = _managed(community_id)
     form = SettingsForm()
@@ -97,7 +91,7 @@ def save_settings(community_id: int):
 
 
 @bp.post("/c/<int:community_id>/timebank/credit-line")
-@permission_required("organise_activities")
+@permission_required("manage_timebank")
 def set_credit_line(community_id: int):
     community = _managed(community_id)
     form = _with_residents(CreditLineForm(), community.id)
@@ -112,7 +106,7 @@ def set_credit_line(community_id: int):
         endpoint="resident_statement_file")
 @bp.get("/c/<int:community_id>/timebank/statement.csv", defaults={"fmt": "csv"},
         endpoint="resident_statement_file")
-@permission_required("organise_activities")
+@permission_required("manage_timebank")
 def resident_statement(community_id: int, fmt: str | None = None):
     """A social worker prints a resident's statement (for someone without a phone)."""
     community = _managed(community_id)
@@ -125,7 +119,7 @@ def resident_statement(community_id: int, fmt: str | None = None):
 @bp.get("/c/<int:community_id>/timebank/volunteers")
 @bp.get("/c/<int:community_id>/timebank/volunteers.xlsx", defaults={"fmt": "xlsx"}, endpoint="volunteer_hours_file")
 @bp.get("/c/<int:community_id>/timebank/volunteers.csv", defaults={"fmt": "csv"}, endpoint="volunteer_hours_file")
-@permission_required("organise_activities")
+@permission_required("manage_timebank")
 def volunteer_hours(community_id: int, fmt: str | None = None):
     """Each volunteer's verified service for a period: the page, or the XLSX/CSV a social worker reports with."""
     community = _managed(community_id)
@@ -161,7 +155,7 @@ def _volunteer_sheet(community, period_from, period_to, rows) -> Sheet:
 
 
 @bp.post("/txns/<int:txn_id>/reversal-request")
-@permission_required("organise_activities")
+@permission_required("manage_timebank")
 def request_reversal(txn_id: int):
     txn = found(db.session.get(Txn, txn_id))
     community = _managed(txn.community_id)

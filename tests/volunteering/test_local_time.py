@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from app import localtime
 from app.extensions import db
 from app.sqltypes import utcnow
-from app.timebank import activities, ledger
+from app.timebank import ledger
+from app.volunteering import services as activities
 from app.timebank.models import ServiceRecord
 from tests.conftest import text
 

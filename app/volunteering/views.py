@@ -1,10 +1,11 @@
-"""Activity pages: the public calendar, sign-up, the organiser's roster with
-QR check-in, attendance and confirmation of hours."""
+"""Volunteering pages: the volunteer register, the public calendar of
+activities, sign-up, the organiser's roster with QR check-in, attendance and
+confirmation of hours; certificates, issued by a resident and checked by anyone."""
 from __future__ import annotations
 
 from datetime import timezone
 
-from flask import abort, current_app, request, url_for
+from flask import Blueprint, abort, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -15,17 +16,18 @@ from app import localtime
 from app.domain import DomainError
 from app.extensions import db
 from app.inputs import NotAWholeNumber, int_arg, whole_number
-from app.permissions import register_rule, social_worker_community_ids
+from app.permissions import social_worker_community_ids
 from app.places.services import public_community
 from app.sqltypes import utcnow
-from app.timebank import activities
-from app.timebank.forms import ActivityForm, CancelForm, VolunteerForm
-from app.timebank.models import Activity, ActivityState, SignupStatus
-from app.timebank.views import bp
+from app.volunteering import services as activities
+from app.volunteering import certificates
+from app.volunteering.forms import ActivityForm, CancelForm, CertificateForm, VerifyForm, VolunteerForm
+from app.volunteering.models import Activity, ActivityState, SignupStatus
+from app.timebank.views import this_year_so_far
 from app.web import (act, flash_success, found, permission_required, qr_svg, render, require, safe_next, see_other,
                      submit_form)
 
-register_rule("organise_activities", lambda user, _obj: bool(social_worker_community_ids(user)))
+bp = Blueprint("volunteering", __name__)
 CHECK_MAX_AGE = 4 * 3600
 LABELS = {"SignupStatus": SignupStatus, "ActivityState": ActivityState}
 
@@ -54,13 +56,13 @@ def register_volunteer():
         current_user, skills=form.skills.data or "", availability=form.availability.data or "",
         consent=form.consent.data), done=request.args.get("next") and safe_next(request.args["next"])
         or url_for("timebank.my_timebank"), message=_("You are registered as a volunteer."),
-        page="timebank/volunteer.html")
+        page="volunteering/volunteer.html")
 
 
 @bp.get("/c/<int:community_id>/activities")
 def list_activities(community_id: int):
     community = found(public_community(community_id))
-    return render("timebank/activities.html", community=community, activities=activities.upcoming(community.id),
+    return render("volunteering/activities.html", community=community, activities=activities.upcoming(community.id),
                   organiser=community.id in social_worker_community_ids(current_user), **LABELS)
 
 
@@ -83,8 +85,8 @@ def create_activity(community_id: int):
             ends_at=utc(form.ends_at.data), signup_deadline=utc(form.signup_deadline.data),
             places=form.places.data, minutes=form.minutes.data,
             topic=next((t for t in topics if str(t.id) == form.topic_id.data), None)),
-        done=lambda a: url_for("timebank.show_activity", activity_id=a.id), message=_("The activity is published."),
-        page="timebank/activity_form.html", community=community)
+        done=lambda a: url_for("volunteering.show_activity", activity_id=a.id), message=_("The activity is published."),
+        page="volunteering/activity_form.html", community=community)
 
 
 def _adopted_topics(community_id: int):
@@ -101,7 +103,7 @@ def _adopted_topics(community_id: int):
 def show_activity(activity_id: int):
     activity = _activity(activity_id)
     taken = len(activities.signups_of(activity, SignupStatus.confirmed))
-    return render("timebank/activity.html", activity=activity, taken=taken, form=EmptyForm(),
+    return render("volunteering/activity.html", activity=activity, taken=taken, form=EmptyForm(),
                   signup=activities.signup_of(current_user, activity), now=utcnow(),
                   registered=activities.profile_of(current_user) is not None,
                   organiser=activity.community_id in social_worker_community_ids(current_user), **LABELS)
@@ -112,7 +114,7 @@ def show_activity(activity_id: int):
 def sign_up(activity_id: int):
     activity = _activity(activity_id)
     require(EmptyForm().validate_on_submit())
-    back = url_for("timebank.show_activity", activity_id=activity.id)
+    back = url_for("volunteering.show_activity", activity_id=activity.id)
     return act(lambda: activities.sign_up(current_user, activity),
                lambda signup: _signed_up_message(activity, signup), back)
 
@@ -132,7 +134,7 @@ def _signed_up_message(activity: Activity, signup) -> str:
 def cancel_signup(activity_id: int):
     activity = _activity(activity_id)
     require(EmptyForm().validate_on_submit())
-    back = url_for("timebank.show_activity", activity_id=activity.id)
+    back = url_for("volunteering.show_activity", activity_id=activity.id)
     return act(lambda: activities.cancel_signup(current_user, activity), _("Your sign-up is cancelled."), back)
 
 
@@ -148,7 +150,7 @@ def _roster_page(activity: Activity, *, status: int = 200, errors: dict | None =
                  early_reason: str = ""):
     """The roster; after a refused confirmation (422) it keeps what was typed, with each message on its field."""
     started, early = activities.may_confirm_now(activity)
-    return render("timebank/roster.html", activity=activity, signups=activities.signups_of(activity),
+    return render("volunteering/roster.html", activity=activity, signups=activities.signups_of(activity),
                   form=EmptyForm(), cancel_form=CancelForm(formdata=None), check_link=_check_link(activity),
                   started=started, early=early, pending=activities.pending_credits(activity), errors=errors or {},
                   typed=typed or {}, early_reason=early_reason, status=status, **LABELS)
@@ -159,7 +161,7 @@ def _check_link(activity: Activity) -> str:
     token = _serializer().dumps({"a": activity.id})
     from app.web import external_url  # this site's address, never the request's Host
 
-    return external_url("timebank.check_page", activity_id=activity.id, t=token)
+    return external_url("volunteering.check_page", activity_id=activity.id, t=token)
 
 
 @bp.get("/activities/<int:activity_id>/qr.svg")
@@ -182,7 +184,7 @@ def _token_ok(activity: Activity, token: str) -> bool:
 def check_page(activity_id: int):
     activity = _activity(activity_id)
     token = request.args.get("t", "")
-    return render("timebank/check.html", activity=activity, token=token, valid=_token_ok(activity, token),
+    return render("volunteering/check.html", activity=activity, token=token, valid=_token_ok(activity, token),
                   signup=activities.signup_of(current_user, activity), form=EmptyForm(), **LABELS)
 
 
@@ -191,7 +193,7 @@ def check_page(activity_id: int):
 def check(activity_id: int):
     activity = _activity(activity_id)
     require(EmptyForm().validate_on_submit())
-    back = url_for("timebank.show_activity", activity_id=activity.id)
+    back = url_for("volunteering.show_activity", activity_id=activity.id)
     out = request.form.get("out") == "1"
 
     def check_in_or_out():
@@ -210,7 +212,7 @@ def mark_attendance(activity_id: int):
     require(EmptyForm().validate_on_submit())
     signup = found(activities.signup_in(activity, int_arg("signup_id", source=request.form)))
     return act(lambda: activities.mark_attendance(current_user, signup, request.form.get("attended") == "1"),
-               _("Recorded."), url_for("timebank.roster", activity_id=activity.id))
+               _("Recorded."), url_for("volunteering.roster", activity_id=activity.id))
 
 
 @bp.post("/activities/<int:activity_id>/confirm")
@@ -240,7 +242,7 @@ def confirm_activity(activity_id: int):
             db.session.commit()
             flash_success(_("Hours are recorded and credited.") if not waiting else _(
                 "Hours are recorded and credited; %(n)d credits wait for a second staff member.", n=waiting))
-            return see_other(url_for("timebank.roster", activity_id=activity.id))
+            return see_other(url_for("volunteering.roster", activity_id=activity.id))
     return _roster_page(activity, status=422, errors=errors, typed=typed, early_reason=early_reason)
 
 
@@ -253,4 +255,46 @@ def cancel_activity(activity_id: int):
     require(form.validate_on_submit())
     return act(lambda: activities.cancel(current_user, activity, form.reason.data),
                _("The activity is cancelled and volunteers have been told."),
-               url_for("timebank.show_activity", activity_id=activity.id))
+               url_for("volunteering.show_activity", activity_id=activity.id))
+
+
+@bp.route("/my/certificates", methods=["GET", "POST"])
+@login_required
+def my_certificates():
+    form = CertificateForm()
+    if request.method == "GET":
+        form.period_from.data, form.period_to.data = this_year_so_far()
+    return submit_form(form, lambda: certificates.issue(current_user, form.period_from.data, form.period_to.data),
+                       done=lambda c: url_for("volunteering.show_certificate", code=c.code),
+                       message=_("Your certificate is ready. Print it or show its code."),
+                       page="volunteering/certificates.html", issued=certificates.certificates_of(current_user))
+
+
+@bp.get("/certificates/<code>")
+def show_certificate(code: str):
+    """Public: anyone holding the code (or scanning the QR) sees whether it is genuine."""
+    certificate = found(certificates.by_code(code))
+    return render("volunteering/certificate.html", c=certificate, genuine=certificates.is_genuine(certificate),
+                  reversed=certificates.reversed_minutes(certificate),
+                  mine=current_user.is_authenticated and current_user.id == certificate.user_id)
+
+
+@bp.get("/certificates/<code>/qr.svg")
+def certificate_qr(code: str):
+    certificate = found(certificates.by_code(code))
+    from app.web import external_url  # this site's address, never the request's Host
+
+    link = external_url("volunteering.show_certificate", code=certificate.code)
+    return qr_svg(link, _("Verification QR code"), scale=4)
+
+
+@bp.get("/verify")
+def verify_certificate():
+    form = VerifyForm(request.args)
+    if request.args.get("code") is not None:
+        if form.validate() and (certificate := certificates.by_code(form.code.data)) is not None:
+            return render("volunteering/certificate.html", c=certificate, genuine=certificates.is_genuine(certificate),
+                          reversed=certificates.reversed_minutes(certificate), mine=False)
+        form.code.errors = [_("No certificate has this code. Check it and try again.")]
+        return render("volunteering/verify.html", form=form, status=404)
+    return render("volunteering/verify.html", form=form)

@@ -5,9 +5,10 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.timebank import ledger
-from app.timebank.models import Activity, ServiceRecord
+from app.timebank.models import ServiceRecord
+from app.volunteering.models import Activity
 from tests.conftest import text
-from tests.timebank.helpers import ended
+from tests.volunteering.helpers import ended
 
 
 def test_activity_from_publication_to_credited_hours(app, client_for, make_user, places, client):
@@ -34,7 +35,7 @@ def test_activity_from_publication_to_credited_hours(app, client_for, make_user,
     assert vol.post(f"/activities/{activity.id}/signup").status_code == 303
     assert "您已报名成功，有名额" in text(vol.get(f"/activities/{activity.id}"))
 
-    from app.timebank.activity_views import _serializer
+    from app.volunteering.views import _serializer
 
     with app.test_request_context():
         token = _serializer().dumps({"a": activity.id})
@@ -59,7 +60,7 @@ def test_other_community_organiser_gets_404(client_for, make_user, places):
     from datetime import timedelta
 
     from app.sqltypes import utcnow
-    from app.timebank import activities
+    from app.volunteering import services as activities
 
     organiser = make_user("social_worker")
     start = utcnow() + timedelta(days=1)
@@ -76,7 +77,8 @@ def test_check_in_link_expires_and_a_replay_changes_nothing(app, client_for, mak
     from datetime import timedelta
 
     from app.sqltypes import utcnow
-    from app.timebank import activities, activity_views
+    from app.volunteering import services as activities
+    from app.volunteering import views as activity_views
 
     organiser, volunteer = make_user("social_worker"), make_user()
     start = utcnow() + timedelta(days=1)

@@ -18,7 +18,8 @@ from app.localtime import local_date
 from app.notifications.services import notify, notify_many, register_kind
 from app.sqltypes import utcnow
 from app.timebank import ledger
-from app.timebank.models import Activity, ActivityState, ServiceRecord, Signup, SignupStatus, VolunteerProfile
+from app.timebank.models import ServiceRecord
+from app.volunteering.models import Activity, ActivityState, Signup, SignupStatus, VolunteerProfile
 
 CATEGORIES = ["助老", "环境", "文明劝导", "防疫", "助学", "其他"]
 
