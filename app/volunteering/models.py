@@ -45,6 +45,10 @@ class Activity(db.Model):
     community = relationship("Community")
     topic = relationship("Topic")
 
+    @property
+    def is_cancelled(self) -> bool:
+        return self.state is ActivityState.cancelled
+
     def __repr__(self) -> str:
         return f"<Activity {self.id} {self.title!r}>"
 
@@ -67,6 +71,10 @@ class Signup(db.Model):
     attended: Mapped[bool] = mapped_column(default=False)  # marked by the organiser, or by checking in
 
     volunteer = relationship("User")
+
+    @property
+    def has_place(self) -> bool:
+        return self.status is SignupStatus.confirmed
 
     def __repr__(self) -> str:
         return f"<Signup activity={self.activity_id} volunteer={self.volunteer_id} {self.status.name}>"

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import timezone
 
-from flask import Blueprint, abort, current_app, request, url_for
+from flask import Blueprint, current_app, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from wtforms.fields.choices import SelectChoice
@@ -14,34 +15,21 @@ from wtforms.fields.choices import SelectChoice
 from app.accounts.forms import DecisionForm as EmptyForm
 from app import localtime
 from app.domain import DomainError
-from app.extensions import db
 from app.inputs import NotAWholeNumber, int_arg, whole_number
-from app.permissions import social_worker_community_ids
-from app.places.services import public_community
-from app.sqltypes import utcnow
 from app.volunteering import services as activities
 from app.volunteering import certificates
 from app.volunteering.forms import ActivityForm, CancelForm, CertificateForm, VerifyForm, VolunteerForm
 from app.volunteering.models import Activity, ActivityState, SignupStatus
 from app.timebank.views import this_year_so_far
-from app.web import (act, flash_success, found, permission_required, qr_svg, render, require, safe_next, see_other,
+from app.web import (act, attach_error, flash_success, found, permission_required, qr_svg, render, require, safe_next, see_other,
                      submit_form)
 
 bp = Blueprint("volunteering", __name__)
 CHECK_MAX_AGE = 4 * 3600
-LABELS = {"SignupStatus": SignupStatus, "ActivityState": ActivityState}
-
-
-def _activity(activity_id: int) -> Activity:
-    activity = found(db.session.get(Activity, activity_id))
-    found(public_community(activity.community_id))
-    return activity
-
-
-def _organiser(activity_or_community_id) -> None:
-    community_id = getattr(activity_or_community_id, "community_id", activity_or_community_id)
-    if community_id not in social_worker_community_ids(current_user):
-        abort(404)
+STATE_LABELS = {ActivityState.published: None, ActivityState.cancelled: _l("cancelled"),
+                ActivityState.confirmed: _l("hours confirmed")}
+SIGNUP_LABELS = {SignupStatus.confirmed: _l("place"), SignupStatus.waitlisted: _l("waiting list"),
+                 SignupStatus.cancelled: _l("cancelled")}
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -61,58 +49,47 @@ def register_volunteer():
 
 @bp.get("/c/<int:community_id>/activities")
 def list_activities(community_id: int):
-    community = found(public_community(community_id))
+    community = activities.community_for(current_user, community_id)
     return render("volunteering/activities.html", community=community, activities=activities.upcoming(community.id),
-                  organiser=community.id in social_worker_community_ids(current_user), **LABELS)
+                  organiser=activities.organises(current_user, community.id))
+
+
+def _local_to_utc(value):
+    """A time typed in the community's local time, as the UTC instant it is stored as."""
+    return value.replace(tzinfo=localtime.zone()).astimezone(timezone.utc)
 
 
 @bp.route("/c/<int:community_id>/activities/new", methods=["GET", "POST"])
 @permission_required("organise_activities")
 def create_activity(community_id: int):
-    community = found(public_community(community_id))
-    _organiser(community.id)
+    community = activities.community_for(current_user, community_id, to="organise")
     form = ActivityForm()
-    topics = _adopted_topics(community.id)
+    topics = activities.adopted_topics(community.id)
     form.topic_id.choices = [SelectChoice("", _("— none —"))] + [SelectChoice(str(t.id), f"#{t.id} {t.title}")
                                                                 for t in topics]
-    def utc(value):
-        return value.replace(tzinfo=localtime.zone()).astimezone(timezone.utc)  # typed in local time, stored in UTC
-
     return submit_form(
         form, lambda: activities.publish(
             current_user, community, title=form.title.data, description=form.description.data or "",
-            category=form.category.data, place=form.place.data, starts_at=utc(form.starts_at.data),
-            ends_at=utc(form.ends_at.data), signup_deadline=utc(form.signup_deadline.data),
+            category=form.category.data, place=form.place.data, starts_at=_local_to_utc(form.starts_at.data),
+            ends_at=_local_to_utc(form.ends_at.data), signup_deadline=_local_to_utc(form.signup_deadline.data),
             places=form.places.data, minutes=form.minutes.data,
             topic=next((t for t in topics if str(t.id) == form.topic_id.data), None)),
         done=lambda a: url_for("volunteering.show_activity", activity_id=a.id), message=_("The activity is published."),
         page="volunteering/activity_form.html", community=community)
 
 
-def _adopted_topics(community_id: int):
-    """Topics whose adoption the committee is carrying out (办理中)."""
-    import sqlalchemy as sa
-
-    from app.consultation.models import Topic, TopicState
-
-    return list(db.session.scalars(sa.select(Topic).where(Topic.community_id == community_id,
-                                                          Topic.state == TopicState.in_progress).order_by(Topic.id)))
-
-
 @bp.get("/activities/<int:activity_id>")
 def show_activity(activity_id: int):
-    activity = _activity(activity_id)
-    taken = len(activities.signups_of(activity, SignupStatus.confirmed))
-    return render("volunteering/activity.html", activity=activity, taken=taken, form=EmptyForm(),
-                  signup=activities.signup_of(current_user, activity), now=utcnow(),
-                  registered=activities.profile_of(current_user) is not None,
-                  organiser=activity.community_id in social_worker_community_ids(current_user), **LABELS)
+    activity = activities.activity_for(current_user, activity_id)
+    return render("volunteering/activity.html", activity=activity, form=EmptyForm(),
+                  taken=len(activities.signups_of(activity, SignupStatus.confirmed)),
+                  actions=activities.actions_for(current_user, activity), state_label=STATE_LABELS[activity.state])
 
 
 @bp.post("/activities/<int:activity_id>/signup")
 @login_required
 def sign_up(activity_id: int):
-    activity = _activity(activity_id)
+    activity = activities.activity_for(current_user, activity_id)
     require(EmptyForm().validate_on_submit())
     back = url_for("volunteering.show_activity", activity_id=activity.id)
     return act(lambda: activities.sign_up(current_user, activity),
@@ -122,17 +99,15 @@ def sign_up(activity_id: int):
 def _signed_up_message(activity: Activity, signup) -> str:
     """A place, or a place in the queue: say which, and where in the queue."""
     if signup.status is SignupStatus.waitlisted:
-        waiting = activities.signups_of(activity, SignupStatus.waitlisted)
-        position = next(i for i, s in enumerate(waiting, start=1) if s.id == signup.id)
         return _("You are on the waiting list, number %(n)d. If a place opens up, it is yours and we will tell you.",
-                 n=position)
+                 n=activities.waiting_position(activity, signup))
     return _("You are signed up.")
 
 
 @bp.post("/activities/<int:activity_id>/cancel-signup")
 @login_required
 def cancel_signup(activity_id: int):
-    activity = _activity(activity_id)
+    activity = activities.activity_for(current_user, activity_id)
     require(EmptyForm().validate_on_submit())
     back = url_for("volunteering.show_activity", activity_id=activity.id)
     return act(lambda: activities.cancel_signup(current_user, activity), _("Your sign-up is cancelled."), back)
@@ -141,19 +116,19 @@ def cancel_signup(activity_id: int):
 @bp.get("/activities/<int:activity_id>/roster")
 @permission_required("organise_activities")
 def roster(activity_id: int):
-    activity = _activity(activity_id)
-    _organiser(activity)
-    return _roster_page(activity)
+    return _roster_page(activities.activity_for(current_user, activity_id, to="organise"))
 
 
 def _roster_page(activity: Activity, *, status: int = 200, errors: dict | None = None, typed: dict | None = None,
-                 early_reason: str = ""):
-    """The roster; after a refused confirmation (422) it keeps what was typed, with each message on its field."""
+                 early_reason: str = "", cancel_form=None):
+    """The roster; after a refused confirmation or cancellation (422) it keeps
+    what was typed, with each message on its field."""
     started, early = activities.may_confirm_now(activity)
     return render("volunteering/roster.html", activity=activity, signups=activities.signups_of(activity),
-                  form=EmptyForm(), cancel_form=CancelForm(formdata=None), check_link=_check_link(activity),
+                  form=EmptyForm(), cancel_form=cancel_form or CancelForm(formdata=None),
+                  check_link=_check_link(activity), actions=activities.actions_for(current_user, activity),
                   started=started, early=early, pending=activities.pending_credits(activity), errors=errors or {},
-                  typed=typed or {}, early_reason=early_reason, status=status, **LABELS)
+                  typed=typed or {}, early_reason=early_reason, status=status, status_labels=SIGNUP_LABELS)
 
 
 def _check_link(activity: Activity) -> str:
@@ -167,8 +142,7 @@ def _check_link(activity: Activity) -> str:
 @bp.get("/activities/<int:activity_id>/qr.svg")
 @permission_required("organise_activities")
 def activity_qr(activity_id: int):
-    activity = _activity(activity_id)
-    _organiser(activity)
+    activity = activities.activity_for(current_user, activity_id, to="organise")
     return qr_svg(_check_link(activity), _("Check-in QR code"))
 
 
@@ -182,16 +156,17 @@ def _token_ok(activity: Activity, token: str) -> bool:
 @bp.get("/activities/<int:activity_id>/check")
 @login_required
 def check_page(activity_id: int):
-    activity = _activity(activity_id)
+    activity = activities.activity_for(current_user, activity_id)
     token = request.args.get("t", "")
     return render("volunteering/check.html", activity=activity, token=token, valid=_token_ok(activity, token),
-                  signup=activities.signup_of(current_user, activity), form=EmptyForm(), **LABELS)
+                  signup=activities.signup_of(current_user, activity),
+                  may_check_in=activities.may_check_in(current_user, activity), form=EmptyForm())
 
 
 @bp.post("/activities/<int:activity_id>/check")
 @login_required
 def check(activity_id: int):
-    activity = _activity(activity_id)
+    activity = activities.activity_for(current_user, activity_id)
     require(EmptyForm().validate_on_submit())
     back = url_for("volunteering.show_activity", activity_id=activity.id)
     out = request.form.get("out") == "1"
@@ -207,23 +182,17 @@ def check(activity_id: int):
 @bp.post("/activities/<int:activity_id>/attendance")
 @permission_required("organise_activities")
 def mark_attendance(activity_id: int):
-    activity = _activity(activity_id)
-    _organiser(activity)
+    activity = activities.activity_for(current_user, activity_id, to="organise")
     require(EmptyForm().validate_on_submit())
-    signup = found(activities.signup_in(activity, int_arg("signup_id", source=request.form)))
+    signup = activities.signup_in(activity, int_arg("signup_id", source=request.form))
     return act(lambda: activities.mark_attendance(current_user, signup, request.form.get("attended") == "1"),
                _("Recorded."), url_for("volunteering.roster", activity_id=activity.id))
 
 
-@bp.post("/activities/<int:activity_id>/confirm")
-@permission_required("organise_activities")
-def confirm_activity(activity_id: int):
-    activity = _activity(activity_id)
-    _organiser(activity)
-    require(EmptyForm().validate_on_submit())
+def _typed_figures(activity: Activity) -> tuple[dict, dict, dict]:
+    """What the roster's confirmation form carried: (typed per sign-up, figures read, errors)."""
     typed = {s.id: (request.form.get(f"minutes-{s.id}", "")[:20], request.form.get(f"reason-{s.id}", "")[:200])
              for s in activities.signups_of(activity, SignupStatus.confirmed)}
-    early_reason = request.form.get("early_reason", "")[:200]
     figures, errors = {}, {}
     for signup_id, (raw, reason) in typed.items():
         if raw.strip():
@@ -231,31 +200,47 @@ def confirm_activity(activity_id: int):
                 figures[signup_id] = (whole_number(raw, low=1, high=activity.minutes), reason)
             except NotAWholeNumber as error:
                 errors[f"minutes-{signup_id}"] = str(error)
+    return typed, figures, errors
+
+
+@bp.post("/activities/<int:activity_id>/confirm")
+@permission_required("organise_activities")
+def confirm_activity(activity_id: int):
+    activity = activities.activity_for(current_user, activity_id, to="organise")
+    require(EmptyForm().validate_on_submit())
+    typed, figures, errors = _typed_figures(activity)
+    early_reason = request.form.get("early_reason", "")[:200]
     if not errors:
         try:
             activities.confirm(current_user, activity, figures, early_reason=early_reason)
         except DomainError as error:
-            db.session.rollback()
-            errors[error.field or "form"] = str(error.message)
+            errors[error.field or "form"] = str(error.message)  # answered 422: the transaction path rolls back
         else:
-            waiting = len(activities.pending_credits(activity))
-            db.session.commit()
-            flash_success(_("Hours are recorded and credited.") if not waiting else _(
-                "Hours are recorded and credited; %(n)d credits wait for a second staff member.", n=waiting))
+            flash_success(_confirmed_message(len(activities.pending_credits(activity))))
             return see_other(url_for("volunteering.roster", activity_id=activity.id))
     return _roster_page(activity, status=422, errors=errors, typed=typed, early_reason=early_reason)
+
+
+def _confirmed_message(waiting: int) -> str:
+    if not waiting:
+        return _("Hours are recorded and credited.")
+    return _("Hours are recorded and credited; %(n)d credits wait for a second staff member.", n=waiting)
 
 
 @bp.post("/activities/<int:activity_id>/cancel")
 @permission_required("organise_activities")
 def cancel_activity(activity_id: int):
-    activity = _activity(activity_id)
-    _organiser(activity)
+    activity = activities.activity_for(current_user, activity_id, to="organise")
     form = CancelForm()
-    require(form.validate_on_submit())
-    return act(lambda: activities.cancel(current_user, activity, form.reason.data),
-               _("The activity is cancelled and volunteers have been told."),
-               url_for("volunteering.show_activity", activity_id=activity.id))
+    if form.validate_on_submit():
+        try:
+            activities.cancel(current_user, activity, form.reason.data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash_success(_("The activity is cancelled and volunteers have been told."))
+            return see_other(url_for("volunteering.show_activity", activity_id=activity.id))
+    return _roster_page(activity, status=422, cancel_form=form)
 
 
 @bp.route("/my/certificates", methods=["GET", "POST"])
