@@ -14,12 +14,11 @@ from app.accounts.models import User
 from app.domain import DomainError
 from app import localtime
 from app.exports import Sheet, Table, download
-from app.places.services import public_community
 from app.sqltypes import utcnow
-from app.timebank import ledger, statements
+from app.timebank import ledger, services, statements
 from app.timebank.forms import StatementForm
 from app.timebank.stars import star_level, thresholds
-from app.web import attach_error, found, render
+from app.web import attach_error, render
 
 bp = Blueprint("timebank", __name__)
 
@@ -38,7 +37,7 @@ def my_timebank():
 
 @bp.get("/c/<int:community_id>/timebank")
 def community_timebank(community_id: int):
-    community = found(public_community(community_id))
+    community = services.community_for(current_user, community_id, to="read")
     year = localtime.today().year
     return render("timebank/community.html", community=community, year=year,
                   totals=ledger.community_totals(community.id, year))
