@@ -122,15 +122,15 @@ def _register_blueprints(app: Flask) -> None:
     from app.audit.views import bp as audit_bp
     from app.consultation import bp as consultation_bp
     from app.meetings import bp as meetings_bp
-    from app.timebank import activity_views, certificate_views, manage_views  # noqa: F401  (routes on timebank.bp)
-    from app.timebank.views import bp as timebank_bp
+    from app.timebank import bp as timebank_bp
+    from app.volunteering import bp as volunteering_bp
     from app.notifications.views import bp as notifications_bp
     from app.places.views import bp as places_bp
     from app.health import bp as health_bp
     from app.home import bp as home_bp
 
     for bp in (health_bp, home_bp, places_bp, accounts_bp, notifications_bp, audit_bp, consultation_bp, meetings_bp,
-               timebank_bp):
+               timebank_bp, volunteering_bp):
         app.register_blueprint(bp)
 
     @app.get("/favicon.ico")

@@ -98,7 +98,9 @@ def _timebank(users: dict[str, User]) -> None:
     """Verified service hours (and the time coins they earn) for a few neighbours."""
     from datetime import date, timedelta
 
-    from app.timebank import activities, ledger
+    from app.timebank import ledger
+
+    from app.volunteering import services as activities
 
     for login, skills in [("13800000001", "陪聊、手工"), ("13800000004", "水电维修、驾驶"), ("13800000003", "做饭")]:
         activities.register_volunteer(users[login], skills=skills, availability="周末", consent=True)

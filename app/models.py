@@ -10,7 +10,5 @@ from app.meetings.models import (  # noqa: F401
     AgendaItem, Attendance, BallotBox, BallotReceipt, Body, BodyMember, CheckinFailure, Meeting, Motion, MotionRoll,
     Tally, Vote,
 )
-from app.timebank.models import (  # noqa: F401
-    Account, Activity, Certificate, LedgerRequest, Posting, ServiceRecord, Signup, TimebankSettings, Txn,
-    VolunteerProfile,
-)
+from app.timebank.models import Account, LedgerRequest, Posting, ServiceRecord, TimebankSettings, Txn  # noqa: F401
+from app.volunteering.models import Activity, Certificate, Signup, VolunteerProfile  # noqa: F401

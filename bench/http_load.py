@@ -132,8 +132,8 @@ def prepare(env: dict, args) -> dict:
         from app.meetings import services as meetings
         from app.meetings.models import AttendanceStatus, Meeting
         from app.places.models import Community
-        from app.timebank import activities
-        from app.timebank.models import Signup, VolunteerProfile
+        from app.volunteering import services as activities
+        from app.volunteering.models import Signup, VolunteerProfile
 
         t = {"community": 1, "scale": one("SELECT count(*) FROM topic") / 100_000}
         t["busiest"] = one("SELECT id FROM topic ORDER BY comment_count DESC LIMIT 1")

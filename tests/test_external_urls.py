@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from app.extensions import db
-from app.timebank import certificates, ledger
+from app.timebank import ledger
+from app.volunteering import certificates
 from app.web import external_url
 from tests.conftest import text
 
@@ -31,7 +32,7 @@ def test_public_base_url_is_used_for_every_absolute_link(app, client, make_user)
     page = text(client.get(f"/certificates/{certificate.code}", headers={"Host": "evil.example"}))
     assert "https://linli.example.org/verify" in page and "evil.example" not in page
     with app.test_request_context("/", headers={"Host": "evil.example"}):
-        assert external_url("timebank.show_certificate", code="AB") == "https://linli.example.org/certificates/AB"
+        assert external_url("volunteering.show_certificate", code="AB") == "https://linli.example.org/certificates/AB"
 
 
 def test_trusted_hosts_refuse_other_hosts_and_name_the_link(app, client, make_user):
@@ -44,6 +45,6 @@ def test_trusted_hosts_refuse_other_hosts_and_name_the_link(app, client, make_us
 
 def test_without_configuration_only_this_machine_is_trusted(app):
     with app.test_request_context("/", headers={"Host": "localhost:5000"}):
-        assert external_url("timebank.verify_certificate") == "http://localhost:5000/verify"
+        assert external_url("volunteering.verify_certificate") == "http://localhost:5000/verify"
     with app.test_request_context("/", headers={"Host": "evil.example"}):
-        assert external_url("timebank.verify_certificate") == "/verify"
+        assert external_url("volunteering.verify_certificate") == "/verify"

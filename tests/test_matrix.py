@@ -288,7 +288,8 @@ class World:
 
     def _certificate(self) -> str:
         """R's certificate for a day of recorded service."""
-        from app.timebank import certificates, ledger
+        from app.timebank import ledger
+        from app.volunteering import certificates
 
         today = services_now().date()
         ledger.credit_service(self.personas["R"], 60, description="助老", served_on=today,
@@ -300,7 +301,7 @@ class World:
         """An activity in community A with R signed up."""
         from datetime import timedelta
 
-        from app.timebank import activities
+        from app.volunteering import services as activities
 
         start = services_now() + timedelta(days=3)
         activity = activities.publish(self.personas["S"], places.community, title="敬老服务", description="",

@@ -45,7 +45,7 @@ def _activity(worker, community, places=1):
     from datetime import timedelta
 
     from app.sqltypes import utcnow
-    from app.timebank import activities
+    from app.volunteering import services as activities
 
     start = utcnow() + timedelta(days=2)
     return activities.publish(worker, community, title="敬老服务", description="陪伴老人", category="助老", place="活动中心",
@@ -67,7 +67,7 @@ def test_activity_places_are_called_places_not_the_admin_menu(make_user, places,
 
 def test_a_waiting_list_sign_up_says_so_with_the_position(make_user, places, client_for):
     from app.extensions import db
-    from app.timebank import activities
+    from app.volunteering import services as activities
 
     worker = make_user("social_worker")
     first, second, third = make_user(), make_user(), make_user()

@@ -177,8 +177,10 @@ def test_hours_confirmed_on_both_servers_are_credited_once_and_the_ledger_verifi
     from app.extensions import db
     from app.places.models import Community
     from app.sqltypes import utcnow
-    from app.timebank import activities, ledger
-    from app.timebank.models import ServiceRecord, Signup
+    from app.timebank import ledger
+    from app.volunteering import services as activities
+    from app.timebank.models import ServiceRecord
+    from app.volunteering.models import Signup
 
     with app.app_context():
         residents = [db.session.scalar(sa.select(User).where(User.username == login)) for login in servers["logins"]]

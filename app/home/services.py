@@ -19,7 +19,8 @@ from app.extensions import db
 from app.meetings.models import Body, Meeting, MeetingState, Motion, Tally
 from app.notifications.models import Notification
 from app.places.models import Community, Department
-from app.timebank.models import Account, Activity, ActivityState, LedgerRequest, ServiceRecord, Signup, SignupStatus
+from app.timebank.models import Account, LedgerRequest, ServiceRecord
+from app.volunteering.models import Activity, ActivityState, Signup, SignupStatus
 
 OPEN_STATES = (TopicState.published, TopicState.deliberating)
 

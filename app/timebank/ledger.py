@@ -20,9 +20,10 @@ from app.audit.models import AuditEntry
 from app.audit.services import client_ip, record
 from app.domain import DomainError
 from app.extensions import db
+from app.localtime import local_date
 from app.sqltypes import utcnow
-from app.timebank.models import (Account, AccountKind, Activity, Posting, ServiceRecord, Signup, SignupStatus,
-                                 TimebankSettings, Txn, TxnKind)
+from app.timebank.models import Account, AccountKind, Posting, ServiceRecord, TimebankSettings, Txn, TxnKind
+from app.volunteering.models import Activity, Signup, SignupStatus
 
 
 from app.notifications.services import register_kind  # noqa: E402
@@ -739,7 +740,7 @@ def _confirm_service(ledger_request, requester: User, actor: User) -> Txn:
     reason = ledger_request.reason.strip()
     service = credit_service(
         volunteer, ledger_request.minutes, description=activity.title + (f"（{reason}）" if reason else ""),
-        served_on=activity.starts_at.date(), recorded_by=actor if requester.id == volunteer.id else requester,
+        served_on=local_date(activity.starts_at), recorded_by=actor if requester.id == volunteer.id else requester,
         verified_by=actor, idempotency_key=f"activity-{activity.id}-volunteer-{volunteer.id}",
         reference=("activity", activity.id))
     notify(volunteer, "timebank.credited", link="/my/timebank", minutes=ledger_request.minutes, title=activity.title)

@@ -4,7 +4,7 @@ for by one staff member and confirmed by a second; the community's rules
 printed for them; recent transactions."""
 from __future__ import annotations
 
-from flask import abort, request, url_for
+from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -14,36 +14,23 @@ from app.accounts.models import User
 from app.domain import DomainError
 from app.exports import Sheet, Table, download
 from app.consultation.services import residents_of
-from app.extensions import db
-from app.permissions import register_rule, social_worker_community_ids, staff_subdistrict_ids
-from app.places.services import public_community
-from app.timebank import ledger, statements
+from app.permissions import social_worker_community_ids
+from app.timebank import ledger, services, statements
 from app.timebank.forms import (CancelForm, CreditLineForm, GrantRequestForm, ResidentStatementForm, SettingsForm,
                                  StatementForm)
 from app.timebank.statements import KIND_LABELS
-from app.timebank.models import LedgerRequest, Txn
 from app.timebank.stars import star_level
 from app.timebank.views import (bp, hours_decimal, period_downloads, period_file_name, period_from_args,
                                  statement_for, statement_response)
-from app.web import act, attach_error, found, permission_required, render, require, submit_form
-
-
-# the second person of the four-eyes rule: a social worker, or subdistrict staff (DOMAIN.md: where a
-# community has only one social worker); which community's requests each may decide is ledger.may_confirm
-register_rule("confirm_ledger_requests",
-              lambda user, _obj: bool(social_worker_community_ids(user) or staff_subdistrict_ids(user)))
+from app.web import act, attach_error, flash_success, permission_required, render, require, see_other, submit_form
 
 
 def _managed(community_id: int):
-    community = found(public_community(community_id))
-    if community.id not in social_worker_community_ids(current_user):
-        abort(404)
-    return community
+    return services.community_for(current_user, community_id)
 
 
-def _resident(community_id: int, user_id: str) -> User:
-    """A verified resident of this community, else 404."""
-    return found(next((u for u in residents_of(community_id) if str(u.id) == user_id), None))
+def _resident(community, user_id) -> User:
+    return services.resident_of(community, user_id)
 
 
 def _with_residents(form, community_id: int):
@@ -61,11 +48,12 @@ def _page(community, submitted) -> dict:
         "settings_form": SettingsForm(formdata=None, unit_minutes=rules.unit_minutes,
                                       max_balance_hours=rules.max_balance and rules.max_balance // 60),
         "credit_form": _with_residents(CreditLineForm(formdata=None), community.id),
+        "reversal_form": CancelForm(formdata=None),
     }
     forms.update(submitted)
     return dict(community=community, pending=ledger.pending_requests(community.id), rules=rules,
                 lines=ledger.credit_lines(community.id), txns=ledger.recent_transactions(community.id),
-                kinds=KIND_LABELS, action_form=EmptyForm(), reversal_form=CancelForm(formdata=None), **forms)
+                kinds=KIND_LABELS, action_form=EmptyForm(), **forms)
 
 
 def _submit(community, name: str, form, action, message: str):
@@ -75,18 +63,18 @@ def _submit(community, name: str, form, action, message: str):
 
 
 @bp.route("/c/<int:community_id>/timebank/manage", methods=["GET", "POST"])
-@permission_required("organise_activities")
+@permission_required("manage_timebank")
 def manage(community_id: int):
     community = _managed(community_id)
     form = _with_residents(GrantRequestForm(), community.id)
     return _submit(community, "grant_form", form,
-                   lambda: ledger.request_grant(current_user, _resident(community.id, form.user_id.data),
+                   lambda: ledger.request_grant(current_user, _resident(community, form.user_id.data),
                                                 form.minutes.data, form.reason.data),
                    _("Grant requested. A second staff member must confirm it."))
 
 
 @bp.post("/c/<int:community_id>/timebank/settings")
-@permission_required("organise_activities")
+@permission_required("manage_timebank")
 def save_settings(community_id: int):
     community = _managed(community_id)
     form = SettingsForm()
@@ -97,12 +85,12 @@ def save_settings(community_id: int):
 
 
 @bp.post("/c/<int:community_id>/timebank/credit-line")
-@permission_required("organise_activities")
+@permission_required("manage_timebank")
 def set_credit_line(community_id: int):
     community = _managed(community_id)
     form = _with_residents(CreditLineForm(), community.id)
     return _submit(community, "credit_form", form,
-                   lambda: ledger.set_credit_line(current_user, _resident(community.id, form.user_id.data),
+                   lambda: ledger.set_credit_line(current_user, _resident(community, form.user_id.data),
                                                   form.hours.data, form.reason.data),
                    _("The credit line is saved."))
 
@@ -112,12 +100,12 @@ def set_credit_line(community_id: int):
         endpoint="resident_statement_file")
 @bp.get("/c/<int:community_id>/timebank/statement.csv", defaults={"fmt": "csv"},
         endpoint="resident_statement_file")
-@permission_required("organise_activities")
+@permission_required("manage_timebank")
 def resident_statement(community_id: int, fmt: str | None = None):
     """A social worker prints a resident's statement (for someone without a phone)."""
     community = _managed(community_id)
     form = _with_residents(ResidentStatementForm(request.args), community.id)
-    holder = _resident(community.id, form.user_id.data) if form.user_id.data else None
+    holder = _resident(community, form.user_id.data) if form.user_id.data else None
     return statement_response(form, statement_for(form, holder), fmt, "timebank.resident_statement",
                               query={"user_id": holder.id} if holder else None, community_id=community.id)
 
@@ -125,7 +113,7 @@ def resident_statement(community_id: int, fmt: str | None = None):
 @bp.get("/c/<int:community_id>/timebank/volunteers")
 @bp.get("/c/<int:community_id>/timebank/volunteers.xlsx", defaults={"fmt": "xlsx"}, endpoint="volunteer_hours_file")
 @bp.get("/c/<int:community_id>/timebank/volunteers.csv", defaults={"fmt": "csv"}, endpoint="volunteer_hours_file")
-@permission_required("organise_activities")
+@permission_required("manage_timebank")
 def volunteer_hours(community_id: int, fmt: str | None = None):
     """Each volunteer's verified service for a period: the page, or the XLSX/CSV a social worker reports with."""
     community = _managed(community_id)
@@ -161,29 +149,21 @@ def _volunteer_sheet(community, period_from, period_to, rows) -> Sheet:
 
 
 @bp.post("/txns/<int:txn_id>/reversal-request")
-@permission_required("organise_activities")
+@permission_required("manage_timebank")
 def request_reversal(txn_id: int):
-    txn = found(db.session.get(Txn, txn_id))
+    txn = services.txn_for(current_user, txn_id)
     community = _managed(txn.community_id)
     form = CancelForm()
-    require(form.validate_on_submit())
-    return act(lambda: ledger.request_reversal(current_user, txn, form.reason.data),
-               _("Reversal requested. A second staff member must confirm it."),
-               url_for("timebank.manage", community_id=community.id))
-
-
-def _confirmable(community_id: int):
-    """A community whose requests the user may decide (its social workers, its subdistrict's staff), else 404."""
-    community = found(public_community(community_id))
-    if not ledger.may_confirm(current_user, community.id):
-        abort(404)
-    return community
-
-
-def _request(request_id: int) -> LedgerRequest:
-    ledger_request = found(db.session.get(LedgerRequest, request_id))
-    _confirmable(ledger_request.community_id)
-    return ledger_request
+    if form.validate_on_submit():
+        try:
+            ledger.request_reversal(current_user, txn, form.reason.data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash_success(_("Reversal requested. A second staff member must confirm it."))
+            return see_other(url_for("timebank.manage", community_id=community.id))
+    return render("timebank/manage.html", status=422, reversal_txn_id=txn.id,
+                  **_page(community, {"reversal_form": form}))
 
 
 def _back(community_id: int) -> str:
@@ -196,7 +176,7 @@ def _back(community_id: int) -> str:
 @permission_required("confirm_ledger_requests")
 def ledger_requests(community_id: int):
     """Grants, reversals and activity credits waiting for a second staff member."""
-    community = _confirmable(community_id)
+    community = services.community_for(current_user, community_id, to="decide")
     return render("timebank/requests.html", community=community, pending=ledger.pending_requests(community.id),
                   action_form=EmptyForm())
 
@@ -204,7 +184,7 @@ def ledger_requests(community_id: int):
 @bp.post("/ledger-requests/<int:request_id>/confirm")
 @permission_required("confirm_ledger_requests")
 def confirm_request(request_id: int):
-    ledger_request = _request(request_id)
+    ledger_request = services.request_for(current_user, request_id)
     require(EmptyForm().validate_on_submit())
     return act(lambda: ledger.decide_request(current_user, ledger_request, confirm=True), _("Confirmed: the hours moved."),
                _back(ledger_request.community_id))
@@ -213,7 +193,7 @@ def confirm_request(request_id: int):
 @bp.post("/ledger-requests/<int:request_id>/decline")
 @permission_required("confirm_ledger_requests")
 def decline_request(request_id: int):
-    ledger_request = _request(request_id)
+    ledger_request = services.request_for(current_user, request_id)
     require(EmptyForm().validate_on_submit())
     return act(lambda: ledger.decide_request(current_user, ledger_request, confirm=False), _("Declined."),
                _back(ledger_request.community_id))

@@ -1,4 +1,4 @@
-"""Two records, never mixed (DOMAIN.md §5): the service record (志愿服务记录,
+"""Two records, never mixed: the service record (志愿服务记录,
 verified minutes of service, never spent) and the balance (时间币), a
 double-entry ledger whose transactions' postings sum to zero. Both are
 append-only: database triggers refuse UPDATE and DELETE on postings,
@@ -140,96 +140,6 @@ class ServiceRecord(db.Model):
 
     def __repr__(self) -> str:
         return f"<ServiceRecord {self.id} volunteer={self.volunteer_id} {self.minutes}>"
-
-
-class ActivityState(enum.Enum):
-    published = "published"
-    cancelled = "cancelled"
-    confirmed = "confirmed"  # hours credited; the activity is closed
-
-
-class Activity(db.Model):
-    """A volunteer activity (志愿服务活动) a social worker publishes."""
-
-    __table_args__ = (sa.CheckConstraint("places > 0 AND minutes > 0", name="positive"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"), index=True)
-    organiser_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
-    title: Mapped[str] = mapped_column(sa.String(80))
-    description: Mapped[str] = mapped_column(sa.Text, default="")
-    category: Mapped[str] = mapped_column(sa.String(20))  # 助老, 环境, 文明劝导, 防疫, 助学
-    place: Mapped[str] = mapped_column(sa.String(100))
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    signup_deadline: Mapped[datetime] = mapped_column(UTCDateTime)
-    places: Mapped[int]
-    minutes: Mapped[int]  # credited per volunteer by default
-    topic_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("topic.id"))  # the decision it carries out
-    state: Mapped[ActivityState] = mapped_column(enum_column(ActivityState), default=ActivityState.published)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    community = relationship("Community")
-    topic = relationship("Topic")
-
-    def __repr__(self) -> str:
-        return f"<Activity {self.id} {self.title!r}>"
-
-
-class SignupStatus(enum.Enum):
-    confirmed = "confirmed"  # has a place
-    waitlisted = "waitlisted"
-    cancelled = "cancelled"
-
-
-class Signup(db.Model):
-    __table_args__ = (sa.UniqueConstraint("activity_id", "volunteer_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activity.id"), index=True)
-    volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
-    status: Mapped[SignupStatus] = mapped_column(enum_column(SignupStatus))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    checked_in_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    checked_out_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    attended: Mapped[bool] = mapped_column(default=False)  # marked by the organiser, or by checking in
-
-    volunteer = relationship("User")
-
-    def __repr__(self) -> str:
-        return f"<Signup activity={self.activity_id} volunteer={self.volunteer_id} {self.status.name}>"
-
-
-class Certificate(db.Model):
-    """志愿服务证明: a snapshot of a volunteer's verified service for a period,
-    issued by their community. The verification code is random; the digest
-    (an HMAC of the content) shows whether what is stored was altered."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(sa.String(16), unique=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
-    community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"))
-    holder_name: Mapped[str] = mapped_column(sa.String(40))
-    community_name: Mapped[str] = mapped_column(sa.String(80))
-    period_from: Mapped[date]
-    period_to: Mapped[date]
-    total_minutes: Mapped[int]
-    services: Mapped[list] = mapped_column(sa.JSON)  # [[date, description, minutes], …]
-    digest: Mapped[str] = mapped_column(sa.String(64))
-    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    def __repr__(self) -> str:
-        return f"<Certificate {self.code}>"
-
-
-class VolunteerProfile(db.Model):
-    """志愿者注册: skills, availability, and consent to keep service records."""
-
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), primary_key=True)
-    skills: Mapped[str] = mapped_column(sa.String(200), default="")
-    availability: Mapped[str] = mapped_column(sa.String(200), default="")
-    consent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    def __repr__(self) -> str:
-        return f"<VolunteerProfile user={self.user_id}>"
 
 
 class RequestKind(enum.Enum):

@@ -2,24 +2,23 @@
 statement (page, XLSX, CSV); a community's public totals."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.models import User
 from app.domain import DomainError
+from app import localtime
 from app.exports import Sheet, Table, download
-from app.places.services import public_community
 from app.sqltypes import utcnow
-from app.timebank import ledger, statements
+from app.timebank import ledger, services, statements
 from app.timebank.forms import StatementForm
 from app.timebank.stars import star_level, thresholds
-from app.web import attach_error, found, render
+from app.web import attach_error, render
 
 bp = Blueprint("timebank", __name__)
 
@@ -33,7 +32,7 @@ def my_timebank():
     account = ledger.account_of(current_user, create=False)
     total = ledger.service_minutes(current_user)
     return render("timebank/mine.html", account=account, level=star_level(total), total=total,
-                  this_year=ledger.service_minutes_in(current_user, utcnow().year),
+                  this_year=ledger.service_minutes_in(current_user, localtime.today().year),
                   records=ledger.service_records_of(current_user, limit=MINE_LATEST),
                   postings=ledger.postings_of(account, limit=MINE_LATEST) if account else [],
                   latest=MINE_LATEST, kinds=statements.KIND_LABELS,
@@ -42,22 +41,23 @@ def my_timebank():
 
 @bp.get("/c/<int:community_id>/timebank")
 def community_timebank(community_id: int):
-    community = found(public_community(community_id))
-    year = utcnow().year
+    community = services.community_for(current_user, community_id, to="read")
+    year = localtime.today().year
     return render("timebank/community.html", community=community, year=year,
                   totals=ledger.community_totals(community.id, year))
 
 
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+def this_year_so_far() -> tuple[date, date]:
+    """The default period: 1 January to today, both the community's local dates."""
+    today = localtime.today()
+    return today.replace(month=1, day=1), today
 
 
 def period_from_args(form: StatementForm) -> bool:
     """The period in the query string, validated (False: the form carries the
     errors); this year to today when the query names none."""
     if "period_from" not in request.args and "period_to" not in request.args:
-        today = datetime.now(local_zone()).date()
-        form.period_from.data, form.period_to.data = date(today.year, 1, 1), today
+        form.period_from.data, form.period_to.data = this_year_so_far()
         return True
     return form.validate()
 
@@ -70,8 +70,9 @@ def statement_for(form: StatementForm, holder: User | None) -> statements.Statem
     try:
         # the page shows a page of movements (`after`: where it starts); a download has every movement
         if (request.view_args or {}).get("fmt"):
-            return statements.statement(holder, form.period_from.data, form.period_to.data, local_zone(), limit=None)
-        return statements.statement(holder, form.period_from.data, form.period_to.data, local_zone(),
+            return statements.statement(holder, form.period_from.data, form.period_to.data, localtime.zone(),
+                                        limit=None)
+        return statements.statement(holder, form.period_from.data, form.period_to.data, localtime.zone(),
                                     after=after if after is not None and 0 <= after < 2**31 else None)
     except DomainError as error:
         attach_error(form, error)

@@ -158,7 +158,7 @@ def test_no_axe_violations_on_time_bank_pages(axe_page, live_server, world, size
     from datetime import timedelta
 
     from app.sqltypes import utcnow
-    from app.timebank import activities
+    from app.volunteering import services as activities
 
     with live_server.app.app_context():
         community = db.session.get(Community, world["community"])

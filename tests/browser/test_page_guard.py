@@ -52,7 +52,7 @@ ROLES = {  # role -> demo login (None: not logged in)
 
 # Routes not to visit as pages: files, fragments polled by htmx, the badge.
 SKIP_ENDPOINTS = {"static", "consultation.show_photo", "notifications.badge", "meetings.quorum",
-                  "timebank.activity_qr", "timebank.certificate_qr", "meetings.checkin_qr",
+                  "volunteering.activity_qr", "volunteering.certificate_qr", "meetings.checkin_qr",
                   "timebank.resident_statement_file", "timebank.volunteer_hours_file", "timebank.my_statement_file"}
 
 # Known failures still to fix: (rule, path regex, role regex or None) -> reason.
@@ -94,7 +94,8 @@ def _extras(users) -> None:
     a roster, a certificate, a draft topic, a comment under review."""
     from app.consultation import services as c
     from app.sqltypes import utcnow
-    from app.timebank import activities, certificates
+    from app.volunteering import certificates
+    from app.volunteering import services as activities
 
     chaoyang = users["13800000001"].community
     start = utcnow() + timedelta(days=3)
@@ -143,7 +144,7 @@ def _ids(app) -> dict[str, list]:
     from app.extensions import db
     from app.meetings.models import Body, Meeting
     from app.places.models import Community, Department, Grid, Subdistrict
-    from app.timebank.models import Activity, Certificate
+    from app.volunteering.models import Activity, Certificate
 
     def ids(column, order=None):
         return list(db.session.scalars(sa.select(column).order_by(order if order is not None else column)))

@@ -27,7 +27,7 @@ def volunteers(live_server, world):
             user = accounts.create_user(None, login=login_name, display_name=name, password="correct horse battery",
                                         community=community, verified=True)
             if login_name == "zhiyuanzhe2":  # the first registers through the page in the journey
-                from app.timebank.activities import register_volunteer
+                from app.volunteering.services import register_volunteer
 
                 register_volunteer(user, skills="驾驶", availability="周末", consent=True)
         db.session.commit()
@@ -76,7 +76,7 @@ def test_activity_hours_reach_balances_records_and_certificates(page, live_serve
     with live_server.app.app_context():
         from app.extensions import db
         from app.sqltypes import utcnow
-        from app.timebank.models import Activity
+        from app.volunteering.models import Activity
 
         activity = db.session.get(Activity, int(activity_url.rstrip("/").rsplit("/", 1)[1]))
         activity.ends_at = utcnow() - timedelta(hours=1)

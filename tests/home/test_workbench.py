@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from app.consultation.models import TopicState
 from app.extensions import db
 from app.notifications.services import notify
-from app.timebank.models import Account, AccountKind, Activity, LedgerRequest, RequestKind, Signup, SignupStatus
+from app.timebank.models import Account, AccountKind, LedgerRequest, RequestKind
+from app.volunteering.models import Activity, Signup, SignupStatus
 from tests.conftest import text
 
 NOW = datetime.now(timezone.utc)

@@ -11,7 +11,9 @@ import sqlalchemy as sa
 from app.domain import DomainError
 from app.extensions import db
 from app.sqltypes import utcnow
-from app.timebank import activities, certificates, ledger
+from app.timebank import ledger
+from app.volunteering import certificates
+from app.volunteering import services as activities
 from app.timebank.models import LedgerRequest, RequestKind, ServiceRecord, Txn
 from tests.conftest import text
 from tests.timebank.helpers import ended

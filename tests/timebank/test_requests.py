@@ -58,3 +58,24 @@ def test_management_page_flow(client_for, make_user, places):
     assert ledger.account_of(elder, create=False) is None
     assert b.post(f"/ledger-requests/{request.id}/confirm").status_code == 303
     assert ledger.account_of(elder).balance == 60
+
+
+def test_a_reversal_reason_refused_answers_422_on_the_page(client_for, make_user, places):
+    staff, volunteer = make_user("social_worker"), make_user()
+    service = ledger.credit_service(volunteer, 60, description="录错", served_on=date(2026, 3, 1), recorded_by=staff,
+                                    verified_by=make_user("social_worker"), idempotency_key="s")
+    db.session.commit()
+    c = client_for(staff)
+    refused = c.post(f"/txns/{service.txn_id}/reversal-request", {"reason": ""})
+    assert refused.status_code == 422 and "此项必填" in text(refused)
+    assert db.session.scalar(sa.select(sa.func.count(LedgerRequest.id))) == 0
+    outsider = client_for(make_user("social_worker", scope=places.other))
+    assert outsider.post(f"/txns/{service.txn_id}/reversal-request", {"reason": "核对"}).status_code == 404
+
+
+def test_a_grant_for_someone_outside_the_community_is_not_found(client_for, make_user, places):
+    staff, stranger = make_user("social_worker"), make_user(community=places.other)
+    response = client_for(staff).post(f"/c/{places.community.id}/timebank/manage",
+                                      {"user_id": str(stranger.id), "minutes": "60", "reason": "80岁以上独居"})
+    assert response.status_code in (404, 422)
+    assert db.session.scalar(sa.select(sa.func.count(LedgerRequest.id))) == 0

@@ -19,7 +19,8 @@ from app.audit.services import record
 from app.domain import DomainError
 from app.extensions import db
 from app.inputs import require_in_calendar
-from app.timebank.models import Certificate, ServiceRecord
+from app.timebank.models import ServiceRecord
+from app.volunteering.models import Certificate
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 

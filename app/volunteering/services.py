@@ -4,6 +4,7 @@ confirms each volunteer's minutes: one service record and one credit
 issuance → volunteer, exactly once per volunteer per activity."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -12,12 +13,16 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import User
 from app.audit.services import record
-from app.domain import DomainError
+from app.domain import DomainError, NotFound
 from app.extensions import db
+from app.localtime import local_date
+from app.permissions import social_worker_community_ids
+from app.places.services import public_community
 from app.notifications.services import notify, notify_many, register_kind
 from app.sqltypes import utcnow
 from app.timebank import ledger
-from app.timebank.models import Activity, ActivityState, ServiceRecord, Signup, SignupStatus, VolunteerProfile
+from app.timebank.models import ServiceRecord
+from app.volunteering.models import Activity, ActivityState, Signup, SignupStatus, VolunteerProfile
 
 CATEGORIES = ["助老", "环境", "文明劝导", "防疫", "助学", "其他"]
 
@@ -73,6 +78,80 @@ def publish(organiser: User, community, *, title: str, description: str, categor
     return activity
 
 
+def organises(user, community_id: int) -> bool:
+    """The one rule for organising: a social worker of the activity's community."""
+    return community_id in social_worker_community_ids(user)
+
+
+def community_for(user, community_id: int, *, to: str = "read"):
+    """A public community; `to="organise"`: only for its social workers (else not found)."""
+    community = public_community(community_id)
+    if community is None or (to == "organise" and not organises(user, community.id)):
+        raise NotFound
+    return community
+
+
+def activity_for(user, activity_id: int, *, to: str = "read") -> Activity:
+    """An activity of a public community; `to="organise"` (roster, hours,
+    cancelling): only for the community's social workers. Anything else is
+    not found, so an id never tells what exists elsewhere."""
+    activity = db.session.get(Activity, activity_id)
+    if activity is None:
+        raise NotFound
+    community_for(user, activity.community_id, to=to)
+    return activity
+
+
+@dataclass(frozen=True)
+class Actions:
+    """What the user may do with an activity now, from the same rules the services enforce."""
+    organise: bool = False  # the roster; only while it is open does it change anything
+    cancel: bool = False
+    confirm: bool = False
+    mark_attendance: bool = False
+    sign_up: bool = False
+    register_first: bool = False  # would sign up, but is not a registered volunteer yet
+    cancel_signup: bool = False
+    has_place: bool = False
+    waitlisted: bool = False
+
+
+def actions_for(user, activity: Activity, signup: Signup | None = None) -> Actions:
+    signed_in = bool(user and getattr(user, "is_authenticated", False))
+    organiser = signed_in and organises(user, activity.community_id)
+    is_open = activity.state is ActivityState.published
+    before_deadline = utcnow() <= activity.signup_deadline
+    signup = signup if signup is not None else signup_of(user, activity)
+    active = signup is not None and signup.status is not SignupStatus.cancelled
+    may_join = (signed_in and is_open and before_deadline and not active and user.is_verified
+                and user.community_id == activity.community_id)
+    registered = may_join and profile_of(user) is not None
+    return Actions(organise=organiser, cancel=organiser and is_open, confirm=organiser and is_open,
+                   mark_attendance=organiser and is_open, sign_up=registered, register_first=may_join and not registered,
+                   cancel_signup=is_open and active and before_deadline,
+                   has_place=is_open and active and signup.status is SignupStatus.confirmed,
+                   waitlisted=is_open and active and signup.status is SignupStatus.waitlisted)
+
+
+def may_check_in(user, activity: Activity) -> bool:
+    """Only a volunteer with a place (the rule `check` enforces)."""
+    signup = signup_of(user, activity)
+    return signup is not None and signup.status is SignupStatus.confirmed
+
+
+def adopted_topics(community_id: int):
+    """Topics whose adoption the committee is carrying out (办理中): what an activity may carry out."""
+    from app.consultation.models import Topic, TopicState
+
+    return list(db.session.scalars(sa.select(Topic).where(Topic.community_id == community_id,
+                                                          Topic.state == TopicState.in_progress).order_by(Topic.id)))
+
+
+def waiting_position(activity: Activity, signup: Signup) -> int:
+    waiting = signups_of(activity, SignupStatus.waitlisted)
+    return next(i for i, s in enumerate(waiting, start=1) if s.id == signup.id)
+
+
 def _lock(activity: Activity) -> None:
     db.session.execute(sa.select(Activity.id).where(Activity.id == activity.id).with_for_update())
     db.session.refresh(activity)
@@ -85,9 +164,12 @@ def signups_of(activity: Activity, *statuses: SignupStatus) -> list[Signup]:
     return list(db.session.scalars(query.order_by(Signup.created_at, Signup.id)))
 
 
-def signup_in(activity: Activity, signup_id: int | None) -> Signup | None:
+def signup_in(activity: Activity, signup_id: int | None) -> Signup:
     """A sign-up of this activity (another activity's id is not found)."""
-    return db.session.scalar(sa.select(Signup).where(Signup.id == (signup_id or 0), Signup.activity_id == activity.id))
+    signup = db.session.scalar(sa.select(Signup).where(Signup.id == (signup_id or 0), Signup.activity_id == activity.id))
+    if signup is None:
+        raise NotFound
+    return signup
 
 
 def signup_of(user, activity: Activity) -> Signup | None:
@@ -226,7 +308,7 @@ def confirm(actor: User, activity: Activity, minutes_by_signup: dict[int, tuple[
         if minutes != activity.minutes or volunteer.id in (activity.organiser_id, actor.id):
             ledger.request_service(actor, activity, volunteer, minutes, reason)
             continue
-        ledger.credit_service(volunteer, minutes, description=activity.title, served_on=activity.starts_at.date(),
+        ledger.credit_service(volunteer, minutes, description=activity.title, served_on=local_date(activity.starts_at),
                               recorded_by=actor, verified_by=actor,
                               idempotency_key=f"activity-{activity.id}-volunteer-{volunteer.id}",
                               reference=("activity", activity.id))

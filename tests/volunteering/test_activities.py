@@ -10,9 +10,11 @@ from app.domain import DomainError
 from app.extensions import db
 from tests.conftest import run_in_threads
 from app.sqltypes import utcnow
-from app.timebank import activities, ledger
-from app.timebank.models import ActivityState, LedgerRequest, ServiceRecord, SignupStatus
-from tests.timebank.helpers import ended
+from app.timebank import ledger
+from app.volunteering import services as activities
+from app.timebank.models import LedgerRequest, ServiceRecord
+from app.volunteering.models import ActivityState, SignupStatus
+from tests.volunteering.helpers import ended
 
 
 @pytest.fixture
@@ -113,7 +115,7 @@ def test_eight_threads_confirming_the_same_activity_credit_once(app, activity, m
 
     def load(_i):
         from app.accounts.models import User
-        from app.timebank.models import Activity
+        from app.volunteering.models import Activity
 
         return db.session.get(User, ids[1]), db.session.get(Activity, ids[0])
 

@@ -5,9 +5,10 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.timebank import ledger
-from app.timebank.models import Activity, ServiceRecord
+from app.timebank.models import ServiceRecord
+from app.volunteering.models import Activity
 from tests.conftest import text
-from tests.timebank.helpers import ended
+from tests.volunteering.helpers import ended
 
 
 def test_activity_from_publication_to_credited_hours(app, client_for, make_user, places, client):
@@ -34,7 +35,7 @@ def test_activity_from_publication_to_credited_hours(app, client_for, make_user,
     assert vol.post(f"/activities/{activity.id}/signup").status_code == 303
     assert "您已报名成功，有名额" in text(vol.get(f"/activities/{activity.id}"))
 
-    from app.timebank.activity_views import _serializer
+    from app.volunteering.views import _serializer
 
     with app.test_request_context():
         token = _serializer().dumps({"a": activity.id})
@@ -59,7 +60,7 @@ def test_other_community_organiser_gets_404(client_for, make_user, places):
     from datetime import timedelta
 
     from app.sqltypes import utcnow
-    from app.timebank import activities
+    from app.volunteering import services as activities
 
     organiser = make_user("social_worker")
     start = utcnow() + timedelta(days=1)
@@ -76,7 +77,8 @@ def test_check_in_link_expires_and_a_replay_changes_nothing(app, client_for, mak
     from datetime import timedelta
 
     from app.sqltypes import utcnow
-    from app.timebank import activities, activity_views
+    from app.volunteering import services as activities
+    from app.volunteering import views as activity_views
 
     organiser, volunteer = make_user("social_worker"), make_user()
     start = utcnow() + timedelta(days=1)
@@ -102,3 +104,52 @@ def test_check_in_link_expires_and_a_replay_changes_nothing(app, client_for, mak
     c.post(f"/activities/{activity.id}/check", {"t": token, "out": "0"})  # the same link again
     db.session.refresh(signup)
     assert signup.checked_in_at == first
+
+
+def _upcoming(organiser, community):
+    from datetime import timedelta
+
+    from app.sqltypes import utcnow
+    from app.volunteering import services
+
+    start = utcnow() + timedelta(days=1)
+    activity = services.publish(organiser, community, title="t", description="", category="环境", place="p",
+                                starts_at=start, ends_at=start + timedelta(hours=1),
+                                signup_deadline=start - timedelta(hours=1), places=1, minutes=60)
+    db.session.commit()
+    return activity
+
+
+def test_a_cancel_reason_refused_answers_422_on_the_field_and_keeps_it(client_for, make_user, places):
+    from app.volunteering.models import ActivityState
+
+    organiser = make_user("social_worker")
+    activity = _upcoming(organiser, places.community)
+    c = client_for(organiser)
+    empty = c.post(f"/activities/{activity.id}/cancel", {"reason": ""})
+    assert empty.status_code == 422 and "此项必填" in text(empty)
+    long = "雨" * 201
+    too_long = c.post(f"/activities/{activity.id}/cancel", {"reason": long})
+    assert too_long.status_code == 422 and long in text(too_long)
+    db.session.refresh(activity)
+    assert activity.state is ActivityState.published
+
+
+def test_actions_follow_the_state(make_user, places):
+    from app.volunteering import services
+
+    organiser, volunteer, outsider = make_user("social_worker"), make_user(), make_user("social_worker",
+                                                                                       scope=places.other)
+    services.register_volunteer(volunteer, skills="", availability="", consent=True)
+    activity = _upcoming(organiser, places.community)
+    assert services.actions_for(volunteer, activity).sign_up
+    assert not services.actions_for(volunteer, activity).organise
+    assert services.actions_for(organiser, activity).cancel
+    assert not services.actions_for(outsider, activity).cancel
+    services.sign_up(volunteer, activity)
+    mine = services.actions_for(volunteer, activity)
+    assert mine.cancel_signup and not mine.sign_up and mine.has_place
+    services.cancel(organiser, activity, "下雨")
+    closed = services.actions_for(organiser, activity)
+    assert closed.organise and not (closed.cancel or closed.confirm or closed.mark_attendance)
+    assert not services.actions_for(volunteer, activity).cancel_signup

@@ -6,8 +6,10 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.timebank import certificates, ledger
-from app.timebank.models import Certificate, Txn
+from app.timebank import ledger
+from app.volunteering import certificates
+from app.timebank.models import Txn
+from app.volunteering.models import Certificate
 from tests.conftest import text
 
 TODAY = date.today()
