@@ -399,7 +399,7 @@ def credit_service(volunteer: User, minutes: int, *, description: str, served_on
     if kept < minutes:  # the community's maximum balance: the volunteer is told where the rest went
         from app.notifications.services import notify
 
-        notify(volunteer, "timebank.capped", link="/my/timebank", minutes=minutes - kept,
+        notify(volunteer, "timebank.capped", endpoint="timebank.my_timebank", minutes=minutes - kept,
                cap=settings_for(volunteer.community_id).max_balance // 60)
     service = ServiceRecord(community_id=volunteer.community_id, volunteer_id=volunteer.id, minutes=minutes,
                             description=description[:200], served_on=served_on, reference_type=reference[0],
@@ -743,7 +743,7 @@ def _confirm_service(ledger_request, requester: User, actor: User) -> Txn:
         served_on=local_date(activity.starts_at), recorded_by=actor if requester.id == volunteer.id else requester,
         verified_by=actor, idempotency_key=f"activity-{activity.id}-volunteer-{volunteer.id}",
         reference=("activity", activity.id))
-    notify(volunteer, "timebank.credited", link="/my/timebank", minutes=ledger_request.minutes, title=activity.title)
+    notify(volunteer, "timebank.credited", endpoint="timebank.my_timebank", minutes=ledger_request.minutes, title=activity.title)
     return db.session.get(Txn, service.txn_id)
 
 

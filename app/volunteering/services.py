@@ -216,7 +216,7 @@ def cancel_signup(volunteer: User, activity: Activity) -> None:
         waiting = signups_of(activity, SignupStatus.waitlisted)
         if waiting:
             waiting[0].status = SignupStatus.confirmed
-            notify(waiting[0].volunteer, "timebank.promoted", link=f"/activities/{activity.id}", title=activity.title)
+            notify(waiting[0].volunteer, "timebank.promoted", endpoint="volunteering.show_activity", values={"activity_id": activity.id}, title=activity.title)
     db.session.flush()
     record(volunteer, "timebank.cancel_signup", activity, community_id=activity.community_id)
 
@@ -312,7 +312,7 @@ def confirm(actor: User, activity: Activity, minutes_by_signup: dict[int, tuple[
                               recorded_by=actor, verified_by=actor,
                               idempotency_key=f"activity-{activity.id}-volunteer-{volunteer.id}",
                               reference=("activity", activity.id))
-        notify(volunteer, "timebank.credited", link="/my/timebank", minutes=minutes, title=activity.title)
+        notify(volunteer, "timebank.credited", endpoint="timebank.my_timebank", minutes=minutes, title=activity.title)
         credited += 1
         credited_minutes += minutes
     activity.state = ActivityState.confirmed
@@ -345,7 +345,7 @@ def cancel(organiser: User, activity: Activity, reason: str) -> None:
         raise DomainError(_l("Give the reason for cancelling."), field="reason")
     activity.state = ActivityState.cancelled
     volunteers = [s.volunteer for s in signups_of(activity, SignupStatus.confirmed, SignupStatus.waitlisted)]
-    notify_many(volunteers, "timebank.activity_cancelled", link=f"/activities/{activity.id}", title=activity.title)
+    notify_many(volunteers, "timebank.activity_cancelled", endpoint="volunteering.show_activity", values={"activity_id": activity.id}, title=activity.title)
     db.session.flush()
     record(organiser, "timebank.cancel_activity", activity, community_id=activity.community_id, reason=reason)
 
