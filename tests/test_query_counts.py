@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 import shutil
 
-import pytest
 import sqlalchemy as sa
 
 from app import benchdata
