@@ -23,6 +23,7 @@ from app.extensions import db
 from tests.conftest import Client, _truncate_pg
 
 SMALL, LARGE = 0.0002, 0.002  # 20 / 200 topics, 100 / 1,000 comments, 10 / 100 activities, 200 / 2,000 postings
+# (and 4 / 11 communities in 2 / 4 subdistricts: see _more_places)
 
 PERSONAS = {"anonymous": None, "resident": "heavy", "social_worker": "sw01a", "subdistrict_staff": "jd01",
             "admin": "bench-admin"}
@@ -118,11 +119,32 @@ def _empty(request, database_url: str) -> None:
         _truncate_pg(database_url)
 
 
+def _more_places(in_first: int, subdistricts: int, each: int) -> None:
+    """Both scales have one subdistrict of two communities: add `in_first` communities to it and
+    `subdistricts` more subdistricts of `each` communities (lists of places, the overviews)."""
+    from app.places import services
+    from app.places.models import CommunityKind, Subdistrict
+
+    kw = dict(kind=CommunityKind.community, households=1500, address="", description="")
+    first = db.session.get(Subdistrict, 1)
+    for i in range(in_first):
+        services.save_community(None, None, subdistrict=first, name=f"新建{i}社区", **kw)
+    for s in range(subdistricts):
+        subdistrict = services.save_subdistrict(None, None, name=f"新设{s}街道", city="太仓市")
+        for i in range(each):
+            services.save_community(None, None, subdistrict=subdistrict, name=f"新设{s}-{i}社区", **kw)
+    db.session.commit()
+
+
 def test_no_page_runs_more_statements_for_more_rows(app, request, database_url):
     quiet = lambda _line: None  # noqa: E731
-    small = _measure(app, benchdata.generate(SMALL, echo=quiet))
+    generated = benchdata.generate(SMALL, echo=quiet)
+    _more_places(1, 1, 1)
+    small = _measure(app, generated)
     _empty(request, database_url)
-    large = _measure(app, benchdata.generate(LARGE, echo=quiet))
+    generated = benchdata.generate(LARGE, echo=quiet)
+    _more_places(3, 3, 2)
+    large = _measure(app, generated)
 
     grew, worse, report = [], [], []
     for key, (count_small, status_small) in sorted(small.items()):
