@@ -1037,7 +1037,9 @@ class Generator:
             if seq:
                 conn.execute(sa.text(f'SELECT setval(:s, COALESCE((SELECT max("{pk[0].name}") FROM "{table.name}"), 0) + 1, false)'),
                              {"s": seq})
-        conn.execute(sa.text("ANALYZE"))
+        # this database's tables only: a database-wide ANALYZE also locks other schemas' tables
+        # (other test runs, other applications) and can deadlock with them
+        conn.execute(sa.text("ANALYZE " + ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)))
 
 
 def _rule_set(kind: str):

@@ -257,8 +257,11 @@ def change_password(user: User, current: str, new: str) -> None:
 def residents_awaiting_verification(community_ids: set[int]) -> list[User]:
     if not community_ids:
         return []
+    from sqlalchemy.orm import joinedload
+
+    # each row names its community: loaded in the same statement
     return list(db.session.scalars(
-        sa.select(User).where(
+        sa.select(User).options(joinedload(User.community)).where(
             User.community_id.in_(community_ids),
             User.residence_status == ResidenceStatus.pending,
             User.is_active.is_(True),
@@ -438,7 +441,15 @@ def revoke_role(actor: User, assignment: RoleAssignment) -> None:
 
 
 def users_page(query_text: str = "", *, limit: int = 50, after_id: int | None = None) -> list[User]:
-    query = sa.select(User)
+    """A page of accounts with their community and roles (and each role's scope) loaded with it:
+    the same few statements for 5 accounts or 50."""
+    from sqlalchemy.orm import selectinload
+
+    query = sa.select(User).options(
+        selectinload(User.community),
+        selectinload(User.roles).options(selectinload(RoleAssignment.community),
+                                         selectinload(RoleAssignment.subdistrict),
+                                         selectinload(RoleAssignment.department)))
     if query_text:
         like = f"%{query_text.strip()}%"
         query = query.where(sa.or_(User.display_name.like(like), User.phone.like(like),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.audit.models import AuditEntry
@@ -69,6 +70,8 @@ def entries_for(user, f: AuditFilter, *, before_id: int | None = None, limit: in
     query = _query(user, f)
     if before_id:
         query = query.where(AuditEntry.id < before_id)
+    # each sentence names its actor: load them with the page, not one statement per entry
+    query = query.options(selectinload(AuditEntry.actor))
     return list(db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))
 
 

@@ -119,9 +119,22 @@ class Category(db.Model):
         return f"<Category {self.id} {self.name}>"
 
 
+# What the moderation queue counts (the nav's badge on every social worker's page), as SQL:
+# each is both a partial index's predicate and the queue count's condition, so the count reads
+# only the index's few rows instead of scanning the table (a partial index serves a query whose
+# condition contains the index's predicate as written).
+TOPIC_QUEUED = "state = 'pending_review' OR report_count > 0"
+COMMENT_QUEUED = "deleted_at IS NULL AND (held_by_keywords OR report_count > 0)"
+
+
+def _partial(predicate: str) -> dict:
+    return {"sqlite_where": sa.text(predicate), "postgresql_where": sa.text(predicate)}
+
+
 class Topic(db.Model):
     __table_args__ = (
         sa.Index("ix_topic_community_state", "community_id", "state"),
+        sa.Index("ix_topic_queued", "community_id", **_partial(TOPIC_QUEUED)),
         sa.CheckConstraint("support_count >= 0", name="support_count_nonneg"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -213,6 +226,7 @@ class Follow(db.Model):
 class Comment(db.Model):
     __table_args__ = (
         sa.Index("ix_comment_topic", "topic_id", "id"),
+        sa.Index("ix_comment_queued", "topic_id", **_partial(COMMENT_QUEUED)),
         sa.UniqueConstraint("author_id", "idempotency_key"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

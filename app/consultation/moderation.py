@@ -4,6 +4,7 @@ completion, merging, hiding and keeping reported items, and the queue.
 Who may moderate: app/consultation/rules.py (`moderate`, `topic_for(..., to="moderate")`)."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -12,7 +13,18 @@ from flask_babel import lazy_gettext as _l
 from app.accounts.models import User
 from app.audit.services import record
 from app.consultation.comments import recount_comments, resolve_reports
-from app.consultation.models import Comment, Follow, Outcome, ReportTarget, Support, Topic, TopicEvent, TopicState
+from app.consultation.models import (
+    COMMENT_QUEUED,
+    TOPIC_QUEUED,
+    Comment,
+    Follow,
+    Outcome,
+    ReportTarget,
+    Support,
+    Topic,
+    TopicEvent,
+    TopicState,
+)
 from app.consultation.rules import REASON_MAX, require_reason
 from app.consultation.settings import settings_for
 from app.consultation.topics import (
@@ -188,12 +200,18 @@ def hide_topic(moderator: User, topic: Topic, reason: str) -> None:
 # -- the queue ------------------------------------------------------------------------------
 
 def moderation_queue(community_id: int) -> dict:
-    pending = list(db.session.scalars(sa.select(Topic).where(Topic.community_id == community_id,
-                                                             Topic.state == S.pending_review).order_by(Topic.id.desc())))
-    reported_topics = list(db.session.scalars(sa.select(Topic).where(
+    """The queue's items with the authors (and each comment's topic) they show, loaded in the
+    same statements: as many for a short queue as for a long one."""
+    from sqlalchemy.orm import contains_eager, joinedload
+
+    with_author = joinedload(Topic.author)
+    pending = list(db.session.scalars(sa.select(Topic).options(with_author).where(
+        Topic.community_id == community_id, Topic.state == S.pending_review).order_by(Topic.id.desc())))
+    reported_topics = list(db.session.scalars(sa.select(Topic).options(with_author).where(
         Topic.community_id == community_id, sa.or_(Topic.report_count > 0, Topic.hidden_at.is_not(None)))
         .order_by(Topic.id.desc())))
-    comments = list(db.session.scalars(sa.select(Comment).join(Topic).where(
+    comments = list(db.session.scalars(sa.select(Comment).join(Topic).options(
+        joinedload(Comment.author), contains_eager(Comment.topic)).where(
         Topic.community_id == community_id, Comment.deleted_at.is_(None),
         sa.or_(Comment.held_by_keywords.is_(True), Comment.report_count > 0, Comment.hidden_at.is_not(None)))
         .order_by(Comment.id.desc())))
@@ -201,15 +219,20 @@ def moderation_queue(community_id: int) -> dict:
 
 
 def queue_count(community_ids: set[int]) -> int:
+    """Topics and comments waiting for a moderator: read from the partial indexes
+    ix_topic_queued / ix_comment_queued, whose predicates these conditions repeat as written."""
     if not community_ids:
         return 0
-    topics = db.session.scalar(sa.select(sa.func.count(Topic.id)).where(
-        Topic.community_id.in_(community_ids),
-        sa.or_(Topic.state == S.pending_review, Topic.report_count > 0))) or 0
-    comments = db.session.scalar(sa.select(sa.func.count(Comment.id)).join(Topic).where(
-        Topic.community_id.in_(community_ids), Comment.deleted_at.is_(None),
-        sa.or_(Comment.held_by_keywords.is_(True), Comment.report_count > 0))) or 0
+    topics = db.session.scalar(sa.select(sa.func.count()).select_from(Topic).where(
+        Topic.community_id.in_(community_ids), sa.text(f"({_qualified('topic', TOPIC_QUEUED)})"))) or 0
+    comments = db.session.scalar(sa.select(sa.func.count()).select_from(Comment).join(Topic).where(
+        Topic.community_id.in_(community_ids), sa.text(f"({_qualified('comment', COMMENT_QUEUED)})"))) or 0
     return topics + comments
+
+
+def _qualified(table: str, predicate: str) -> str:
+    """The predicate with its columns named by table (the count joins two tables with a report_count)."""
+    return re.sub(r"\b(state|report_count|deleted_at|held_by_keywords)\b", rf"{table}.\1", predicate)
 
 
 def merge_into(moderator: User, source: Topic, target_id: int | None, reason: str) -> Topic:

@@ -51,7 +51,9 @@ class Community(db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    subdistrict: Mapped[Subdistrict] = relationship(back_populates="communities")
+    # a community is shown with its subdistrict's name (lists, choices, documents): loaded in the
+    # same statement, not one more per subdistrict on every page listing communities
+    subdistrict: Mapped[Subdistrict] = relationship(back_populates="communities", lazy="joined", innerjoin=True)
     grids: Mapped[list["Grid"]] = relationship(back_populates="community", order_by="Grid.name")
 
     @property

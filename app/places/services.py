@@ -150,6 +150,16 @@ def subdistricts() -> list[Subdistrict]:
     return list(db.session.scalars(sa.select(Subdistrict).order_by(Subdistrict.name)))
 
 
+def subdistricts_with_places() -> list[Subdistrict]:
+    """Every subdistrict with its communities (and their grids) and departments, for the
+    administration overview: the same four statements however many there are."""
+    from sqlalchemy.orm import selectinload
+
+    return list(db.session.scalars(sa.select(Subdistrict).options(
+        selectinload(Subdistrict.communities).selectinload(Community.grids),
+        selectinload(Subdistrict.departments)).order_by(Subdistrict.name)))
+
+
 def city_departments() -> list[Department]:
     return list(db.session.scalars(
         sa.select(Department).where(Department.subdistrict_id.is_(None)).order_by(Department.name)))

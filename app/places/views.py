@@ -46,7 +46,7 @@ def list_overseen():
 @bp.get("/admin")
 @permission_required("manage_places")
 def admin_places():
-    return render("places/admin.html", subdistricts=services.subdistricts(),
+    return render("places/admin.html", subdistricts=services.subdistricts_with_places(),
                   city_departments=services.city_departments(),
                   KIND_LABELS=KIND_LABELS)
 
