@@ -181,6 +181,7 @@ def test_hours_confirmed_on_both_servers_are_credited_once_and_the_ledger_verifi
     from app.volunteering import services as activities
     from app.timebank.models import ServiceRecord
     from app.volunteering.models import Signup
+    from tests.volunteering.helpers import ended
 
     with app.app_context():
         residents = [db.session.scalar(sa.select(User).where(User.username == login)) for login in servers["logins"]]
@@ -203,6 +204,7 @@ def test_hours_confirmed_on_both_servers_are_credited_once_and_the_ledger_verifi
                                           places=5, minutes=60)
             for resident in residents:
                 activities.sign_up(resident, activity)
+            ended(activity)  # hours are confirmed only after the activity took place
             for signup in db.session.scalars(sa.select(Signup).where(Signup.activity_id == activity.id)):
                 activities.mark_attendance(workers[0], signup, True)
             ids.append(activity.id)

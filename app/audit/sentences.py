@@ -73,6 +73,8 @@ SENTENCES: dict[str, Any] = {
     "meetings.confirm_tally": _l("%(actor)s confirmed the count for %(object)s."),
     "meetings.close_motion": _l("%(actor)s closed the vote on %(object)s: %(text)s"),
     "meetings.publish_minutes": _l("%(actor)s published the minutes of %(object)s."),
+    "meetings.rotate_checkin_code": _l("%(actor)s showed a new check-in code for %(object)s."),
+    "meetings.withdraw_motion": _l("%(actor)s withdrew the vote on %(object)s: %(reason)s"),
     # time bank
     "timebank.register_volunteer": _l("%(actor)s registered as a volunteer."),
     "timebank.publish_activity": _l("%(actor)s published %(object)s “%(title)s”."),

@@ -16,7 +16,7 @@ from app.volunteering import certificates
 from app.volunteering import services as activities
 from app.timebank.models import LedgerRequest, RequestKind, ServiceRecord, Txn
 from tests.conftest import text
-from tests.timebank.helpers import ended
+from tests.volunteering.helpers import ended
 
 GENUINE = "真实有效"
 
