@@ -89,7 +89,7 @@ def _names(entries: list[AuditEntry]) -> dict[tuple[str, int], str]:
 
 def _links(user) -> set[str]:
     links = {"consultation.show_topic", "meetings.show_meeting", "meetings.show_body",
-             "timebank.show_activity", "places.show_community"}
+             "volunteering.show_activity", "places.show_community"}
     if can(user, "manage_users"):
         links.add("accounts.show_user")
     return links

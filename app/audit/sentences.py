@@ -111,7 +111,7 @@ OBJECTS: dict[str, tuple[Any, str | None, str | None]] = {
     "meeting": (_l("meeting #%(id)s"), "meetings.show_meeting", "meeting_id"),
     "body": (_l("body #%(id)s"), "meetings.show_body", "body_id"),
     "motion": (_l("motion #%(id)s"), None, None),
-    "activity": (_l("activity #%(id)s"), "timebank.show_activity", "activity_id"),
+    "activity": (_l("activity #%(id)s"), "volunteering.show_activity", "activity_id"),
     "signup": (_l("sign-up #%(id)s"), None, None),
     "community": (_l("community #%(id)s"), "places.show_community", "community_id"),
     "subdistrict": (_l("subdistrict #%(id)s"), None, None),

@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import User
@@ -161,7 +162,9 @@ def signups_of(activity: Activity, *statuses: SignupStatus) -> list[Signup]:
     query = sa.select(Signup).where(Signup.activity_id == activity.id)
     if statuses:
         query = query.where(Signup.status.in_(statuses))
-    return list(db.session.scalars(query.order_by(Signup.created_at, Signup.id)))
+    # the volunteers come with their sign-ups: a roster must not look each one up
+    return list(db.session.scalars(query.options(selectinload(Signup.volunteer))
+                                   .order_by(Signup.created_at, Signup.id)))
 
 
 def signup_in(activity: Activity, signup_id: int | None) -> Signup:
