@@ -23,7 +23,7 @@ import pytest
 from werkzeug.routing import RequestRedirect
 from werkzeug.serving import make_server
 
-from tests.browser.conftest import CHROMIUM_ARGS, OUTPUT
+from tests.browser.conftest import OUTPUT
 from tests.conftest import app_for
 
 pytestmark = pytest.mark.browser
@@ -503,31 +503,12 @@ def _walk_role(browser, server, role: str, seeds: list[str], stored: list[str]) 
     return walk
 
 
-@pytest.fixture(scope="module")
-def guard_browser():
-    from tests.browser.conftest import _chromium
-
-    path = _chromium()
-    if path is None:
-        import os
-
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail("REQUIRE_BROWSER=1 but no Chromium found (apt-get install chromium)")
-        pytest.skip("Chromium not installed (apt-get install chromium); browser tests skipped")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.mark.parametrize("role", list(ROLES))
-def test_every_page_of_the_role_holds_up_on_a_phone(guard_browser, demo_server, role):
+def test_every_page_of_the_role_holds_up_on_a_phone(browser, demo_server, role):
     values = _ids(demo_server.app)
     seeds = _seed_urls(demo_server.app, values)
     stored = _stored_texts(demo_server.app)
-    walk = _walk_role(guard_browser, demo_server, role, seeds, stored)
+    walk = _walk_role(browser, demo_server, role, seeds, stored)
     summary = OUTPUT / "guard" / f"{role}.txt"
     summary.write_text("\n".join(["pages:", *walk.pages, "", "known failures:", *walk.known, "",
                                   "failures:", *map(str, walk.failures)]) + "\n")
