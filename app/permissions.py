@@ -1,6 +1,6 @@
 """Who may do what, in one place.
 
-Every role is scoped (DOMAIN.md): a social worker to communities, subdistrict
+Every role is scoped: a social worker to communities, subdistrict
 staff to a subdistrict, a department's staff to their department. Views load
 objects through the scoped helpers here or in a domain's services, so an id
 from another community is simply not found (404) and a permitted-but-wrong

@@ -16,7 +16,8 @@ from app.sqltypes import UTCDateTime, enum_column, utcnow
 
 
 class Role(enum.Enum):
-    """Scoped roles (DOMAIN.md "Who uses it"). Being a resident is not an
+    """Scoped roles: social worker and committee member to a community, subdistrict
+    staff to a subdistrict, department staff to a department, admin to none. Being a resident is not an
     assignment: it is living in a community (User.community_id)."""
 
     social_worker = "social_worker"  # scoped to a community

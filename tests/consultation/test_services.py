@@ -1,4 +1,4 @@
-"""Consultation rules, called directly (DOMAIN.md §1 and the consultation issue)."""
+"""Consultation rules, called directly (议题 states, supports, comments, reports, moderation)."""
 from __future__ import annotations
 
 from datetime import timedelta

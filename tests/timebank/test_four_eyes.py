@@ -1,4 +1,4 @@
-"""The four-eyes rule wherever hours are created (DOMAIN.md 四眼原则): each
+"""The four-eyes rule wherever hours are created (四眼原则: a credit above plan, a credit to the organiser, grants and reversals need a second staff member): each
 attack of the security review as a test, and `verify` finding records that
 break the rules when they were planted behind the rules' back."""
 from __future__ import annotations
