@@ -114,24 +114,17 @@ def _select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def _register_blueprints(app: Flask) -> None:
-    # Packages do not import their views on import (models are imported by
-    # other domains' models; views import permissions, which import models).
-    from app.accounts import admin_views  # noqa: F401  (routes on accounts.bp)
-    from app.accounts.views import bp as accounts_bp
-    from app.audit.views import bp as audit_bp
-    from app.consultation import bp as consultation_bp
-    from app.meetings import bp as meetings_bp
-    from app.timebank import bp as timebank_bp
-    from app.volunteering import bp as volunteering_bp
-    from app.notifications.views import bp as notifications_bp
-    from app.places.views import bp as places_bp
-    from app.health import bp as health_bp
-    from app.home import bp as home_bp
+BLUEPRINTS = ("health", "home", "places", "accounts", "notifications", "audit", "consultation", "meetings",
+              "timebank", "volunteering")
 
-    for bp in (health_bp, home_bp, places_bp, accounts_bp, notifications_bp, audit_bp, consultation_bp, meetings_bp,
-               timebank_bp, volunteering_bp):
-        app.register_blueprint(bp)
+
+def _register_blueprints(app: Flask) -> None:
+    # Each domain exports its blueprint from its package (loaded on first use,
+    # since other domains import the packages' models); the order is the menu's.
+    import importlib
+
+    for name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(f"app.{name}").bp)
 
     @app.get("/favicon.ico")
     def favicon():

@@ -46,3 +46,18 @@ UNMODELLED = ("topic_fts", "ix_topic_title_trgm", "ix_topic_body_trgm")
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
     return not (reflected and name and name.startswith(UNMODELLED))
+
+
+def answers() -> bool:
+    """Whether the database answers a trivial query (the health check); rolls
+    back and says no on any failure."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means "not ready"
+        db.session.rollback()
+        return False
+    return True

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-import sqlalchemy as sa
 from flask import Blueprint, jsonify
 
-from app.extensions import db, limiter
+from app.database import answers
+from app.extensions import limiter
 
 log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)
@@ -16,10 +16,7 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 @limiter.exempt
 def check_health():
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any database failure means "not ready"
-        log.exception("health check: database unreachable")
-        db.session.rollback()
+    if not answers():
+        log.error("health check: database unreachable")
         return jsonify(status="unavailable", database="unreachable"), 503, {"Cache-Control": "no-store"}
     return jsonify(status="ok", database="ok"), 200, {"Cache-Control": "no-store"}

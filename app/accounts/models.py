@@ -118,6 +118,10 @@ class User(UserMixin, db.Model):
         return self.community_id is not None
 
     @property
+    def is_awaiting_verification(self) -> bool:
+        return self.community_id is not None and self.residence_status is ResidenceStatus.pending
+
+    @property
     def is_verified(self) -> bool:
         """Only verified residents support, vote, or hold time-bank accounts."""
         return self.community_id is not None and self.residence_status is ResidenceStatus.verified

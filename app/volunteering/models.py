@@ -76,6 +76,10 @@ class Signup(db.Model):
     def has_place(self) -> bool:
         return self.status is SignupStatus.confirmed
 
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.status is SignupStatus.waitlisted
+
     def __repr__(self) -> str:
         return f"<Signup activity={self.activity_id} volunteer={self.volunteer_id} {self.status.name}>"
 
