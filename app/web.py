@@ -140,13 +140,15 @@ def finish_transaction(response):
     return response
 
 
-def submit_form(form, action, *, done, message, page: str, fragment: str | None = None, **context):
+def submit_form(form, action, *, done, message, page: str | None = None, fragment: str | None = None,
+                rerender=None, **context):
     """The form pattern every view shares. On a valid submission run `action`
     (the service call): a DomainError goes back onto the form (422, rolled
     back); success flashes `message` and answers 303 to `done` (committed once
     by the transaction path). `done` and `message` may be callables of the
     action's result. Otherwise (re)render the page, 422 when the submission had
-    errors, keeping what the person typed."""
+    errors, keeping what the person typed — through `rerender()` where the page
+    needs more than a template and the form (it answers with its own status)."""
     from app.domain import DomainError
 
     if form.validate_on_submit():
@@ -157,6 +159,8 @@ def submit_form(form, action, *, done, message, page: str, fragment: str | None 
         else:
             flash_success(message(result) if callable(message) else message)
             return see_other(done(result) if callable(done) else done)
+    if rerender is not None:
+        return rerender()
     return render(page, fragment, form=form, status=form_status(form), **context)
 
 

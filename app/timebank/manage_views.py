@@ -22,7 +22,7 @@ from app.timebank.statements import KIND_LABELS
 from app.timebank.stars import star_level
 from app.timebank.views import (bp, hours_decimal, period_downloads, period_file_name, period_from_args,
                                  statement_for, statement_response)
-from app.web import act, attach_error, flash_success, permission_required, render, require, see_other, submit_form
+from app.web import act, attach_error, permission_required, render, require, submit_form
 
 
 def _managed(community_id: int):
@@ -154,16 +154,11 @@ def request_reversal(txn_id: int):
     txn = services.txn_for(current_user, txn_id)
     community = _managed(txn.community_id)
     form = CancelForm()
-    if form.validate_on_submit():
-        try:
-            ledger.request_reversal(current_user, txn, form.reason.data)
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            flash_success(_("Reversal requested. A second staff member must confirm it."))
-            return see_other(url_for("timebank.manage", community_id=community.id))
-    return render("timebank/manage.html", status=422, reversal_txn_id=txn.id,
-                  **_page(community, {"reversal_form": form}))
+    return submit_form(form, lambda: ledger.request_reversal(current_user, txn, form.reason.data),
+                       done=url_for("timebank.manage", community_id=community.id),
+                       message=_("Reversal requested. A second staff member must confirm it."),
+                       rerender=lambda: render("timebank/manage.html", status=422, reversal_txn_id=txn.id,
+                                               **_page(community, {"reversal_form": form})))
 
 
 def _back(community_id: int) -> str:

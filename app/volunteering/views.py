@@ -21,7 +21,7 @@ from app.volunteering import certificates
 from app.volunteering.forms import ActivityForm, CancelForm, CertificateForm, VerifyForm, VolunteerForm
 from app.volunteering.models import Activity, ActivityState, SignupStatus
 from app.timebank.views import this_year_so_far
-from app.web import (act, attach_error, flash_success, found, permission_required, qr_svg, render, require, safe_next, see_other,
+from app.web import (act, flash_success, found, permission_required, qr_svg, render, require, safe_next, see_other,
                      submit_form)
 
 bp = Blueprint("volunteering", __name__)
@@ -232,15 +232,10 @@ def _confirmed_message(waiting: int) -> str:
 def cancel_activity(activity_id: int):
     activity = activities.activity_for(current_user, activity_id, to="organise")
     form = CancelForm()
-    if form.validate_on_submit():
-        try:
-            activities.cancel(current_user, activity, form.reason.data)
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            flash_success(_("The activity is cancelled and volunteers have been told."))
-            return see_other(url_for("volunteering.show_activity", activity_id=activity.id))
-    return _roster_page(activity, status=422, cancel_form=form)
+    return submit_form(form, lambda: activities.cancel(current_user, activity, form.reason.data),
+                       done=url_for("volunteering.show_activity", activity_id=activity.id),
+                       message=_("The activity is cancelled and volunteers have been told."),
+                       rerender=lambda: _roster_page(activity, status=422, cancel_form=form))
 
 
 @bp.route("/my/certificates", methods=["GET", "POST"])
