@@ -89,15 +89,19 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _compress(response):
-    # Flask-Compress swaps a file's iterable (static files) for a generator
-    # and drops the file without closing it; close it with the response.
+    # A static file is served from an open file. Read it whole first (ours are
+    # small) and close it here: Flask-Compress would otherwise swap the file for
+    # a generator, and a connection dropped mid-response never closes the file.
     from app.extensions import compress
 
-    source = response.response
-    response = compress.after_request(response)
-    if response.response is not source and hasattr(source, "close"):
-        response.call_on_close(source.close)
-    return response
+    if response.direct_passthrough and hasattr(response.response, "close"):
+        source = response.response
+        response.direct_passthrough = False
+        try:
+            response.set_data(b"".join(source))
+        finally:
+            source.close()
+    return compress.after_request(response)
 
 
 def _select_locale() -> str:

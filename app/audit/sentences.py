@@ -129,10 +129,11 @@ OBJECTS: dict[str, tuple[Any, str | None, str | None]] = {
 def _labels() -> dict[str, dict]:
     from app.accounts.models import ROLE_LABELS
     from app.consultation.models import REPORT_LABELS, STATE_LABELS
-    from app.meetings.models import CHOICE_LABELS
+    from app.meetings.models import ATTENDANCE_LABELS, CHOICE_LABELS
+    from app.volunteering.models import SIGNUP_LABELS
 
     return {"role": ROLE_LABELS, "from": STATE_LABELS, "to": STATE_LABELS, "reason": REPORT_LABELS,
-            "choice": CHOICE_LABELS}
+            "choice": CHOICE_LABELS, "status": {**SIGNUP_LABELS, **ATTENDANCE_LABELS}}
 
 
 def _label(mapping: dict, value: Any) -> Any:

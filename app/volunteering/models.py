@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Optional
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -57,6 +58,10 @@ class SignupStatus(enum.Enum):
     confirmed = "confirmed"  # has a place
     waitlisted = "waitlisted"
     cancelled = "cancelled"
+
+
+SIGNUP_LABELS = {SignupStatus.confirmed: _l("place"), SignupStatus.waitlisted: _l("waiting list"),
+                 SignupStatus.cancelled: _l("cancelled")}
 
 
 class Signup(db.Model):

@@ -19,7 +19,7 @@ from app.inputs import NotAWholeNumber, int_arg, whole_number
 from app.volunteering import services as activities
 from app.volunteering import certificates
 from app.volunteering.forms import ActivityForm, CancelForm, CertificateForm, VerifyForm, VolunteerForm
-from app.volunteering.models import Activity, ActivityState, SignupStatus
+from app.volunteering.models import SIGNUP_LABELS, Activity, ActivityState, SignupStatus
 from app.timebank.views import this_year_so_far
 from app.web import (act, flash_success, found, permission_required, qr_svg, render, require, safe_next, see_other,
                      submit_form)
@@ -28,8 +28,6 @@ bp = Blueprint("volunteering", __name__)
 CHECK_MAX_AGE = 4 * 3600
 STATE_LABELS = {ActivityState.published: None, ActivityState.cancelled: _l("cancelled"),
                 ActivityState.confirmed: _l("hours confirmed")}
-SIGNUP_LABELS = {SignupStatus.confirmed: _l("place"), SignupStatus.waitlisted: _l("waiting list"),
-                 SignupStatus.cancelled: _l("cancelled")}
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -45,11 +45,11 @@ def test_register_login_language_and_elder_mode(page, live_server, world):
     page.get_by_role("link", name="王阿姨").wait_for()
 
     page.get_by_role("button", name="English").first.click()
-    page.get_by_role("heading", name="Our communities").wait_for()
+    page.get_by_role("heading", name="Hello, 王阿姨").wait_for()  # the resident's home (工作台)
     assert page.locator("html").get_attribute("lang") == "en"
     shot(page, "03-english")
     page.get_by_role("button", name="中文").first.click()
-    page.get_by_role("heading", name="我们的社区").wait_for()
+    page.get_by_role("heading", name="你好，王阿姨").wait_for()
 
     page.goto(base + "/display")
     page.get_by_role("button", name="特大").last.click()

@@ -1,5 +1,5 @@
 """The page guard: every page each role can reach, on a 360×740 phone, in
-standard and extra-large text (zh_CN, and en for a sample), checked for what
+standard, large and extra-large text (zh_CN, and en for a sample), checked for what
 breaks a phone user — sideways scrolling, images that do not decode, axe
 (WCAG 2.0/2.1/2.2 A/AA, colour contrast included), tap targets, console
 errors and text in the other language's script.
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 360, "height": 740}
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-SIZES = ["standard", "xlarge"]
+SIZES = ["standard", "large", "xlarge"]
 PRIMARY_TAP = {"standard": 44, "large": 60, "xlarge": 60}
 OTHER_TAP = 24
 PAGE_BUDGET = 36        # pages per role (standard text, zh_CN); the same pages again in extra-large text
@@ -276,8 +276,10 @@ async (phoneWidth) => {
     if (seen.has(el) || !visible(el)) continue;
     if (el.tagName === "A" && inSentence(el)) continue;
     let box = el.getBoundingClientRect();
-    if (el.tagName === "INPUT" && el.closest("label")) box = el.closest("label").getBoundingClientRect();
-    targets.push({kind: "other", label: label(el) || (el.closest("label") ? label(el.closest("label")) : ""),
+    // a radio or checkbox is tapped through its label, around it or pointing at it (for=id)
+    const lab = el.closest("label") || (el.id ? document.querySelector(`label[for="${CSS.escape(el.id)}"]`) : null);
+    if (el.tagName === "INPUT" && lab) box = lab.getBoundingClientRect();
+    targets.push({kind: "other", label: label(el) || (lab ? label(lab) : ""),
                   tag: el.tagName.toLowerCase(), w: box.width, h: box.height,
                   x: box.x + box.width / 2, y: box.y + box.height / 2});
   }
@@ -490,8 +492,9 @@ def _walk_role(browser, server, role: str, seeds: list[str], stored: list[str]) 
                     queue.append(link)
     finally:
         context.close()
-    # the same pages in extra-large text, then a sample in English
-    for size, lang, pages in (("xlarge", "zh_CN", walk.pages), ("standard", "en", walk.pages[:EN_SAMPLE])):
+    # the same pages in large and extra-large text, then a sample in English
+    for size, lang, pages in (("large", "zh_CN", walk.pages), ("xlarge", "zh_CN", walk.pages),
+                              ("standard", "en", walk.pages[:EN_SAMPLE])):
         context, page = _context(browser, server, role, size, lang)
         listen(page)
         try:
