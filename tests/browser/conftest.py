@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,19 +49,27 @@ def live_server(sqlite_template, tmp_path):
     """The app on a free port with its own SQLite database (places and people from the test)."""
     db_path = tmp_path / "live.db"
     shutil.copyfile(sqlite_template, db_path)
-    app = app_for(f"sqlite:///{db_path}")
+    with serve(app_for(f"sqlite:///{db_path}")) as server:
+        yield server
+
+
+@contextmanager
+def serve(app):
+    """`app` on a free loopback port in a thread, as `server` with `.app` and `.url`."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     server.app = app
     server.url = f"http://127.0.0.1:{server.server_port}"
-    yield server
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        from app.extensions import db
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        with app.app_context():
+            from app.extensions import db
 
-        db.engine.dispose()
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -21,9 +20,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.routing import RequestRedirect
-from werkzeug.serving import make_server
 
-from tests.browser.conftest import OUTPUT
+from tests.browser.conftest import OUTPUT, serve
 from tests.conftest import app_for
 
 pytestmark = pytest.mark.browser
@@ -123,16 +121,8 @@ def demo_server(sqlite_template, tmp_path_factory):
         _extras(users)
         db.session.commit()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.app = app
-    server.url = f"http://127.0.0.1:{server.server_port}"
-    yield server
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.engine.dispose()
+    with serve(app) as server:
+        yield server
 
 
 def _ids(app) -> dict[str, list]:
