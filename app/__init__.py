@@ -118,17 +118,13 @@ def _select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-BLUEPRINTS = ("health", "home", "places", "accounts", "notifications", "audit", "consultation", "meetings",
-              "timebank", "volunteering")
-
-
 def _register_blueprints(app: Flask) -> None:
-    # Each domain exports its blueprint from its package (loaded on first use,
-    # since other domains import the packages' models); the order is the menu's.
-    import importlib
+    # Each domain exports its blueprint from its package; the order is the menu's.
+    from app import accounts, audit, consultation, health, home, meetings, notifications, places, timebank, volunteering
 
-    for name in BLUEPRINTS:
-        app.register_blueprint(importlib.import_module(f"app.{name}").bp)
+    for domain in (health, home, places, accounts, notifications, audit, consultation, meetings, timebank,
+                   volunteering):
+        app.register_blueprint(domain.bp)
 
     @app.get("/favicon.ico")
     def favicon():

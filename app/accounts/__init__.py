@@ -1,11 +1,4 @@
 """Accounts: people, roles, login sessions, residence verification."""
+from app.blueprints import DomainBlueprint
 
-
-def __getattr__(name: str):
-    """`bp` on first use: other domains import this package's models and services."""
-    if name == "bp":
-        from app.accounts import admin_views  # noqa: F401  (the admin routes, on the same blueprint)
-        from app.accounts.views import bp
-
-        return bp
-    raise AttributeError(name)
+bp = DomainBlueprint("accounts", __name__, views=(".views", ".admin_views"))

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.accounts.forms import RoleForm, UserEditForm, UserForm, community_choices
 from app.accounts.models import ROLE_SCOPE, Role, User
-from app.accounts.views import bp
+from app.accounts import bp
 from app.domain import DomainError
 from app.inputs import int_arg
 from app.places.models import Community

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, current_app, make_response, request, url_for
+from flask import current_app, make_response, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import errors
+from app.accounts import bp
 from app.accounts import auth, services
 from app.accounts.forms import (
     CsrfOnlyForm,
@@ -37,7 +38,6 @@ from app.web import (
     wants_fragment,
 )
 
-bp = Blueprint("accounts", __name__)
 
 
 def _login_key() -> str:

@@ -1,10 +1,4 @@
 """The audit log every service writes to."""
+from app.blueprints import DomainBlueprint
 
-
-def __getattr__(name: str):
-    """`bp` on first use: other domains import this package's models and services."""
-    if name == "bp":
-        from app.audit.views import bp
-
-        return bp
-    raise AttributeError(name)
+bp = DomainBlueprint("audit", __name__, views=(".views",))

@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, request
+from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.audit import bp
 from app.audit import reading
 from app.exports import Sheet, Table, download
 from app.inputs import in_calendar, int_arg
 from app.localtime import today
 from app.web import permission_required, render
 
-bp = Blueprint("audit", __name__)
 
 
 def _date_arg(name: str) -> date | None:

@@ -1,10 +1,4 @@
 """In-app notifications that every domain creates."""
+from app.blueprints import DomainBlueprint
 
-
-def __getattr__(name: str):
-    """`bp` on first use: other domains import this package's models and services."""
-    if name == "bp":
-        from app.notifications.views import bp
-
-        return bp
-    raise AttributeError(name)
+bp = DomainBlueprint("notifications", __name__, views=(".views",), url_prefix="/notifications")

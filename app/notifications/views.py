@@ -1,15 +1,14 @@
 """The notification centre: list, unread badge, mark read."""
 from __future__ import annotations
 
-from flask import Blueprint
 from flask_login import current_user, login_required
 
+from app.notifications import bp
 from app.accounts.forms import CsrfOnlyForm
 from app.inputs import int_arg
 from app.notifications import services
 from app.web import found, render, safe_next, see_other, wants_fragment
 
-bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 PAGE = 30
 

@@ -1,10 +1,4 @@
 """Places: subdistricts, communities, grids, departments; the public home page."""
+from app.blueprints import DomainBlueprint
 
-
-def __getattr__(name: str):
-    """`bp` on first use: other domains import this package's models and services."""
-    if name == "bp":
-        from app.places.views import bp
-
-        return bp
-    raise AttributeError(name)
+bp = DomainBlueprint("places", __name__, views=(".views",))

@@ -1,18 +1,18 @@
 """The public face (home, community pages) and the set-up of places."""
 from __future__ import annotations
 
-from flask import Blueprint, request, url_for
+from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from app.places import bp
 from app.permissions import can
 from app.places import services
 from app.places.forms import KIND_LABELS, CommunityForm, DepartmentForm, GridForm, SubdistrictForm
 from app.places.models import Community, CommunityKind, Department, Grid, Subdistrict
 from app.web import found, permission_required, render, submit_form
 
-bp = Blueprint("places", __name__)
 
 
 @bp.get("/communities")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
@@ -20,10 +21,8 @@ from app.audit.models import AuditEntry
 from app.audit.services import client_ip, record
 from app.domain import DomainError
 from app.extensions import db
-from app.localtime import local_date
 from app.sqltypes import utcnow
 from app.timebank.models import Account, AccountKind, Posting, ServiceRecord, TimebankSettings, Txn, TxnKind
-from app.volunteering.models import Activity, Signup, SignupStatus
 
 
 from app.notifications.services import register_kind  # noqa: E402
@@ -339,19 +338,38 @@ def day_ceiling() -> int:
     return int(current_app.config.get("TIMEBANK_DAY_CEILING_HOURS", 12)) * 60
 
 
-def activity_ceiling(activity: Activity) -> int:
-    """An activity credits at most its planned minutes for each volunteer who attended."""
-    attendees = db.session.scalar(sa.select(sa.func.count(Signup.id)).where(
-        Signup.activity_id == activity.id, Signup.status == SignupStatus.confirmed, Signup.attended)) or 0
-    return activity.minutes * attendees
+# -- what another domain adds to service credits ---------------------------------------------
+# A domain whose work earns service credits (volunteering's activities) registers at import the
+# rules its reference type adds and how a request of its kind is confirmed: it credits hours
+# through the ledger, and the ledger never imports it.
+
+@dataclass(frozen=True)
+class ServiceReference:
+    check: Callable[[User, int, int | None], None]  # (volunteer, minutes, reference id): DomainError refuses
+    problems: Callable[[], list[str]]  # the breaches `verify` reports
+
+
+_SERVICE_REFERENCES: dict[str, ServiceReference] = {}
+_REQUEST_CONFIRMATIONS: dict = {}  # RequestKind → confirm(ledger_request, requester, actor) -> Txn
+
+
+def register_service_reference(reference_type: str, *, check, problems) -> None:
+    _SERVICE_REFERENCES[reference_type] = ServiceReference(check, problems)
+
+
+def register_request_confirmation(kind, confirm) -> None:
+    _REQUEST_CONFIRMATIONS[kind] = confirm
+
+
+positive_minutes = _minutes  # for the domains that ask for credits
 
 
 def _check_service(volunteer: User, minutes: int, *, served_on: date, recorded_by: User, verified_by: User,
                    reference: tuple[str, int | None]) -> None:
     """The rules every service credit keeps (四眼原则): nobody records or
     verifies their own service (the CHECK constraints back this); at most the
-    day's ceiling for one volunteer; an activity credits at most its planned
-    minutes to each volunteer and planned × attendees in all."""
+    day's ceiling for one volunteer; and what the credit's reference adds (an
+    activity's ceiling, registered by volunteering)."""
     if volunteer.id in (recorded_by.id, verified_by.id):
         raise DomainError(_l("Nobody records or verifies their own service: a second staff member must confirm it."))
     day = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(ServiceRecord.minutes), 0)).where(
@@ -360,18 +378,8 @@ def _check_service(volunteer: User, minutes: int, *, served_on: date, recorded_b
         raise DomainError(_l("%(name)s would have more than %(hours)d hours of service on %(day)s.",
                              name=volunteer.display_name, hours=day_ceiling() // 60, day=served_on.isoformat()),
                           field="minutes")
-    if reference[0] == "activity":
-        activity = db.session.get(Activity, reference[1])
-        if activity is None or activity.community_id != volunteer.community_id:
-            raise DomainError(_l("The activity belongs to another community."))
-        if minutes > activity.minutes:
-            raise DomainError(_l("At most the planned %(planned)d minutes can be credited.", planned=activity.minutes),
-                              field="minutes")
-        credited = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(ServiceRecord.minutes), 0)).where(
-            ServiceRecord.reference_type == "activity", ServiceRecord.reference_id == activity.id)) or 0
-        if credited + minutes > activity_ceiling(activity):
-            raise DomainError(_l("The activity has credited its planned minutes for every volunteer who attended."),
-                              field="minutes")
+    if reference[0] in _SERVICE_REFERENCES:
+        _SERVICE_REFERENCES[reference[0]].check(volunteer, minutes, reference[1])
 
 
 def credit_service(volunteer: User, minutes: int, *, description: str, served_on: date, recorded_by: User,
@@ -561,7 +569,7 @@ def service_rule_problems() -> list[str]:
     """Service records that break the four-eyes rules: recorded or verified
     by their own volunteer (possible in a database the CHECK constraints were
     added to later), more than the day's ceiling for one volunteer, more
-    than an activity's planned minutes × attendees."""
+    than a reference allows (an activity's planned minutes × attendees)."""
     problems = []
     for record_id, volunteer_id, recorded_by, verified_by in db.session.execute(
             sa.select(ServiceRecord.id, ServiceRecord.volunteer_id, ServiceRecord.recorded_by_id,
@@ -580,18 +588,8 @@ def service_rule_problems() -> list[str]:
             .order_by(ServiceRecord.volunteer_id, ServiceRecord.served_on)):
         problems.append(f"volunteer {volunteer_id} has {minutes} minutes of service on {served_on}, "
                         f"above the day's ceiling of {ceiling}")
-    attendees = (sa.select(sa.func.count(Signup.id)).where(
-        Signup.activity_id == Activity.id, Signup.status == SignupStatus.confirmed, Signup.attended)
-        .correlate(Activity).scalar_subquery())
-    credited = sa.func.sum(ServiceRecord.minutes)
-    for activity_id, minutes, planned, attended in db.session.execute(
-            sa.select(Activity.id, credited, Activity.minutes, attendees)
-            .join(ServiceRecord, sa.and_(ServiceRecord.reference_type == "activity",
-                                         ServiceRecord.reference_id == Activity.id))
-            .group_by(Activity.id, Activity.minutes).having(credited > Activity.minutes * attendees)
-            .order_by(Activity.id)):
-        problems.append(f"activity {activity_id} credited {minutes} minutes of service, above its ceiling of "
-                        f"{planned} planned minutes × {attended} attendees")
+    for reference in _SERVICE_REFERENCES.values():
+        problems += reference.problems()
     return problems
 
 
@@ -645,32 +643,6 @@ def request_grant(actor: User, resident: User, minutes: int, reason: str):
     return ledger_request
 
 
-def request_service(actor: User, activity: Activity, volunteer: User, minutes: int, reason: str):
-    """An activity's credit that needs a second staff member (四眼原则): a
-    figure other than the planned minutes, or service by the organiser (or by
-    the staff member confirming). The credit is made when a second staff
-    member confirms; the service record then names them as verifier."""
-    from app.timebank.models import LedgerRequest, RequestKind
-
-    _minutes(minutes)
-    ledger_request = LedgerRequest(community_id=activity.community_id, kind=RequestKind.service, user_id=volunteer.id,
-                                   minutes=minutes, reason=reason.strip()[:200], activity_id=activity.id,
-                                   requested_by_id=actor.id)
-    db.session.add(ledger_request)
-    db.session.flush()
-    record(actor, "timebank.request_service", ledger_request, community_id=activity.community_id, minutes=minutes,
-           activity=activity.id, volunteer=volunteer.id)
-    return ledger_request
-
-
-def pending_service_request(activity: Activity, volunteer_id: int):
-    from app.timebank.models import LedgerRequest, RequestKind
-
-    return db.session.scalar(sa.select(LedgerRequest).where(
-        LedgerRequest.kind == RequestKind.service, LedgerRequest.activity_id == activity.id,
-        LedgerRequest.user_id == volunteer_id, LedgerRequest.decided_at.is_(None)))
-
-
 def may_confirm(actor: User, community_id: int) -> bool:
     """Who can be the second person: a social worker of the community, or
     (where a community has only one social worker) its subdistrict's staff."""
@@ -717,34 +689,17 @@ def decide_request(actor: User, ledger_request, *, confirm: bool) -> Txn | None:
         if ledger_request.kind is RequestKind.grant:
             txn = grant(db.session.get(User, ledger_request.user_id), ledger_request.minutes, reason=ledger_request.reason,
                         initiated_by=requester, confirmed_by=actor, idempotency_key=key)
-        elif ledger_request.kind is RequestKind.service:
-            txn = _confirm_service(ledger_request, requester, actor)
-        else:
+        elif ledger_request.kind is RequestKind.reversal:
             txn = reverse(db.session.get(Txn, ledger_request.txn_id), reason=ledger_request.reason, initiated_by=requester,
                           confirmed_by=actor, idempotency_key=key)
+        else:  # a kind another domain asks for (an activity's service credit)
+            txn = _REQUEST_CONFIRMATIONS[ledger_request.kind](ledger_request, requester, actor)
     ledger_request.decided_by_id, ledger_request.decided_at, ledger_request.confirmed = actor.id, utcnow(), confirm
     ledger_request.result_txn_id = getattr(txn, "id", None)
     db.session.flush()
     record(actor, "timebank.confirm_request" if confirm else "timebank.decline_request", ledger_request,
            community_id=ledger_request.community_id)
     return txn
-
-
-def _confirm_service(ledger_request, requester: User, actor: User) -> Txn:
-    """The activity's credit, verified by the second staff member; recorded by
-    the one who asked, unless that is the volunteer (the organiser's own
-    service), then by the second staff member too."""
-    from app.notifications.services import notify
-
-    activity, volunteer = ledger_request.activity, db.session.get(User, ledger_request.user_id)
-    reason = ledger_request.reason.strip()
-    service = credit_service(
-        volunteer, ledger_request.minutes, description=activity.title + (f"（{reason}）" if reason else ""),
-        served_on=local_date(activity.starts_at), recorded_by=actor if requester.id == volunteer.id else requester,
-        verified_by=actor, idempotency_key=f"activity-{activity.id}-volunteer-{volunteer.id}",
-        reference=("activity", activity.id))
-    notify(volunteer, "timebank.credited", endpoint="timebank.my_timebank", minutes=ledger_request.minutes, title=activity.title)
-    return db.session.get(Txn, service.txn_id)
 
 
 def pending_requests(community_id: int) -> list:

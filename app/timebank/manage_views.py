@@ -20,7 +20,8 @@ from app.timebank.forms import (CancelForm, CreditLineForm, GrantRequestForm, Re
                                  StatementForm)
 from app.timebank.statements import KIND_LABELS
 from app.timebank.stars import star_level
-from app.timebank.views import (bp, hours_decimal, period_downloads, period_file_name, period_from_args,
+from app.timebank import bp
+from app.timebank.views import (hours_decimal, period_downloads, period_file_name, period_from_args,
                                  statement_for, statement_response)
 from app.web import act, attach_error, permission_required, render, require, submit_form
 

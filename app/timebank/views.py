@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from flask import Blueprint, request, url_for
+from flask import request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.timebank import bp
 from app.accounts.models import User
 from app.domain import DomainError
 from app import localtime
@@ -20,7 +21,6 @@ from app.timebank.forms import StatementForm
 from app.timebank.stars import star_level, thresholds
 from app.web import attach_error, render
 
-bp = Blueprint("timebank", __name__)
 
 
 MINE_LATEST = 20  # the latest service records and movements on "my time bank"; the statement has the rest

@@ -1,12 +1,7 @@
 """Volunteering (志愿服务): activities, sign-ups, check-in, certificates.
 Hours are credited through the time bank's ledger, never the other way."""
+from app.volunteering import hours  # noqa: F401  (registers an activity's rules and credits with the ledger)
 from app.volunteering import rules  # noqa: F401  (the package's permission rules, registered once)
+from app.blueprints import DomainBlueprint
 
-
-def __getattr__(name: str):
-    """`bp` on first use: the ledger imports this package's models, and the views import the ledger."""
-    if name == "bp":
-        from app.volunteering.views import bp
-
-        return bp
-    raise AttributeError(name)
+bp = DomainBlueprint("volunteering", __name__, views=(".views",))

@@ -23,6 +23,7 @@ from app.notifications.services import notify, notify_many, register_kind
 from app.sqltypes import utcnow
 from app.timebank import ledger
 from app.timebank.models import ServiceRecord
+from app.volunteering import hours
 from app.volunteering.models import Activity, ActivityState, Signup, SignupStatus, VolunteerProfile
 
 CATEGORIES = ["助老", "环境", "文明劝导", "防疫", "助学", "其他"]
@@ -272,7 +273,7 @@ def confirm(actor: User, activity: Activity, minutes_by_signup: dict[int, tuple[
     Each volunteer gets the planned minutes, or fewer with a reason; never
     more. Four eyes (四眼原则): a figure other than the planned minutes, and
     service by the organiser or by the staff member confirming, become
-    requests a second staff member confirms (`ledger.request_service`); the
+    requests a second staff member confirms (`hours.request_service`); the
     rest is credited at once. Exactly once per volunteer per activity
     (idempotency key, a unique index, and no second request while one is
     open). Returns how many were credited now."""
@@ -305,11 +306,11 @@ def confirm(actor: User, activity: Activity, minutes_by_signup: dict[int, tuple[
         already = db.session.scalar(sa.select(ServiceRecord.id).where(
             ServiceRecord.reference_type == "activity", ServiceRecord.reference_id == activity.id,
             ServiceRecord.volunteer_id == signup.volunteer_id, ServiceRecord.minutes > 0))
-        if already or ledger.pending_service_request(activity, signup.volunteer_id):
+        if already or hours.pending_service_request(activity, signup.volunteer_id):
             continue
         volunteer = signup.volunteer
         if minutes != activity.minutes or volunteer.id in (activity.organiser_id, actor.id):
-            ledger.request_service(actor, activity, volunteer, minutes, reason)
+            hours.request_service(actor, activity, volunteer, minutes, reason)
             continue
         ledger.credit_service(volunteer, minutes, description=activity.title, served_on=local_date(activity.starts_at),
                               recorded_by=actor, verified_by=actor,

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import timezone
 
-from flask import Blueprint, current_app, request, url_for
+from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from wtforms.fields.choices import SelectChoice
 
+from app.volunteering import bp
 from app.accounts.forms import DecisionForm as EmptyForm
 from app import localtime
 from app.domain import DomainError
@@ -24,7 +25,6 @@ from app.timebank.views import this_year_so_far
 from app.web import (act, flash_success, found, permission_required, qr_svg, render, require, safe_next, see_other,
                      submit_form)
 
-bp = Blueprint("volunteering", __name__)
 CHECK_MAX_AGE = 4 * 3600
 STATE_LABELS = {ActivityState.published: None, ActivityState.cancelled: _l("cancelled"),
                 ActivityState.confirmed: _l("hours confirmed")}

@@ -12,7 +12,7 @@ from app.domain import DomainError
 from app.extensions import db
 from app.sqltypes import utcnow
 from app.timebank import ledger
-from app.volunteering import certificates
+from app.volunteering import certificates, hours
 from app.volunteering import services as activities
 from app.timebank.models import LedgerRequest, RequestKind, ServiceRecord, Txn
 from tests.conftest import text
@@ -132,9 +132,9 @@ def test_a_staff_member_confirming_their_own_attendance_needs_a_second(make_user
     _attending(activity, colleague, organiser)
     ended(activity)
     assert activities.confirm(colleague, activity, {}) == 0
-    assert ledger.pending_service_request(activity, colleague.id) is not None
+    assert hours.pending_service_request(activity, colleague.id) is not None
     with pytest.raises(DomainError):
-        ledger.decide_request(colleague, ledger.pending_service_request(activity, colleague.id), confirm=True)
+        ledger.decide_request(colleague, hours.pending_service_request(activity, colleague.id), confirm=True)
 
 
 def test_fewer_minutes_need_a_reason_and_a_second_staff_member(make_user, places, organiser):
@@ -147,7 +147,7 @@ def test_fewer_minutes_need_a_reason_and_a_second_staff_member(make_user, places
     assert refused.value.field == f"reason-{signup.id}"
     assert activities.confirm(organiser, activity, {signup.id: (60, "提前离开")}) == 0
     assert ledger.account_of(volunteer, create=False) is None
-    request = ledger.pending_service_request(activity, volunteer.id)
+    request = hours.pending_service_request(activity, volunteer.id)
     with pytest.raises(DomainError):
         ledger.decide_request(organiser, request, confirm=True)
     ledger.decide_request(make_user("social_worker"), request, confirm=True)
