@@ -9,7 +9,8 @@ from flask_login import current_user, login_required
 from app.consultation import page, services
 from app.consultation.forms import CommentEditForm, CommentForm, ConfirmForm, RatingForm, ReportForm
 from app.consultation.models import ReportReason, ReportTarget, Stance
-from app.consultation.views import bp, topic_fragment, topic_page, topic_url
+from app.consultation import bp
+from app.consultation.rendering import topic_fragment, topic_page, topic_url
 from app.domain import DomainError
 from app.inputs import int_arg
 from app.web import (

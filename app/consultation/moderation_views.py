@@ -20,7 +20,8 @@ from app.consultation.forms import (
     SettingsForm,
 )
 from app.consultation.models import Outcome, SupportBasis
-from app.consultation.views import LABELS, bp, topic_page, topic_url, uploads
+from app.consultation import bp
+from app.consultation.rendering import LABELS, topic_page, topic_url, uploads
 from app.domain import DomainError
 from app.web import (
     act,

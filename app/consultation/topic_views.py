@@ -11,7 +11,8 @@ from wtforms.fields.choices import SelectChoice
 from app.consultation import page, services
 from app.consultation.forms import ConfirmForm, ReasonForm, SupportForm, TopicForm
 from app.consultation.models import TopicState
-from app.consultation.views import bp, topic_fragment, topic_page, topic_url, uploads
+from app.consultation import bp
+from app.consultation.rendering import topic_fragment, topic_page, topic_url, uploads
 from app.domain import DomainError, Forbidden
 from app.places.services import public_community
 from app.web import act, flash_error, flash_success, found, mark_failed, require, see_other, submit_form, wants_fragment
