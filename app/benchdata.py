@@ -410,7 +410,7 @@ class Generator:
             bodies_of.setdefault(b["community_id"], []).append(b)
 
         def rules(body):
-            # as meetings.services.rules_of reads a body
+            # as meetings.bodies.rules_of reads a body
             return Rules.for_body(_rule_set(body["kind"]),
                                   quorum=Threshold(Fraction(body["quorum_num"], body["quorum_den"]),
                                                    body["quorum_inclusive"]),

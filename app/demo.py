@@ -182,14 +182,15 @@ def _meetings(users: dict[str, User], community, chair, topic) -> None:
     """朝阳社区居民代表会议 with its representatives and a meeting on the elevator topic."""
     from datetime import datetime, timedelta, timezone
 
-    from app.meetings import services as m
+    from app.meetings.agenda import schedule_meeting
+    from app.meetings.bodies import add_member, save_body
     from app.meetings.models import BodyKind
 
-    body = m.save_body(chair, community, name="朝阳社区居民代表会议", kind=BodyKind.residents_representatives)
+    body = save_body(chair, community, name="朝阳社区居民代表会议", kind=BodyKind.residents_representatives)
     for login in ("weiyuan", "13800000001", "13800000003", "13800000004"):
-        m.add_member(chair, body, user=users[login])
+        add_member(chair, body, user=users[login])
     for name in ("钱大伯", "冯阿姨", "楼组长 吴师傅"):
-        m.add_member(chair, body, name=name)  # representatives without a phone
+        add_member(chair, body, name=name)  # representatives without a phone
     starts = datetime.now(timezone.utc).replace(hour=1, minute=30, second=0, microsecond=0) + timedelta(days=7)
-    m.schedule_meeting(chair, body, title="12月居民代表会议", starts_at=starts, place="朝阳社区党群服务中心二楼会议室",
-                       topics=[topic], free_items=["2027年民生实事项目征集"])
+    schedule_meeting(chair, body, title="12月居民代表会议", starts_at=starts, place="朝阳社区党群服务中心二楼会议室",
+                     topics=[topic], free_items=["2027年民生实事项目征集"])

@@ -129,7 +129,9 @@ def prepare(env: dict, args) -> dict:
             return db.session.execute(sa.text(sql), params).scalar()
 
         from app.accounts.models import User
-        from app.meetings import services as meetings
+        from app.meetings.attendance import record_attendance
+        from app.meetings.bodies import active_members
+        from app.meetings.motions import open_motion
         from app.meetings.models import AttendanceStatus, Meeting
         from app.places.models import Community
         from app.volunteering import services as activities
@@ -164,11 +166,11 @@ def prepare(env: dict, args) -> dict:
             Meeting.state != "closed", sa.text("body.community_id = 1")).order_by(Meeting.id.desc()).limit(1))
         voters = []
         if meeting is not None:
-            for member in meetings.active_members(meeting.body):
-                meetings.record_attendance(sw, meeting, member, AttendanceStatus.present)
+            for member in active_members(meeting.body):
+                record_attendance(sw, meeting, member, AttendanceStatus.present)
                 if member.user is not None:
                     voters.append(member.user.login_name)
-            motion = meetings.open_motion(sw, meeting, title=f"压力测试表决 {secrets.token_hex(3)}")
+            motion = open_motion(sw, meeting, title=f"压力测试表决 {secrets.token_hex(3)}")
             t["motion"] = motion.id
             t["live_meeting"] = meeting.id
         t["voters"] = voters[:args.concurrency]

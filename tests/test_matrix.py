@@ -313,17 +313,18 @@ class World:
 
     def _meetings(self, places):
         """A representatives' meeting with R as a present member and an open roll-call motion."""
-        from app.meetings import services
+        from app.meetings import agenda, attendance, bodies, motions
+        from app.sqltypes import utcnow
         from app.meetings.models import AttendanceStatus, BodyKind
 
         chair = self.personas["S"]
-        body = services.save_body(chair, places.community, name=f"居民代表会议{self.target.id}",
+        body = bodies.save_body(chair, places.community, name=f"居民代表会议{self.target.id}",
                                   kind=BodyKind.residents_representatives)
-        member = services.add_member(chair, body, user=self.personas["R"])
-        meeting = services.schedule_meeting(chair, body, title="例会", starts_at=services.utcnow(), place="会议室",
+        member = bodies.add_member(chair, body, user=self.personas["R"])
+        meeting = agenda.schedule_meeting(chair, body, title="例会", starts_at=utcnow(), place="会议室",
                                             free_items=["议程一"])
-        services.record_attendance(chair, meeting, member, AttendanceStatus.present)
-        motion = services.open_motion(chair, meeting, title="", item=meeting.items[0])
+        attendance.record_attendance(chair, meeting, member, AttendanceStatus.present)
+        motion = motions.open_motion(chair, meeting, title="", item=meeting.items[0])
         return body, member, meeting, motion
 
     def _consultation(self, places):

@@ -1,12 +1,13 @@
 """Meeting pages: bodies and members, scheduling, the room (attendance, live
 quorum, check-in), votes on phones, tallies, closing, minutes. Public pages
 show figures and results (村(居)务公开); secret ballots only totals. Objects
-load through `access` (404/403); the rules live in `services`."""
+load through `access` (404/403); the rules live in the subject modules
+(bodies, agenda, attendance, figures, motions, votes)."""
 from __future__ import annotations
 
 from fractions import Fraction
 
-from flask import Blueprint, current_app, request, url_for
+from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -17,7 +18,7 @@ from app.accounts.forms import DecisionForm as EmptyForm
 from app.domain import DomainError, NotFound
 from app.inputs import int_arg
 from app.localtime import zone
-from app.meetings import access, services
+from app.meetings import access, agenda, bp, attendance, bodies, figures, motions, permissions, votes
 from app.meetings.access import CONFIRM, MANAGE, VOTE, actions_for
 from app.meetings.forms import (
     BodyForm,
@@ -46,7 +47,6 @@ from app.meetings.models import (
 from app.web import act, enum_from_form, flash_error, permission_required, qr_svg, render, submit_form
 from app.web import keep_changes, wants_fragment
 
-bp = Blueprint("meetings", __name__)
 LABELS = {"BODY_KIND_LABELS": BODY_KIND_LABELS, "CHOICE_LABELS": CHOICE_LABELS, "Choice": Choice,
           "ATTENDANCE_LABELS": ATTENDANCE_LABELS}
 CHECKIN_MAX_AGE = 6 * 3600
@@ -67,7 +67,7 @@ def _fraction(text: str, field: str) -> tuple[int, int]:
 def list_bodies(community_id: int):
     community = access.community_for(current_user, community_id)
     return render("meetings/bodies.html", community=community, bodies=access.bodies_of(community),
-                  organiser=services.is_organiser(current_user, community.id), **LABELS)
+                  organiser=permissions.is_organiser(current_user, community.id), **LABELS)
 
 
 @bp.route("/c/<int:community_id>/bodies/new", methods=["GET", "POST"])
@@ -77,7 +77,7 @@ def create_body(community_id: int):
     form = BodyForm()
 
     def save():
-        return services.save_body(
+        return bodies.save_body(
             current_user, community, name=form.name.data, kind=BodyKind[form.kind.data],
             eligible_basis=EligibleBasis[form.eligible_basis.data or "members"],
             eligible_count=form.eligible_count.data,
@@ -89,11 +89,11 @@ def create_body(community_id: int):
 
 
 def _body_context(body: Body, form: MemberForm | None = None) -> dict:
-    organiser = services.is_organiser(current_user, body.community_id)
+    organiser = permissions.is_organiser(current_user, body.community_id)
     if organiser and form is None:
         form = _member_form(body)
-    return dict(body=body, members=services.active_members(body), meetings=access.meetings_of(body),
-                organiser=organiser, form=form if organiser else None, rules=services.rules_of(body), **LABELS)
+    return dict(body=body, members=bodies.active_members(body), meetings=access.meetings_of(body),
+                organiser=organiser, form=form if organiser else None, rules=bodies.rules_of(body), **LABELS)
 
 
 def _member_form(body: Body) -> MemberForm:
@@ -115,7 +115,7 @@ def add_member(body_id: int):
     form = _member_form(body)
 
     def add():
-        return services.add_member(current_user, body, user=access.resident_of(body.community, form.user_id.data),
+        return bodies.add_member(current_user, body, user=access.resident_of(body.community, form.user_id.data),
                                    name=form.name.data or "", household=form.household.data or "",
                                    is_adult=form.is_adult.data, area=form.area.data)
 
@@ -128,7 +128,7 @@ def add_member(body_id: int):
 @permission_required("organise_meetings")
 def remove_member(member_id: int):
     member = access.seat_for(current_user, member_id, to=MANAGE)
-    return act(lambda: services.remove_member(current_user, member), _("Member removed."),
+    return act(lambda: bodies.remove_member(current_user, member), _("Member removed."),
                url_for("meetings.show_body", body_id=member.body_id))
 
 
@@ -136,7 +136,7 @@ def remove_member(member_id: int):
 @login_required
 def my_meetings():
     return render("meetings/my_meetings.html", meetings=[(m, actions_for(current_user, m)) for m in
-                                                         services.meetings_of_member(current_user)], **LABELS)
+                                                         agenda.meetings_of_member(current_user)], **LABELS)
 
 
 # -- scheduling -----------------------------------------------------------------------------
@@ -150,7 +150,7 @@ def schedule_meeting(body_id: int):
 
     def schedule():
         starts_at = form.starts_at.data.replace(tzinfo=zone(body.community))  # typed in local time
-        return services.schedule_meeting(current_user, body, title=form.title.data, starts_at=starts_at,
+        return agenda.schedule_meeting(current_user, body, title=form.title.data, starts_at=starts_at,
                                          place=form.place.data or "", topics=[t for t in topics if t.id in chosen],
                                          free_items=(form.free_items.data or "").splitlines())
 
@@ -181,31 +181,31 @@ def _code_from_token(meeting: Meeting, token: str) -> str:
 
 def _meeting_context(meeting: Meeting, **forms) -> dict:
     """Everything the meeting page shows; `forms` replace the blank ones (a submitted form with its errors)."""
-    member = services.member_of(current_user, meeting.body)
-    motions = services.current_motions(meeting)
-    attendance = services.attendance_of(meeting)
-    my_present = bool(member and member.id in attendance and attendance[member.id].status is AttendanceStatus.present)
+    member = permissions.member_of(current_user, meeting.body)
+    meeting_motions = motions.current_motions(meeting)
+    roll = attendance.attendance_of(meeting)
+    my_present = bool(member and member.id in roll and roll[member.id].status is AttendanceStatus.present)
     motion_form = forms.get("motion_form") or MotionForm(formdata=None)
     motion_form.item_id.choices = [SelectChoice("", _("— not an agenda item —"))] + [
         SelectChoice(str(i.id), i.title) for i in meeting.items]
-    opening = {m.id: services.present_at_opening(m) for m in motions if services.motion_is_open(m)}
-    quorum = services.quorum_now(meeting)
-    return dict(meeting=meeting, body=meeting.body, member=member, motions=motions,
+    opening = {m.id: figures.present_at_opening(m) for m in meeting_motions if permissions.motion_is_open(m)}
+    quorum = figures.quorum_now(meeting)
+    return dict(meeting=meeting, body=meeting.body, member=member, motions=meeting_motions,
                 actions=actions_for(current_user, meeting, present=my_present),
-                motion_actions={m.id: actions_for(current_user, m) for m in motions},
+                motion_actions={m.id: actions_for(current_user, m) for m in meeting_motions},
                 present_at_opening=opening, my_roll={mid for mid, ids in opening.items() if member and member.id in ids},
-                withdrawn=[m for m in motions if access.actions_for(current_user, m).is_withdrawn],
-                checkin_paused=services.checkin_paused(meeting), withdraw_for=forms.get("withdraw_for"),
+                withdrawn=[m for m in meeting_motions if access.actions_for(current_user, m).is_withdrawn],
+                checkin_paused=attendance.checkin_paused(meeting), withdraw_for=forms.get("withdraw_for"),
                 withdraw_form=forms.get("withdraw_form") or WithdrawForm(formdata=None),
                 blank_withdraw_form=WithdrawForm(formdata=None), correct_for=forms.get("correct_for"),
                 correction_form=forms.get("correction_form") or CorrectionForm(formdata=None),
                 blank_correction_form=CorrectionForm(formdata=None),
-                members=services.active_members(meeting.body), attendance=attendance, quorum=quorum,
-                count=services.roll_count(meeting, quorum), roll_statuses=ROLL_STATUSES, my_present=my_present,
-                my_votes={m.id: services.my_vote(current_user, m) for m in motions} if member else {},
+                members=bodies.active_members(meeting.body), attendance=roll, quorum=quorum,
+                count=figures.roll_count(meeting, quorum), roll_statuses=ROLL_STATUSES, my_present=my_present,
+                my_votes={m.id: votes.my_vote(current_user, m) for m in meeting_motions} if member else {},
                 motion_form=motion_form, tally_form=forms.get("tally_form") or TallyForm(formdata=None),
                 minutes_form=forms.get("minutes_form") or MinutesForm(formdata=None),
-                tallies=services.tallies_of(motions), form=EmptyForm(), **LABELS)
+                tallies=votes.tallies_of(meeting_motions), form=EmptyForm(), **LABELS)
 
 
 def _page_with(meeting: Meeting, form, **forms):
@@ -249,8 +249,8 @@ def check_in(meeting_id: int):
 
     def check_in():
         try:
-            return services.check_in(current_user, meeting, form.code.data)
-        except services.WrongCheckinCode:
+            return attendance.check_in(current_user, meeting, form.code.data)
+        except attendance.WrongCheckinCode:
             keep_changes()  # the wrong code counts towards the limits although the answer is 422
             raise
 
@@ -262,7 +262,7 @@ def check_in(meeting_id: int):
 @permission_required("organise_meetings")
 def rotate_checkin_code(meeting_id: int):
     meeting = access.meeting_for(current_user, meeting_id, to=MANAGE)
-    return act(lambda: services.rotate_checkin_code(current_user, meeting),
+    return act(lambda: attendance.rotate_checkin_code(current_user, meeting),
                _("A new check-in code and QR code are shown; the old ones no longer work."),
                url_for("meetings.show_meeting", meeting_id=meeting.id) + "#code-title")
 
@@ -274,7 +274,7 @@ def _roll_from_form(meeting: Meeting) -> dict[int, AttendanceStatus]:
         member = access.seat_for(current_user, int_arg("member_id", source=request.form), body=meeting.body)
         return {member.id: enum_from_form(AttendanceStatus, "status")}
     if request.form.get("all_present"):
-        return services.all_present(meeting)
+        return attendance.all_present(meeting)
     return {int(key.removeprefix("status-")): enum_from_form(AttendanceStatus, key)
             for key in request.form if key.startswith("status-") and key.removeprefix("status-").isdigit()}
 
@@ -284,7 +284,7 @@ def _roll_from_form(meeting: Meeting) -> dict[int, AttendanceStatus]:
 def record_attendance(meeting_id: int):
     meeting = access.meeting_for(current_user, meeting_id, to=MANAGE)
     roll = _roll_from_form(meeting)
-    response = act(lambda: services.record_roll(current_user, meeting, roll), _("Recorded."),
+    response = act(lambda: attendance.record_roll(current_user, meeting, roll), _("Recorded."),
                    url_for("meetings.show_meeting", meeting_id=meeting.id) + "#roll")
     if wants_fragment():
         return render("meetings/meeting.html", "meetings/_roll.html", **_meeting_context(meeting))
@@ -299,7 +299,7 @@ def open_motion(meeting_id: int):
     form.item_id.choices, form.item_id.validate_choice = None, False
     item = next((i for i in meeting.items if str(i.id) == (form.item_id.data or "")), None)
     context = {k: v for k, v in _meeting_context(meeting, motion_form=form).items() if k != "form"}
-    return submit_form(form, lambda: services.open_motion(
+    return submit_form(form, lambda: motions.open_motion(
         current_user, meeting, title=form.title.data or "", item=item, mode=MotionMode[form.mode.data],
         secret=form.secret.data, major=form.major.data),
         done=url_for("meetings.show_meeting", meeting_id=meeting.id) + "#motions", message=_("Voting is open."),
@@ -323,7 +323,7 @@ def _to_meeting(motion_id: int) -> str | None:
 def vote(motion_id: int):
     motion = access.motion_for(current_user, motion_id, to=VOTE)
     choice = enum_from_form(Choice, "choice")
-    response = act(lambda: services.cast_vote(current_user, motion, choice), _("Your vote is recorded."),
+    response = act(lambda: votes.cast_vote(current_user, motion, choice), _("Your vote is recorded."),
                    _back_to(motion))
     if wants_fragment():
         return render("meetings/meeting.html", "meetings/_motions.html", **_meeting_context(motion.meeting))
@@ -336,7 +336,7 @@ def hand_vote(motion_id: int):
     motion = access.motion_for(current_user, motion_id, to=MANAGE)
     member = access.seat_for(current_user, int_arg("member_id", source=request.form), body=motion.meeting.body)
     choice = enum_from_form(Choice, "choice")
-    return act(lambda: services.cast_vote(current_user, motion, choice, member=member),
+    return act(lambda: votes.cast_vote(current_user, motion, choice, member=member),
                _("Hand vote recorded."), _back_to(motion))
 
 
@@ -346,7 +346,7 @@ def enter_tally(motion_id: int):
     motion = access.motion_for(current_user, motion_id, to=MANAGE)
     form = TallyForm()
     context = {k: v for k, v in _meeting_context(motion.meeting, tally_form=form).items() if k != "form"}
-    return submit_form(form, lambda: services.enter_tally(current_user, motion, yes=form.yes.data, no=form.no.data,
+    return submit_form(form, lambda: votes.enter_tally(current_user, motion, yes=form.yes.data, no=form.no.data,
                                                           abstain=form.abstain.data, present=form.present.data),
                        done=_back_to(motion), message=_("Counts entered. A second staff member must confirm them."),
                        page="meetings/meeting.html", **context)
@@ -356,7 +356,7 @@ def enter_tally(motion_id: int):
 @login_required
 def confirm_tally(motion_id: int):
     motion = access.motion_for(current_user, motion_id, to=CONFIRM)
-    return act(lambda: services.confirm_tally(current_user, motion), _("Counts confirmed."), _back_to(motion))
+    return act(lambda: votes.confirm_tally(current_user, motion), _("Counts confirmed."), _back_to(motion))
 
 
 @bp.post("/motions/<int:motion_id>/withdraw")
@@ -366,7 +366,7 @@ def withdraw_motion(motion_id: int):
     form = WithdrawForm()
     context = {k: v for k, v in _meeting_context(motion.meeting, withdraw_form=form, withdraw_for=motion.id).items()
                if k != "form"}
-    return submit_form(form, lambda: services.withdraw_motion(current_user, motion, form.reason.data),
+    return submit_form(form, lambda: motions.withdraw_motion(current_user, motion, form.reason.data),
                        done=_back_to(motion), message=_("The vote is withdrawn; the reason is shown with the minutes."),
                        page="meetings/meeting.html", **context)
 
@@ -375,7 +375,7 @@ def withdraw_motion(motion_id: int):
 @permission_required("organise_meetings")
 def close_motion(motion_id: int):
     motion = access.motion_for(current_user, motion_id, to=MANAGE)
-    return act(lambda: services.close_motion(current_user, motion), _("Voting is closed; the result is recorded."),
+    return act(lambda: motions.close_motion(current_user, motion), _("Voting is closed; the result is recorded."),
                _back_to(motion))
 
 
@@ -386,7 +386,7 @@ def correct_motion(motion_id: int):
     form = CorrectionForm()
     if not form.validate_on_submit():  # the reason is missing: on its field, with what was typed
         return _page_with(motion.meeting, EmptyForm(), correction_form=form, correct_for=motion.id)
-    return act(lambda: services.correct_motion(current_user, motion, form.reason.data),
+    return act(lambda: motions.correct_motion(current_user, motion, form.reason.data),
                _("A correcting vote is open."), _back_to(motion))
 
 
@@ -396,7 +396,7 @@ def publish_minutes(meeting_id: int):
     meeting = access.meeting_for(current_user, meeting_id, to=MANAGE)
     form = MinutesForm()
     context = {k: v for k, v in _meeting_context(meeting, minutes_form=form).items() if k != "form"}
-    return submit_form(form, lambda: services.publish_minutes(current_user, meeting, form.minutes.data),
+    return submit_form(form, lambda: agenda.publish_minutes(current_user, meeting, form.minutes.data),
                        done=url_for("meetings.show_meeting", meeting_id=meeting.id),
                        message=_("Minutes published; decisions are on the topics' timelines."),
                        page="meetings/meeting.html", **context)

@@ -98,24 +98,26 @@ def test_no_axe_violations_on_meeting_pages(axe_page, live_server, world, size):
 
     from app.accounts import services as accounts
     from app.extensions import db
-    from app.meetings import services
+    from app.meetings import agenda, attendance, bodies, motions
+    from app.meetings.models import MotionMode
+    from app.sqltypes import utcnow
     from app.meetings.models import AttendanceStatus, BodyKind
     from app.places.models import Community
 
     with live_server.app.app_context():
         community = db.session.get(Community, world["community"])
         chair = accounts.find_user_by_login("shegong_t")
-        body = services.save_body(chair, community, name="业主大会", kind=BodyKind.owners_assembly)
+        body = bodies.save_body(chair, community, name="业主大会", kind=BodyKind.owners_assembly)
         member_user = accounts.create_user(None, login="yezhu_a11y", display_name="业主", password="correct horse battery",
                                            community=community, verified=True)
         from decimal import Decimal
 
-        member = services.add_member(chair, body, user=member_user, area=Decimal("89.50"))
-        meeting = services.schedule_meeting(chair, body, title="业主大会", starts_at=services.utcnow(), place="会所",
+        member = bodies.add_member(chair, body, user=member_user, area=Decimal("89.50"))
+        meeting = agenda.schedule_meeting(chair, body, title="业主大会", starts_at=utcnow(), place="会所",
                                             free_items=["使用维修资金"])
-        services.record_attendance(chair, meeting, member, AttendanceStatus.present)
-        services.open_motion(chair, meeting, title="", item=meeting.items[0])
-        services.open_motion(chair, meeting, title="计票表决", mode=services.MotionMode.tally)
+        attendance.record_attendance(chair, meeting, member, AttendanceStatus.present)
+        motions.open_motion(chair, meeting, title="", item=meeting.items[0])
+        motions.open_motion(chair, meeting, title="计票表决", mode=MotionMode.tally)
         db.session.commit()
         ids = {"body": body.id, "meeting": meeting.id}
         db.session.remove()

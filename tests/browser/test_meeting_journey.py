@@ -20,18 +20,18 @@ def council(live_server, world):
     from app.accounts import services as accounts
     from app.consultation import services as consultation
     from app.extensions import db
-    from app.meetings import services
+    from app.meetings import bodies
     from app.meetings.models import BodyKind
     from app.places.models import Community
 
     with live_server.app.app_context():
         community = db.session.get(Community, world["community"])
         chair = accounts.find_user_by_login("shegong_t")
-        body = services.save_body(chair, community, name="朝阳社区居民代表会议", kind=BodyKind.residents_representatives)
+        body = bodies.save_body(chair, community, name="朝阳社区居民代表会议", kind=BodyKind.residents_representatives)
         for i, login_name in enumerate(MEMBERS):
             user = accounts.create_user(None, login=login_name, display_name=f"代表{i}", password="correct horse battery",
                                         community=community, verified=True)
-            services.add_member(chair, body, user=user)
+            bodies.add_member(chair, body, user=user)
         topics = []
         for title in ("3幢加装电梯", "北门增设非机动车棚"):
             topic = consultation.create_topic(user, community, title=title, body="提请议事",
@@ -118,12 +118,12 @@ def test_compact_roll_on_a_phone(page, live_server, council):
 
     from app.accounts import services as accounts
     from app.extensions import db
-    from app.meetings import services
+    from app.meetings import agenda, attendance
     from app.meetings.models import Body
 
     with live_server.app.app_context():
         chair = accounts.find_user_by_login("shegong_t")
-        meeting = services.schedule_meeting(chair, db.session.get(Body, council["body"]), title="点名测试",
+        meeting = agenda.schedule_meeting(chair, db.session.get(Body, council["body"]), title="点名测试",
                                             starts_at=datetime(2026, 12, 5, 0, 0, tzinfo=timezone.utc),
                                             place="会议室", free_items=["议程"])
         db.session.commit()
@@ -157,6 +157,6 @@ def test_compact_roll_on_a_phone(page, live_server, council):
     assert roll.bounding_box()["height"] < 2000
     shot(page, "meeting-roll-xlarge")
     with live_server.app.app_context():
-        statuses = sorted(a.status.name for a in services.attendance_of(db.session.get(type(meeting), meeting_id)).values())
+        statuses = sorted(a.status.name for a in attendance.attendance_of(db.session.get(type(meeting), meeting_id)).values())
         db.session.remove()
     assert statuses == ["absent", "leave"] + ["present"] * 5

@@ -24,7 +24,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.meetings import services
+from app.meetings import agenda, attendance, bodies, figures, motions, votes
 from app.meetings.models import BodyKind, Choice
 
 Y, N, A = Choice.yes, Choice.no, Choice.abstain
@@ -40,17 +40,17 @@ def chair(make_user):
 
 @pytest.fixture
 def two_secret_motions(app, places, chair, make_user):
-    body = services.save_body(chair, places.community, name="居民代表会议", kind=BodyKind.residents_representatives)
+    body = bodies.save_body(chair, places.community, name="居民代表会议", kind=BodyKind.residents_representatives)
     people = [make_user(display_name=f"代表{i}") for i in range(6)]
     for person in people:
-        services.add_member(chair, body, user=person)
-    meeting = services.schedule_meeting(chair, body, title="无记名表决", starts_at=WHEN, place="会议室",
+        bodies.add_member(chair, body, user=person)
+    meeting = agenda.schedule_meeting(chair, body, title="无记名表决", starts_at=WHEN, place="会议室",
                                         free_items=["事项"])
     for person in people:
-        services.check_in(person, meeting, meeting.checkin_code)
+        attendance.check_in(person, meeting, meeting.checkin_code)
     # the same title and no agenda item: the two motions differ only in how each member votes
-    motion_a = services.open_motion(chair, meeting, title="表决", secret=True)
-    motion_b = services.open_motion(chair, meeting, title="表决", secret=True)
+    motion_a = motions.open_motion(chair, meeting, title="表决", secret=True)
+    motion_b = motions.open_motion(chair, meeting, title="表决", secret=True)
     db.session.commit()
     return people, motion_a, motion_b
 
@@ -125,9 +125,9 @@ def test_receipts_and_audit_rows_cannot_be_rejoined_to_choices(two_secret_motion
     ids = {motion_a.id, motion_b.id}
     before = _dump(backend)
     for person, on_a, on_b in zip(people, ON_A, ON_B, strict=True):
-        services.cast_vote(person, motion_a, on_a)
+        votes.cast_vote(person, motion_a, on_a)
         db.session.commit()  # one request, one transaction, as on the members' phones
-        services.cast_vote(person, motion_b, on_b)
+        votes.cast_vote(person, motion_b, on_b)
         db.session.commit()
     after = _dump(backend)
 
@@ -149,26 +149,26 @@ def test_receipts_and_audit_rows_cannot_be_rejoined_to_choices(two_secret_motion
 
     # and the result is still exact: 2 in favour, 2 against, 2 abstaining on each
     for motion in (motion_a, motion_b):
-        figures = services.figures_for(motion)
-        assert (figures.yes, figures.no, figures.abstain) == (2, 2, 2)
+        result = figures.figures_for(motion)
+        assert (result.yes, result.no, result.abstain) == (2, 2, 2)
 
 
 def test_no_ballot_row_carries_a_voters_floor_area(app, places, chair, make_user):
     """业主大会 needs the area in favour, but an area on a ballot is as good as a
     name: areas are summed in the ballot box, never kept per ballot."""
-    body = services.save_body(chair, places.community, name="业主大会", kind=BodyKind.owners_assembly)
+    body = bodies.save_body(chair, places.community, name="业主大会", kind=BodyKind.owners_assembly)
     owners = [make_user(display_name=f"业主{i}") for i in range(4)]
     for owner, area in zip(owners, ["89.50", "120.00", "75.25", "60.75"], strict=True):
-        services.add_member(chair, body, user=owner, area=Decimal(area))
-    meeting = services.schedule_meeting(chair, body, title="业主大会", starts_at=WHEN, place="会所", free_items=["事项"])
+        bodies.add_member(chair, body, user=owner, area=Decimal(area))
+    meeting = agenda.schedule_meeting(chair, body, title="业主大会", starts_at=WHEN, place="会所", free_items=["事项"])
     for owner in owners:
-        services.check_in(owner, meeting, meeting.checkin_code)
-    motion = services.open_motion(chair, meeting, title="事项", item=meeting.items[0], secret=True)
+        attendance.check_in(owner, meeting, meeting.checkin_code)
+    motion = motions.open_motion(chair, meeting, title="事项", item=meeting.items[0], secret=True)
     for owner, choice in zip(owners, [Y, Y, N, N], strict=True):  # no total is one owner's area
-        services.cast_vote(owner, motion, choice)
+        votes.cast_vote(owner, motion, choice)
     db.session.commit()
-    figures = services.figures_for(motion)
-    assert (figures.yes, figures.no, figures.area_yes) == (2, 2, Decimal("209.50"))
+    result = figures.figures_for(motion)
+    assert (result.yes, result.no, result.area_yes) == (2, 2, Decimal("209.50"))
     areas = {"89.50", "120.00", "75.25", "60.75", "89.5", "120", "120.0"}
     for table in db.metadata.sorted_tables:
         if table.name in ("body_member",):
@@ -184,16 +184,16 @@ def test_migration_keeps_every_ballot_in_the_box(app, places, chair, make_user):
 
     from app.meetings.models import BallotBox, MotionRoll
 
-    body = services.save_body(chair, places.community, name="业主大会", kind=BodyKind.owners_assembly)
+    body = bodies.save_body(chair, places.community, name="业主大会", kind=BodyKind.owners_assembly)
     owners = [make_user(display_name=f"业主{i}") for i in range(4)]
     for owner, area in zip(owners, ["89.50", "120.00", "75.25", "60.75"], strict=True):
-        services.add_member(chair, body, user=owner, area=Decimal(area))
-    meeting = services.schedule_meeting(chair, body, title="业主大会", starts_at=WHEN, place="会所", free_items=["事项"])
+        bodies.add_member(chair, body, user=owner, area=Decimal(area))
+    meeting = agenda.schedule_meeting(chair, body, title="业主大会", starts_at=WHEN, place="会所", free_items=["事项"])
     for owner in owners:
-        services.check_in(owner, meeting, meeting.checkin_code)
-    motion = services.open_motion(chair, meeting, title="事项", item=meeting.items[0], secret=True)
+        attendance.check_in(owner, meeting, meeting.checkin_code)
+    motion = motions.open_motion(chair, meeting, title="事项", item=meeting.items[0], secret=True)
     for owner, choice in zip(owners[:3], [Y, Y, N], strict=True):
-        services.cast_vote(owner, motion, choice)
+        votes.cast_vote(owner, motion, choice)
     motion_id = motion.id
     db.session.commit()
     db.session.close()

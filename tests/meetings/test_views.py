@@ -8,7 +8,9 @@ import sqlalchemy as sa
 
 from app.consultation.models import TopicState
 from app.extensions import db
-from app.meetings import services
+from app.meetings import agenda, attendance, bodies, motions
+from app.meetings.models import AttendanceStatus, BodyKind
+from app.sqltypes import utcnow
 from app.meetings.models import Body, Meeting, Motion, MotionState
 from tests.conftest import text
 
@@ -20,10 +22,10 @@ def chair(make_user):
 
 @pytest.fixture
 def body(app, places, chair, make_user):
-    b = services.save_body(chair, places.community, name="居民代表会议", kind=services.BodyKind.residents_representatives)
+    b = bodies.save_body(chair, places.community, name="居民代表会议", kind=BodyKind.residents_representatives)
     people = [make_user(display_name=f"代表{i}") for i in range(5)]
     for p in people:
-        services.add_member(chair, b, user=p)
+        bodies.add_member(chair, b, user=p)
     db.session.commit()
     b.people = people
     return b
@@ -63,7 +65,7 @@ def test_schedule_meeting_with_topics(client_for, chair, body, make_topic):
 @pytest.fixture
 def meeting(chair, body, make_topic):
     topic = make_topic(TopicState.deliberating, title="加装电梯")
-    m = services.schedule_meeting(chair, body, title="十二月会议", starts_at=services.utcnow(), place="会议室",
+    m = agenda.schedule_meeting(chair, body, title="十二月会议", starts_at=utcnow(), place="会议室",
                                   topics=[topic])
     db.session.commit()
     m.topic = topic
@@ -127,7 +129,7 @@ def test_checkin_link_from_the_qr_code_prefills_a_signed_code(app, client_for, c
 def test_tally_needs_a_second_staff_member(client_for, chair, body, meeting, make_user):
     c = client_for(chair)
     for member in body.members[:4]:
-        services.record_attendance(chair, meeting, member, services.AttendanceStatus.present)
+        attendance.record_attendance(chair, meeting, member, AttendanceStatus.present)
     db.session.commit()
     c.post(f"/meetings/{meeting.id}/motions", {"title": "计票表决", "mode": "tally"})
     motion = db.session.scalar(sa.select(Motion))
@@ -147,8 +149,8 @@ def test_tally_needs_a_second_staff_member(client_for, chair, body, meeting, mak
 
 def test_secret_ballot_page_never_shows_who_voted_what(client_for, chair, body, meeting, client):
     for member in body.members:
-        services.record_attendance(chair, meeting, member, services.AttendanceStatus.present)
-    motion = services.open_motion(chair, meeting, title="无记名表决", secret=True)
+        attendance.record_attendance(chair, meeting, member, AttendanceStatus.present)
+    motion = motions.open_motion(chair, meeting, title="无记名表决", secret=True)
     db.session.commit()
     phone = client_for(body.people[0])
     phone.post(f"/motions/{motion.id}/vote", {"choice": "no"})
@@ -162,7 +164,7 @@ def test_secret_ballot_page_never_shows_who_voted_what(client_for, chair, body, 
 def test_member_sees_their_meetings_and_the_quorum_says_how_many(client_for, body, meeting, chair, client):
     page = text(client_for(body.people[0]).get("/my/meetings"))
     assert "十二月会议" in page
-    services.record_attendance(chair, meeting, body.members[0], services.AttendanceStatus.present)
+    attendance.record_attendance(chair, meeting, body.members[0], AttendanceStatus.present)
     db.session.commit()
     quorum = text(client.get(f"/meetings/{meeting.id}/quorum", headers={"HX-Request": "true"}))
     assert "尚未达到法定人数" in quorum and "需 4 人" in quorum  # two thirds of 5, rounded up
@@ -186,7 +188,7 @@ def test_compact_roll_all_present_then_exceptions_without_js(client_for, chair, 
     roll = {f"status-{m.id}": "present" for m in body.members}
     roll[f"status-{body.members[1].id}"], roll[f"status-{body.members[2].id}"] = "leave", "absent"
     assert c.post(f"/meetings/{meeting.id}/attendance", roll).status_code == 303
-    statuses = {m.id: a.status for m, a in ((m, services.attendance_of(meeting)[m.id]) for m in body.members)}
+    statuses = {m.id: a.status for m, a in ((m, attendance.attendance_of(meeting)[m.id]) for m in body.members)}
     assert statuses[body.members[1].id] is AttendanceStatus.leave
     assert statuses[body.members[2].id] is AttendanceStatus.absent
     assert list(statuses.values()).count(AttendanceStatus.present) == 3
@@ -194,13 +196,13 @@ def test_compact_roll_all_present_then_exceptions_without_js(client_for, chair, 
 
 
 def test_roll_refuses_another_bodys_member_and_keeps_nothing(client_for, chair, body, meeting, places):
-    other = services.save_body(chair, places.community, name="另一个议事会", kind=services.BodyKind.council)
-    stranger = services.add_member(chair, other, name="外人")
+    other = bodies.save_body(chair, places.community, name="另一个议事会", kind=BodyKind.council)
+    stranger = bodies.add_member(chair, other, name="外人")
     db.session.commit()
     c = client_for(chair)
     roll = {f"status-{body.members[0].id}": "present", f"status-{stranger.id}": "present"}
     assert c.post(f"/meetings/{meeting.id}/attendance", roll).status_code == 303
-    assert services.attendance_of(meeting) == {}
+    assert attendance.attendance_of(meeting) == {}
     assert c.post(f"/meetings/{meeting.id}/attendance", {f"status-{body.members[0].id}": "bogus"}).status_code == 400
 
 
@@ -228,4 +230,4 @@ def test_adding_another_communitys_resident_is_not_found(client_for, chair, body
     outsider = make_user(display_name="外区居民", community=places.other)
     response = client_for(chair).post(f"/bodies/{body.id}/members", {"user_id": str(outsider.id)})
     assert response.status_code == 422  # not among the choices: on the field
-    assert not any(m.user_id == outsider.id for m in services.active_members(body))
+    assert not any(m.user_id == outsider.id for m in bodies.active_members(body))
