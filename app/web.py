@@ -164,13 +164,17 @@ def submit_form(form, action, *, done, message, page: str | None = None, fragmen
     return render(page, fragment, form=form, status=form_status(form), **context)
 
 
-def act(action, message, back: str):
+def act(action, message, back: str, *, form=None):
     """A plain-POST action: run it; a DomainError is flashed and the request
     rolled back, success is flashed (`message`, or `message(result)` when it is
-    callable) and committed; either way 303 back to `back`."""
+    callable) and committed; either way 303 back to `back`. With `form` (what
+    the button posted, often just its CSRF token), a form that does not
+    validate is refused the same way, with its message, before anything runs."""
     from app.domain import DomainError
 
     try:
+        if form is not None and (problem := form_refusal(form)):
+            raise DomainError(problem)
         result = action()
     except DomainError as e:
         mark_failed()
@@ -178,6 +182,19 @@ def act(action, message, back: str):
     else:
         flash_success(message(result) if callable(message) else message)
     return see_other(back)
+
+
+def form_refusal(form) -> str | None:
+    """Why a submitted form is refused, in words for the person (None when it
+    validates): a form error, never a 403 "no permission"."""
+    if form.validate_on_submit():
+        return None
+    from app.errors import CSRF_MESSAGE, MESSAGES
+
+    if "csrf_token" in form.errors:
+        return str(CSRF_MESSAGE)
+    messages = [m for errors in form.errors.values() for m in errors if isinstance(m, str)]
+    return messages[0] if messages else str(MESSAGES[400][1])
 
 
 def enum_from_form(enum_cls, name: str):

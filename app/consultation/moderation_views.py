@@ -31,7 +31,6 @@ from app.web import (
     mark_failed,
     permission_required,
     render,
-    require,
     see_other,
     submit_form,
     wants_fragment,
@@ -206,6 +205,5 @@ def manage_blocks(community_id: int):
 @permission_required("moderate")
 def lift_block(block_id: int):
     block = services.block_for(current_user, block_id)
-    require(ConfirmForm().validate_on_submit())
     return act(lambda: services.lift_block(current_user, block), _("The block is lifted."),
-               url_for("consultation.manage_blocks", community_id=block.community_id))
+               url_for("consultation.manage_blocks", community_id=block.community_id), form=ConfirmForm())

@@ -15,7 +15,8 @@ from app.consultation import bp
 from app.consultation.rendering import topic_fragment, topic_page, topic_url, uploads
 from app.domain import DomainError, Forbidden
 from app.places.services import public_community
-from app.web import act, flash_error, flash_success, found, mark_failed, require, see_other, submit_form, wants_fragment
+from app.web import (act, flash_error, flash_success, form_refusal, found, mark_failed, require, see_other, submit_form,
+                     wants_fragment)
 
 
 def _topic_form(community_id: int, obj=None) -> TopicForm:
@@ -82,9 +83,8 @@ def edit_topic(topic_id: int):
 @login_required
 def submit_topic(topic_id: int):
     topic = services.topic_for(current_user, topic_id, to="edit")
-    require(ConfirmForm().validate_on_submit())
     return act(lambda: services.submit_topic(current_user, topic),
-               _("Sent for review. A social worker will publish it."), topic_url(topic))
+               _("Sent for review. A social worker will publish it."), topic_url(topic), form=ConfirmForm())
 
 
 @bp.post("/topics/<int:topic_id>/withdraw")
@@ -100,9 +100,12 @@ def withdraw_topic(topic_id: int):
 
 # -- supports and follows ------------------------------------------------------------------
 
-def _toggle(topic, action, message, fragment: str, context):
-    """Run a support or follow; answer the fragment (htmx) or go back to the page."""
+def _toggle(topic, action, message, fragment: str, context, form):
+    """Run a support or follow; answer the fragment (htmx) or go back to the page.
+    A `form` that does not validate is refused like a rule, with its message."""
     try:
+        if problem := form_refusal(form):
+            raise DomainError(problem)
         action()
     except DomainError as e:
         mark_failed()
@@ -131,29 +134,26 @@ def support_topic(topic_id: int):
     topic = services.topic_for(current_user, topic_id)
     form = SupportForm()
     form.on_behalf_of.choices, form.on_behalf_of.validate_choice = None, False
-    require(form.validate_on_submit())
     supporter, proxy = _supporter(topic, form.on_behalf_of.data)
     message = _("Thank you: your support has been counted.") if proxy is None \
         else _("Support recorded on behalf of %(name)s.", name=supporter.display_name)
     return _toggle(topic, lambda: services.add_support(supporter, topic, proxy=proxy), message,
-                   "consultation/_support.html", page.support_box)
+                   "consultation/_support.html", page.support_box, form)
 
 
 @bp.post("/topics/<int:topic_id>/unsupport")
 @login_required
 def unsupport_topic(topic_id: int):
     topic = services.topic_for(current_user, topic_id)
-    require(ConfirmForm().validate_on_submit())
     return _toggle(topic, lambda: services.withdraw_support(current_user, topic), _("Your support was withdrawn."),
-                   "consultation/_support.html", page.support_box)
+                   "consultation/_support.html", page.support_box, ConfirmForm())
 
 
 @bp.post("/topics/<int:topic_id>/follow")
 @login_required
 def follow_topic(topic_id: int):
     topic = services.topic_for(current_user, topic_id)
-    require(ConfirmForm().validate_on_submit())
     on = request.form.get("follow") == "1"
     return _toggle(topic, lambda: services.set_follow(current_user, topic, on),
                    _("You will be told about changes to this topic.") if on else _("You no longer follow this topic."),
-                   "consultation/_follow.html", page.follow_box)
+                   "consultation/_follow.html", page.follow_box, ConfirmForm())

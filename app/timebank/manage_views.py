@@ -23,7 +23,7 @@ from app.timebank.stars import star_level
 from app.timebank import bp
 from app.timebank.views import (hours_decimal, period_downloads, period_file_name, period_from_args,
                                  statement_for, statement_response)
-from app.web import act, attach_error, permission_required, render, require, submit_form
+from app.web import act, attach_error, permission_required, render, submit_form
 
 
 def _managed(community_id: int):
@@ -181,15 +181,13 @@ def ledger_requests(community_id: int):
 @permission_required("confirm_ledger_requests")
 def confirm_request(request_id: int):
     ledger_request = services.request_for(current_user, request_id)
-    require(EmptyForm().validate_on_submit())
     return act(lambda: ledger.decide_request(current_user, ledger_request, confirm=True), _("Confirmed: the hours moved."),
-               _back(ledger_request.community_id))
+               _back(ledger_request.community_id), form=EmptyForm())
 
 
 @bp.post("/ledger-requests/<int:request_id>/decline")
 @permission_required("confirm_ledger_requests")
 def decline_request(request_id: int):
     ledger_request = services.request_for(current_user, request_id)
-    require(EmptyForm().validate_on_submit())
     return act(lambda: ledger.decide_request(current_user, ledger_request, confirm=False), _("Declined."),
-               _back(ledger_request.community_id))
+               _back(ledger_request.community_id), form=EmptyForm())

@@ -22,7 +22,7 @@ from app.volunteering import certificates
 from app.volunteering.forms import ActivityForm, CancelForm, CertificateForm, VerifyForm, VolunteerForm
 from app.volunteering.models import SIGNUP_LABELS, Activity, ActivityState, SignupStatus
 from app.timebank.views import this_year_so_far
-from app.web import (act, flash_success, found, permission_required, qr_svg, render, require, safe_next, see_other,
+from app.web import (act, flash_success, form_refusal, found, permission_required, qr_svg, render, safe_next, see_other,
                      submit_form)
 
 CHECK_MAX_AGE = 4 * 3600
@@ -88,10 +88,9 @@ def show_activity(activity_id: int):
 @login_required
 def sign_up(activity_id: int):
     activity = activities.activity_for(current_user, activity_id)
-    require(EmptyForm().validate_on_submit())
     back = url_for("volunteering.show_activity", activity_id=activity.id)
     return act(lambda: activities.sign_up(current_user, activity),
-               lambda signup: _signed_up_message(activity, signup), back)
+               lambda signup: _signed_up_message(activity, signup), back, form=EmptyForm())
 
 
 def _signed_up_message(activity: Activity, signup) -> str:
@@ -106,9 +105,9 @@ def _signed_up_message(activity: Activity, signup) -> str:
 @login_required
 def cancel_signup(activity_id: int):
     activity = activities.activity_for(current_user, activity_id)
-    require(EmptyForm().validate_on_submit())
     back = url_for("volunteering.show_activity", activity_id=activity.id)
-    return act(lambda: activities.cancel_signup(current_user, activity), _("Your sign-up is cancelled."), back)
+    return act(lambda: activities.cancel_signup(current_user, activity), _("Your sign-up is cancelled."), back,
+               form=EmptyForm())
 
 
 @bp.get("/activities/<int:activity_id>/roster")
@@ -165,7 +164,6 @@ def check_page(activity_id: int):
 @login_required
 def check(activity_id: int):
     activity = activities.activity_for(current_user, activity_id)
-    require(EmptyForm().validate_on_submit())
     back = url_for("volunteering.show_activity", activity_id=activity.id)
     out = request.form.get("out") == "1"
 
@@ -174,17 +172,17 @@ def check(activity_id: int):
             raise DomainError(_("This check-in link has expired. Scan the code again."))
         activities.check(current_user, activity, out=out)
 
-    return act(check_in_or_out, _("You are checked out.") if out else _("You are checked in."), back)
+    return act(check_in_or_out, _("You are checked out.") if out else _("You are checked in."), back,
+               form=EmptyForm())
 
 
 @bp.post("/activities/<int:activity_id>/attendance")
 @permission_required("organise_activities")
 def mark_attendance(activity_id: int):
     activity = activities.activity_for(current_user, activity_id, to="organise")
-    require(EmptyForm().validate_on_submit())
     signup = activities.signup_in(activity, int_arg("signup_id", source=request.form))
     return act(lambda: activities.mark_attendance(current_user, signup, request.form.get("attended") == "1"),
-               _("Recorded."), url_for("volunteering.roster", activity_id=activity.id))
+               _("Recorded."), url_for("volunteering.roster", activity_id=activity.id), form=EmptyForm())
 
 
 def _typed_figures(activity: Activity) -> tuple[dict, dict, dict]:
@@ -205,8 +203,9 @@ def _typed_figures(activity: Activity) -> tuple[dict, dict, dict]:
 @permission_required("organise_activities")
 def confirm_activity(activity_id: int):
     activity = activities.activity_for(current_user, activity_id, to="organise")
-    require(EmptyForm().validate_on_submit())
     typed, figures, errors = _typed_figures(activity)
+    if problem := form_refusal(EmptyForm()):
+        errors["form"] = problem
     early_reason = request.form.get("early_reason", "")[:200]
     if not errors:
         try:

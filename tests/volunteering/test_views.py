@@ -153,3 +153,84 @@ def test_actions_follow_the_state(make_user, places):
     closed = services.actions_for(organiser, activity)
     assert closed.organise and not (closed.cancel or closed.confirm or closed.mark_attendance)
     assert not services.actions_for(volunteer, activity).cancel_signup
+
+
+def _published(organiser, places, *, volunteer=None):
+    from datetime import timedelta
+
+    from app.sqltypes import utcnow
+    from app.volunteering import services as activities
+
+    start = utcnow() + timedelta(days=1)
+    activity = activities.publish(organiser, places.community, title="t", description="", category="环境", place="p",
+                                  starts_at=start, ends_at=start + timedelta(hours=1),
+                                  signup_deadline=start - timedelta(hours=1), places=2, minutes=60)
+    if volunteer is not None:
+        activities.register_volunteer(volunteer, skills="", availability="", consent=True)
+        activities.sign_up(volunteer, activity)
+    db.session.commit()
+    return activity
+
+
+EXPIRED = "表单已过期或来源无效，请刷新页面后重试。"
+
+
+def test_a_button_whose_form_is_refused_says_so_and_changes_nothing(app, client_for, make_user, places):
+    """The form a button posts (only its CSRF token) is checked by the form
+    itself where the site-wide check is off: a refused form is a message back
+    on the page (303), never 403 "no permission", and nothing changes."""
+    from app.volunteering import services as activities
+    from app.volunteering.models import Signup
+
+    organiser, volunteer, other = make_user("social_worker"), make_user(), make_user()
+    activity = _published(organiser, places, volunteer=other)
+    activities.register_volunteer(volunteer, skills="", availability="", consent=True)
+    db.session.commit()
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # the form's own check decides
+    vol = client_for(volunteer)
+    refused = vol.post(f"/activities/{activity.id}/signup", csrf=False)
+    assert refused.status_code == 303 and refused.headers["Location"] == f"/activities/{activity.id}"
+    assert EXPIRED in text(vol.get(f"/activities/{activity.id}"))
+    assert activities.signup_of(volunteer, activity) is None
+    org = client_for(organiser)
+    signup = db.session.scalar(sa.select(Signup).where(Signup.volunteer_id == other.id))
+    marked = org.post(f"/activities/{activity.id}/attendance", {"signup_id": signup.id, "attended": "1"}, csrf=False)
+    assert marked.status_code == 303 and EXPIRED in text(org.get(f"/activities/{activity.id}/roster"))
+    db.session.refresh(signup)
+    assert not signup.attended
+    assert vol.post(f"/activities/{activity.id}/signup").status_code == 303  # with its token: signed up
+    assert activities.signup_of(volunteer, activity) is not None
+
+
+def test_a_refused_confirmation_keeps_the_roster_and_what_was_typed(app, client_for, make_user, places):
+    """The roster's confirmation without a valid form: 422 with the message
+    and the typed minutes, nothing credited."""
+    from app.volunteering import services as activities
+
+    organiser, volunteer = make_user("social_worker"), make_user()
+    activity = _published(organiser, places, volunteer=volunteer)
+    signup = activities.signup_of(volunteer, activity)
+    activities.mark_attendance(organiser, signup, True)
+    ended(activity)
+    db.session.commit()
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    org = client_for(organiser)
+    refused = org.post(f"/activities/{activity.id}/confirm", {f"minutes-{signup.id}": "45",
+                                                              f"reason-{signup.id}": "早退"}, csrf=False)
+    assert refused.status_code == 422
+    assert EXPIRED in text(refused) and 'value="45"' in text(refused) and "早退" in text(refused)
+    assert db.session.scalar(sa.select(sa.func.count(ServiceRecord.id))) == 0
+
+
+def test_a_post_without_its_token_is_a_form_error_not_a_permission_error(client_for, make_user, places):
+    """With the site-wide check on (as served), a missing token is refused
+    before the route: 400 with the reload message, not 403."""
+    from app.volunteering import services as activities
+
+    organiser, volunteer = make_user("social_worker"), make_user()
+    activity = _published(organiser, places)
+    activities.register_volunteer(volunteer, skills="", availability="", consent=True)
+    db.session.commit()
+    refused = client_for(volunteer).post(f"/activities/{activity.id}/signup", csrf=False)
+    assert refused.status_code == 400 and EXPIRED in text(refused)
+    assert activities.signup_of(volunteer, activity) is None
