@@ -384,7 +384,7 @@ class Generator:
         """Bodies with members, and meetings: most held (attendance, one motion per agenda item,
         roll-call votes, published minutes carrying the decision to a topic), the rest scheduled
         with a topic under deliberation on the agenda."""
-        from app.meetings.rules import Figures, Rules, Threshold, evaluate
+        from app.meetings.rules import Figures, Threshold, VotingRules, evaluate
 
         rng = self.rng
         self.bodies, self.members = [], []
@@ -411,7 +411,7 @@ class Generator:
 
         def rules(body):
             # as meetings.bodies.rules_of reads a body
-            return Rules.for_body(_rule_set(body["kind"]),
+            return VotingRules.for_body(_rule_set(body["kind"]),
                                   quorum=Threshold(Fraction(body["quorum_num"], body["quorum_den"]),
                                                    body["quorum_inclusive"]),
                                   decision=Threshold(Fraction(body["decision_num"], body["decision_den"]),

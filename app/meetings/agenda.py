@@ -67,8 +67,7 @@ def publish_minutes(actor, meeting: Meeting, minutes: str) -> None:
     """会议纪要: close the meeting and carry each agenda topic's decision to its
     timeline (adopted → 办理中 for the committee; not adopted → decided)."""
     from app.consultation import services as consultation
-    from app.consultation.models import Outcome as TopicOutcome
-    from app.consultation.models import TopicState
+    from app.consultation.models import Outcome, TopicState
 
     if not minutes.strip():
         raise DomainError(_l("Write the minutes first."), field="minutes")
@@ -80,7 +79,7 @@ def publish_minutes(actor, meeting: Meeting, minutes: str) -> None:
         if item.topic is None or motion is None or item.topic.state is not TopicState.deliberating:
             continue
         consultation.record_decision(
-            actor, item.topic, TopicOutcome.adopted if motion.carried else TopicOutcome.rejected,
+            actor, item.topic, Outcome.adopted if motion.carried else Outcome.rejected,
             f"{meeting.body.name}《{meeting.title}》：{motion.result_text}")
     db.session.flush()
     record(actor, "meetings.publish_minutes", meeting, community_id=meeting.body.community_id)

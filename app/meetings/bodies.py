@@ -13,7 +13,7 @@ from app.audit.services import record
 from app.domain import DomainError
 from app.extensions import db
 from app.meetings.models import Body, BodyKind, BodyMember, EligibleBasis
-from app.meetings.rules import Rules, Threshold
+from app.meetings.rules import VotingRules, Threshold
 from app.meetings.permissions import _seated, member_of
 
 def save_body(actor, community, body: Body | None = None, *, name: str, kind: BodyKind,
@@ -44,8 +44,8 @@ def save_body(actor, community, body: Body | None = None, *, name: str, kind: Bo
     return body
 
 
-def rules_of(body: Body) -> Rules:
-    return Rules.for_body(body.rule_set,
+def rules_of(body: Body) -> VotingRules:
+    return VotingRules.for_body(body.rule_set,
                           quorum=Threshold(Fraction(body.quorum_num, body.quorum_den), body.quorum_inclusive),
                           decision=Threshold(Fraction(body.decision_num, body.decision_den), body.decision_inclusive))
 

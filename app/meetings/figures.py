@@ -25,7 +25,7 @@ from app.meetings.models import (
     Tally,
     Vote,
 )
-from app.meetings.rules import Figures, Outcome, RuleSet, evaluate
+from app.meetings.rules import Figures, VoteResult, RuleSet, evaluate
 from app.meetings.attendance import attendance_of
 from app.meetings.bodies import active_members, rules_of
 
@@ -55,7 +55,7 @@ def base_figures(body: Body, members: list[BodyMember], present: list[BodyMember
     return figures
 
 
-def quorum_now(meeting: Meeting) -> Outcome:
+def quorum_now(meeting: Meeting) -> VoteResult:
     """The live quorum indicator: is the meeting quorate with who is here now,
     and how many must be present (需 13 人，已到 12 人)?"""
     base = base_figures(meeting.body, active_members(meeting.body), present_members(meeting))
@@ -68,7 +68,7 @@ def quorum_now(meeting: Meeting) -> Outcome:
     return outcome
 
 
-def roll_count(meeting: Meeting, quorum: Outcome | None = None) -> dict:
+def roll_count(meeting: Meeting, quorum: VoteResult | None = None) -> dict:
     """The running count the roll shows: 实到 x / 应到 y，法定人数 z (z where the rule set has one number)."""
     quorum = quorum or quorum_now(meeting)
     return {"present": quorum.numbers["present"], "eligible": quorum.numbers["eligible"],

@@ -22,7 +22,7 @@ from app.meetings.models import (
     MotionRoll,
     MotionState,
 )
-from app.meetings.rules import Outcome, evaluate
+from app.meetings.rules import VoteResult, evaluate
 from app.notifications.services import notify_many, register_kind
 from app.meetings.bodies import active_members, rules_of
 from app.meetings.figures import figures_for, present_members
@@ -88,7 +88,7 @@ def lock_motion(motion: Motion) -> Motion:
     return motion
 
 
-def close_motion(actor, motion: Motion) -> Outcome:
+def close_motion(actor, motion: Motion) -> VoteResult:
     """Compute quorum and result from the record under the body's rule set and
     keep them with the motion. A closed motion never changes."""
     lock_motion(motion)

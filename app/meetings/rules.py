@@ -103,14 +103,14 @@ class Figures:
 
 
 @dataclass(frozen=True)
-class Rules:
+class VotingRules:
     rule_set: RuleSet
     quorum: Threshold = MORE_THAN_HALF
     decision: Threshold = MORE_THAN_HALF
 
     @classmethod
     def for_body(cls, rule_set: RuleSet, *, quorum: Threshold | None = None,
-                 decision: Threshold | None = None) -> "Rules":
+                 decision: Threshold | None = None) -> "VotingRules":
         if rule_set is RuleSet.configurable:
             return cls(rule_set, quorum or TWO_THIRDS_OR_MORE, decision or MORE_THAN_HALF)
         if rule_set is RuleSet.representatives_meeting:
@@ -119,7 +119,7 @@ class Rules:
 
 
 @dataclass
-class Outcome:
+class VoteResult:
     quorate: bool
     carried: bool
     rule: str  # the law or rule applied
@@ -127,7 +127,7 @@ class Outcome:
     numbers: dict = field(default_factory=dict)
 
 
-def evaluate(rules: Rules, f: Figures, *, major: bool = False) -> Outcome:
+def evaluate(rules: VotingRules, f: Figures, *, major: bool = False) -> VoteResult:
     """Quorum and result of one motion under `rules`, from the recorded figures."""
     rs = rules.rule_set
     if rs is RuleSet.owners_assembly:
@@ -146,10 +146,10 @@ def evaluate(rules: Rules, f: Figures, *, major: bool = False) -> Outcome:
         quorum_rule = _l("%(words)s of those expected present", words=rules.quorum.words())
     carried = quorate and rules.decision.met(f.yes, f.present)
     text = _record_text(quorum_text, quorate, quorum_rule, f, rules.decision, carried)
-    return Outcome(quorate, carried, str(LAW[rs]), text, _numbers(f))
+    return VoteResult(quorate, carried, str(LAW[rs]), text, _numbers(f))
 
 
-def _owners(rules: Rules, f: Figures, major: bool) -> Outcome:
+def _owners(rules: VotingRules, f: Figures, major: bool) -> VoteResult:
     quorate = TWO_THIRDS_OR_MORE.met(f.area_present, f.area_eligible) and TWO_THIRDS_OR_MORE.met(f.present, f.eligible)
     threshold = THREE_QUARTERS_OR_MORE if major else MORE_THAN_HALF
     carried = quorate and threshold.met(f.area_yes, f.area_present) and threshold.met(f.yes, f.present)
@@ -163,7 +163,7 @@ def _owners(rules: Rules, f: Figures, major: bool) -> Outcome:
                      yes=f.yes, area=f.area_yes, words=threshold.words(),
                      kind=_l("major item, Article 278 items 6–8") if major else _l("ordinary item"),
                      result=_l("carried") if carried else _l("not carried"))
-    return Outcome(quorate, carried, str(LAW[RuleSet.owners_assembly]), f"{quorum_text}; {verdict}", _numbers(f))
+    return VoteResult(quorate, carried, str(LAW[RuleSet.owners_assembly]), f"{quorum_text}; {verdict}", _numbers(f))
 
 
 def _record_text(quorum_text, quorate, quorum_rule, f: Figures, decision: Threshold, carried) -> str:

@@ -32,7 +32,7 @@ register_kind("timebank.capped", _l("Your balance reached the community's maximu
 
 
 @dataclass(frozen=True)
-class Rules:
+class LedgerRules:
     unit_minutes: int = 30
     max_balance: int | None = None  # minutes; Nanjing caps at 1500 h
 
@@ -43,16 +43,16 @@ _SETTINGS = (sa.select(_SETTINGS_TABLE.c.unit_minutes, _SETTINGS_TABLE.c.max_bal
              .where(_SETTINGS_TABLE.c.community_id == sa.bindparam("community")))
 
 
-def settings_for(community_id: int) -> Rules:
+def community_rules(community_id: int) -> LedgerRules:
     """The community's unit and maximum balance (defaults when it set none)."""
     row = db.session.execute(_SETTINGS, {"community": community_id}).first()
-    return Rules(*row) if row else Rules()
+    return LedgerRules(*row) if row else LedgerRules()
 
 
 UNITS = (15, 30, 60)  # minutes; hours move in multiples of the unit
 
 
-def save_settings(actor: User, community_id: int, *, unit_minutes: int, max_balance_hours: int | None) -> Rules:
+def save_settings(actor: User, community_id: int, *, unit_minutes: int, max_balance_hours: int | None) -> LedgerRules:
     """A community's rules: the unit amounts move in, and an optional maximum
     balance (Nanjing caps at 1500 h) above which credits go to the pool. The
     cap applies to later credits; balances already above it are kept."""
@@ -68,7 +68,7 @@ def save_settings(actor: User, community_id: int, *, unit_minutes: int, max_bala
     db.session.flush()
     record(actor, "timebank.settings", community_id=community_id, object_type="timebank_settings",
            object_id=community_id, before=list(before), after=[settings.unit_minutes, settings.max_balance])
-    return Rules(settings.unit_minutes, settings.max_balance)
+    return LedgerRules(settings.unit_minutes, settings.max_balance)
 
 
 def set_credit_line(actor: User, resident: User, hours: int, reason: str) -> Account:
@@ -80,7 +80,7 @@ def set_credit_line(actor: User, resident: User, hours: int, reason: str) -> Acc
     if not reason.strip():
         raise DomainError(_l("Give the reason for the credit line."), field="reason")
     account = account_of(resident)
-    balance = _lock([account.id])[account.id].balance
+    balance = _lock_accounts([account.id])[account.id].balance
     if balance < -hours * 60:
         owed = -balance
         raise DomainError(_l("%(name)s already owes %(hours)s hours; the line cannot be smaller than that.",
@@ -152,9 +152,9 @@ def _id(account: Account | int) -> int:
 
 
 # The hot path's statements, built once (building them costs more than running them).
-# _LOCK also serves credit lines and the cap's split on both databases; the rest
+# _LOCK_ACCOUNTS also serves credit lines and the cap's split on both databases; the rest
 # are SQLite's posting steps (on PostgreSQL timebank_post does them).
-_LOCK = (sa.select(_ACCOUNT.c.id, _ACCOUNT.c.community_id, _ACCOUNT.c.kind, _ACCOUNT.c.balance, _ACCOUNT.c.floor)
+_LOCK_ACCOUNTS = (sa.select(_ACCOUNT.c.id, _ACCOUNT.c.community_id, _ACCOUNT.c.kind, _ACCOUNT.c.balance, _ACCOUNT.c.floor)
          .where(_ACCOUNT.c.id.in_(sa.bindparam("ids", expanding=True))).order_by(_ACCOUNT.c.id).with_for_update())
 _INSERT_TXN_ONCE = (sqlite.insert(_TXN).on_conflict_do_nothing(index_elements=["initiated_by_id", "idempotency_key"])
                     .returning(_TXN.c.id))
@@ -166,11 +166,11 @@ _MOVE_BALANCE = (sa.update(_ACCOUNT).where(_ACCOUNT.c.id == sa.bindparam("accoun
                  .values(balance=_ACCOUNT.c.balance + sa.bindparam("change")))
 
 
-def _lock(ids: list[int]) -> dict[int, sa.Row]:
+def _lock_accounts(ids: list[int]) -> dict[int, sa.Row]:
     """Lock the accounts in id order and read their current balances, in one
     round trip (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already
     serialises writers)."""
-    return {row.id: row for row in db.session.execute(_LOCK, {"ids": sorted(set(ids))})}
+    return {row.id: row for row in db.session.execute(_LOCK_ACCOUNTS, {"ids": sorted(set(ids))})}
 
 
 def _insert_txn_once(values: dict) -> int | None:
@@ -223,7 +223,7 @@ def post(kind: TxnKind, legs: list[tuple[Account | User | int, int]], *, initiat
     db.session.flush()  # rows this transaction added through the ORM are visible to the statements below
     posting = _post_in_database if db.session.get_bind().dialect.name == "postgresql" else _post_statements
     status, txn_id, community_id, unit, balances = posting(
-        values, targets, [amount for _, amount in legs], Rules.unit_minutes if kind in UNIT_BOUND else None)
+        values, targets, [amount for _, amount in legs], LedgerRules.unit_minutes if kind in UNIT_BOUND else None)
     if status == "missing" and any(user_id for _, user_id in targets):  # a resident's first posting
         legs = [(account_of(target) if isinstance(target, User) else target, amount) for target, amount in legs]
         return post(kind, legs, initiated_by=initiated_by, idempotency_key=idempotency_key,
@@ -280,7 +280,7 @@ def _post_statements(values: dict, targets: list[tuple[int | None, int | None]],
     delta: dict[int, int] = {}
     for account_id, amount in legs:
         delta[account_id] = delta.get(account_id, 0) + amount
-    rows = _lock(list(delta))  # also serialises two submissions of the same form
+    rows = _lock_accounts(list(delta))  # also serialises two submissions of the same form
     if len({row.community_id for row in rows.values()}) > 1:
         return "communities", None, None, None, {}
     if len(rows) != len(delta):
@@ -321,11 +321,11 @@ def _with_cap(account: Account, minutes: int, source: Account) -> list[tuple[Acc
     to the pool in the same transaction. The balance the split is computed
     from is read under the lock of all three accounts (taken in id order, the
     same set `post` takes), so two credits at once cannot both fill the room."""
-    cap = settings_for(account.community_id).max_balance
+    cap = community_rules(account.community_id).max_balance
     if cap is None:
         return [(source, -minutes), (account, minutes)]
     pool = system_account(account.community_id, AccountKind.pool)
-    balance = _lock([source.id, account.id, pool.id])[account.id].balance
+    balance = _lock_accounts([source.id, account.id, pool.id])[account.id].balance
     kept = min(max(cap - balance, 0), minutes)
     legs = [(source, -minutes), (account, kept), (pool, minutes - kept)]
     return [(target, amount) for target, amount in legs if amount]
@@ -390,7 +390,7 @@ def credit_service(volunteer: User, minutes: int, *, description: str, served_on
     within the rules of `_check_service`."""
     minutes = _minutes(minutes)
     account = account_of(volunteer)
-    _lock([account.id])  # one volunteer's credits one at a time: the day's ceiling holds under concurrency
+    _lock_accounts([account.id])  # one volunteer's credits one at a time: the day's ceiling holds under concurrency
     replay = db.session.scalar(sa.select(ServiceRecord).join(Txn, ServiceRecord.txn_id == Txn.id).where(
         Txn.initiated_by_id == recorded_by.id, Txn.idempotency_key == idempotency_key))
     if replay is not None:
@@ -408,7 +408,7 @@ def credit_service(volunteer: User, minutes: int, *, description: str, served_on
         from app.notifications.services import notify
 
         notify(volunteer, "timebank.capped", endpoint="timebank.my_timebank", minutes=minutes - kept,
-               cap=settings_for(volunteer.community_id).max_balance // 60)
+               cap=community_rules(volunteer.community_id).max_balance // 60)
     service = ServiceRecord(community_id=volunteer.community_id, volunteer_id=volunteer.id, minutes=minutes,
                             description=description[:200], served_on=served_on, reference_type=reference[0],
                             reference_id=reference[1], recorded_by_id=recorded_by.id, verified_by_id=verified_by.id,
@@ -430,7 +430,7 @@ def grant(resident: User, minutes: int, *, reason: str, initiated_by: User, conf
         raise DomainError(_l("A second staff member must confirm."), field="confirmed_by")
     if not reason.strip():
         raise DomainError(_l("Give the reason for the grant."), field="reason")
-    minutes = _minutes(minutes, unit=settings_for(resident.community_id).unit_minutes)
+    minutes = _minutes(minutes, unit=community_rules(resident.community_id).unit_minutes)
     account = account_of(resident)
     issuance = system_account(resident.community_id, AccountKind.issuance)
     txn, _ = post(TxnKind.grant, _with_cap(account, minutes, issuance), initiated_by=initiated_by,
@@ -632,7 +632,7 @@ def request_grant(actor: User, resident: User, minutes: int, reason: str):
         raise DomainError(_l("Only verified residents hold a time-bank account."), field="user_id")
     if resident.id == actor.id:
         raise DomainError(_l("Nobody asks for hours for themselves."), field="user_id")
-    _minutes(minutes, unit=settings_for(resident.community_id).unit_minutes)
+    _minutes(minutes, unit=community_rules(resident.community_id).unit_minutes)
     if not reason.strip():
         raise DomainError(_l("Give the reason for the grant."), field="reason")
     ledger_request = LedgerRequest(community_id=resident.community_id, kind=RequestKind.grant, user_id=resident.id,

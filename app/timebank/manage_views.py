@@ -43,7 +43,7 @@ def _with_residents(form, community_id: int):
 def _page(community, submitted) -> dict:
     """The management page's context; `submitted` is the form being posted
     (it keeps what was typed), the others start fresh."""
-    rules = ledger.settings_for(community.id)
+    rules = ledger.community_rules(community.id)
     forms = {
         "grant_form": _with_residents(GrantRequestForm(formdata=None), community.id),
         "settings_form": SettingsForm(formdata=None, unit_minutes=rules.unit_minutes,

@@ -154,7 +154,7 @@ def waiting_position(activity: Activity, signup: Signup) -> int:
     return next(i for i, s in enumerate(waiting, start=1) if s.id == signup.id)
 
 
-def _lock(activity: Activity) -> None:
+def _lock_activity(activity: Activity) -> None:
     db.session.execute(sa.select(Activity.id).where(Activity.id == activity.id).with_for_update())
     db.session.refresh(activity)
 
@@ -185,7 +185,7 @@ def signup_of(user, activity: Activity) -> Signup | None:
 
 def sign_up(volunteer: User, activity: Activity) -> Signup:
     """A verified resident of the community takes a place, or joins the waiting list."""
-    _lock(activity)
+    _lock_activity(activity)
     if activity.state is not ActivityState.published or utcnow() > activity.signup_deadline:
         raise DomainError(_l("Sign-up for this activity has closed."))
     if not volunteer.is_verified or volunteer.community_id != activity.community_id:
@@ -208,7 +208,7 @@ def sign_up(volunteer: User, activity: Activity) -> Signup:
 
 def cancel_signup(volunteer: User, activity: Activity) -> None:
     """Until the deadline; a freed place goes to the first on the waiting list."""
-    _lock(activity)
+    _lock_activity(activity)
     signup = signup_of(volunteer, activity)
     if signup is None or signup.status is SignupStatus.cancelled:
         raise DomainError(_l("You are not signed up."))
@@ -277,7 +277,7 @@ def confirm(actor: User, activity: Activity, minutes_by_signup: dict[int, tuple[
     rest is credited at once. Exactly once per volunteer per activity
     (idempotency key, a unique index, and no second request while one is
     open). Returns how many were credited now."""
-    _lock(activity)
+    _lock_activity(activity)
     if activity.state is ActivityState.cancelled:
         raise DomainError(_l("This activity was cancelled."))
     started, early = may_confirm_now(activity)

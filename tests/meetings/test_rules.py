@@ -13,7 +13,7 @@ from app.meetings.rules import (
     MORE_THAN_HALF,
     TWO_THIRDS_OR_MORE,
     Figures,
-    Rules,
+    VotingRules,
     RuleSet,
     Threshold,
     evaluate,
@@ -21,10 +21,10 @@ from app.meetings.rules import (
 
 pytestmark = pytest.mark.usefixtures("i18n")
 
-RESIDENTS = Rules.for_body(RuleSet.residents_meeting)
-VILLAGERS = Rules.for_body(RuleSet.villagers_meeting)
-REPRESENTATIVES = Rules.for_body(RuleSet.representatives_meeting)
-OWNERS = Rules.for_body(RuleSet.owners_assembly)
+RESIDENTS = VotingRules.for_body(RuleSet.residents_meeting)
+VILLAGERS = VotingRules.for_body(RuleSet.villagers_meeting)
+REPRESENTATIVES = VotingRules.for_body(RuleSet.representatives_meeting)
+OWNERS = VotingRules.for_body(RuleSet.owners_assembly)
 
 
 def fig(eligible, present, yes, no=0, abstain=None, **kw):
@@ -129,9 +129,9 @@ def test_owners_major_item_needs_three_quarters_or_more():
 # -- 议事会 / 联席会议: configurable ---------------------------------------------------------
 
 def test_configurable_rules():
-    default = Rules.for_body(RuleSet.configurable)
+    default = VotingRules.for_body(RuleSet.configurable)
     assert default.quorum == TWO_THIRDS_OR_MORE and default.decision == MORE_THAN_HALF
-    strict_two_thirds = Rules.for_body(RuleSet.configurable, quorum=Threshold(Fraction(2, 3), inclusive=False),
+    strict_two_thirds = VotingRules.for_body(RuleSet.configurable, quorum=Threshold(Fraction(2, 3), inclusive=False),
                                        decision=Threshold(Fraction(2, 3), inclusive=True))
     assert not evaluate(strict_two_thirds, fig(9, 6, 4)).quorate  # exactly 2/3 is not 超过
     assert evaluate(strict_two_thirds, fig(9, 7, 5)).carried  # 5/7 ≥ 2/3
@@ -187,7 +187,7 @@ def _figures_from(eligible, choices, **extra):
 @given(ballots(), st.sampled_from([RuleSet.residents_meeting, RuleSet.representatives_meeting]), st.randoms())
 def test_result_is_order_free_and_matches_reference(ballot, rule_set, rnd):
     eligible, choices = ballot
-    rules = Rules.for_body(rule_set)
+    rules = VotingRules.for_body(rule_set)
     first = evaluate(rules, _figures_from(eligible, choices))
     shuffled = list(choices)
     rnd.shuffle(shuffled)

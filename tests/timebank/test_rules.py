@@ -30,13 +30,13 @@ def test_rules_change_the_unit_and_the_cap(make_user, staff, places):
     with pytest.raises(DomainError):
         ledger.transfer(a, b, 45, idempotency_key="t1")  # default unit: 30 minutes
     ledger.save_settings(staff[0], places.community.id, unit_minutes=15, max_balance_hours=2)
-    assert ledger.settings_for(places.community.id) == ledger.Rules(15, 120)
+    assert ledger.community_rules(places.community.id) == ledger.LedgerRules(15, 120)
     ledger.transfer(a, b, 45, idempotency_key="t2")
     _credit(b, 90, staff, "over")  # 45 + 90 > 120: 15 minutes go to the pool
     assert ledger.account_of(b).balance == 120
     assert ledger.verify()["problems"] == []
     ledger.save_settings(staff[0], places.community.id, unit_minutes=30, max_balance_hours=None)
-    assert ledger.settings_for(places.community.id) == ledger.Rules(30, None)
+    assert ledger.community_rules(places.community.id) == ledger.LedgerRules(30, None)
     actions = db.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.action == "timebank.settings")).all()
     assert len(actions) == 2
 
@@ -77,7 +77,7 @@ def test_management_page_saves_rules_and_keeps_bad_input(client_for, staff, plac
     assert "会议纪要" not in page  # the grant's minutes are time, not a meeting's minutes
     response = client.post(url + "/settings", {"unit_minutes": "60", "max_balance_hours": "-5"})
     assert response.status_code == 422 and 'value="-5"' in text(response)
-    assert ledger.settings_for(places.community.id) == ledger.Rules(60, 1500 * 60)
+    assert ledger.community_rules(places.community.id) == ledger.LedgerRules(60, 1500 * 60)
 
 
 def test_management_page_sets_a_credit_line(client_for, make_user, staff, places):
@@ -98,7 +98,7 @@ def test_rules_belong_to_the_community_of_the_social_worker(client_for, make_use
     url = f"/c/{places.community.id}/timebank"
     assert client.post(url + "/settings", {"unit_minutes": "60"}).status_code == 404
     assert client.post(url + "/credit-line", {"user_id": str(elder.id), "hours": "2", "reason": "x"}).status_code == 404
-    assert ledger.settings_for(places.community.id) == ledger.Rules()
+    assert ledger.community_rules(places.community.id) == ledger.LedgerRules()
     # a resident of another community is not in this community's list
     outsider = make_user(community=places.other)
     own = client_for(make_user("social_worker"))
