@@ -122,6 +122,11 @@ class User(UserMixin, db.Model):
         return self.community_id is not None and self.residence_status is ResidenceStatus.pending
 
     @property
+    def is_residence_refused(self) -> bool:
+        """A social worker did not confirm the residence (the account page shows why)."""
+        return self.community_id is not None and self.residence_status is ResidenceStatus.rejected
+
+    @property
     def is_verified(self) -> bool:
         """Only verified residents support, vote, or hold time-bank accounts."""
         return self.community_id is not None and self.residence_status is ResidenceStatus.verified

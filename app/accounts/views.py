@@ -19,7 +19,7 @@ from app.accounts.forms import (
     ResidenceForm,
     community_choices,
 )
-from app.accounts.models import ResidenceStatus, TextSize
+from app.accounts.models import TextSize
 from app.domain import DomainError
 from app.extensions import limiter
 from app.permissions import social_worker_community_ids
@@ -176,8 +176,7 @@ def logout_everywhere():
 @bp.get("/account")
 @login_required
 def show_account():
-    return render("accounts/account.html", sessions=services.active_sessions(current_user, auth.session_policy()),
-                  ResidenceStatus=ResidenceStatus)
+    return render("accounts/account.html", sessions=services.active_sessions(current_user, auth.session_policy()))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

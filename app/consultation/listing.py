@@ -10,6 +10,10 @@ import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.consultation.models import PUBLIC_STATES, Topic, TopicState
+
+# The states a public list can be narrowed to, in the order a topic passes them.
+FILTER_STATES = (TopicState.published, TopicState.deliberating, TopicState.decided, TopicState.in_progress,
+                 TopicState.completed)
 from app.extensions import db
 from app.inputs import MAX_ID, in_calendar
 

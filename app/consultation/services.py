@@ -26,7 +26,7 @@ from app.consultation.comments import (  # noqa: F401
     report_households,
     reports_for,
 )
-from app.consultation.listing import BadCursor, list_topics, my_topics, search_ids  # noqa: F401
+from app.consultation.listing import FILTER_STATES, BadCursor, list_topics, my_topics, search_ids  # noqa: F401
 from app.consultation.models import Outcome, ReportReason, ReportTarget, Stance, SupportBasis, TopicState  # noqa: F401
 from app.consultation.moderation import (  # noqa: F401
     add_progress,

@@ -28,7 +28,7 @@ def list_topics(community_id: int):
     shown = {k: v for k, v in {**filters, "sort": args.get("sort"), "q": args.get("q")}.items() if v}
     return render("consultation/list.html", "consultation/_topic_items.html", community=community, topics=topics,
                   cursor=cursor, filters=shown, categories=services.categories_for(community.id),
-                  settings=services.settings_for(community.id), oob_flash=False,
+                  settings=services.settings_for(community.id), oob_flash=False, filter_states=services.FILTER_STATES,
                   may_raise=services.may_raise_topic(current_user, community.id), **LABELS)
 
 

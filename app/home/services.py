@@ -165,6 +165,18 @@ class CommunityRow:
     minutes_this_year: int
     to_verify: int
 
+    @property
+    def topics_open(self) -> int:
+        return sum(self.topics.get(state, 0) for state in OPEN_STATES)
+
+    @property
+    def topics_awaiting_review(self) -> int:
+        return self.topics.get(TopicState.pending_review, 0)
+
+    @property
+    def topics_in_progress(self) -> int:
+        return self.topics.get(TopicState.in_progress, 0)
+
 
 def subdistrict_overview(subdistrict_ids: set[int]) -> list[CommunityRow]:
     """Each community of the staff member's subdistricts in one row."""

@@ -208,9 +208,16 @@ def _meeting_context(meeting: Meeting, **forms) -> dict:
                 tallies=votes.tallies_of(meeting_motions), form=EmptyForm(), **LABELS)
 
 
+def _submit_on_page(meeting: Meeting, form, action, *, done: str, message: str, **forms):
+    """One of the meeting page's forms: on an error the page comes back with it as typed (422)."""
+    context = {k: v for k, v in _meeting_context(meeting, **forms).items() if k != "form"}
+    return submit_form(form, action, done=done, message=message, page="meetings/meeting.html", **context)
+
+
 def _page_with(meeting: Meeting, form, **forms):
     """The meeting page again with a submitted form's errors (422: nothing is kept)."""
-    context = {k: v for k, v in _meeting_context(meeting, **forms).items() if k != "form"}
+    context = _meeting_context(meeting, **forms)
+    del context["form"]
     return render("meetings/meeting.html", status=422, form=form, **context)
 
 
@@ -298,12 +305,11 @@ def open_motion(meeting_id: int):
     form = MotionForm()
     form.item_id.choices, form.item_id.validate_choice = None, False
     item = next((i for i in meeting.items if str(i.id) == (form.item_id.data or "")), None)
-    context = {k: v for k, v in _meeting_context(meeting, motion_form=form).items() if k != "form"}
-    return submit_form(form, lambda: motions.open_motion(
+    return _submit_on_page(meeting, form, lambda: motions.open_motion(
         current_user, meeting, title=form.title.data or "", item=item, mode=MotionMode[form.mode.data],
         secret=form.secret.data, major=form.major.data),
         done=url_for("meetings.show_meeting", meeting_id=meeting.id) + "#motions", message=_("Voting is open."),
-        page="meetings/meeting.html", **context)
+        motion_form=form)
 
 
 def _back_to(motion: Motion) -> str:
@@ -345,11 +351,9 @@ def hand_vote(motion_id: int):
 def enter_tally(motion_id: int):
     motion = access.motion_for(current_user, motion_id, to=MANAGE)
     form = TallyForm()
-    context = {k: v for k, v in _meeting_context(motion.meeting, tally_form=form).items() if k != "form"}
-    return submit_form(form, lambda: votes.enter_tally(current_user, motion, yes=form.yes.data, no=form.no.data,
-                                                          abstain=form.abstain.data, present=form.present.data),
-                       done=_back_to(motion), message=_("Counts entered. A second staff member must confirm them."),
-                       page="meetings/meeting.html", **context)
+    return _submit_on_page(motion.meeting, form, lambda: votes.enter_tally(
+        current_user, motion, yes=form.yes.data, no=form.no.data, abstain=form.abstain.data, present=form.present.data),
+        done=_back_to(motion), message=_("Counts entered. A second staff member must confirm them."), tally_form=form)
 
 
 @bp.post("/motions/<int:motion_id>/confirm")
@@ -364,11 +368,10 @@ def confirm_tally(motion_id: int):
 def withdraw_motion(motion_id: int):
     motion = access.motion_for(current_user, motion_id, to=MANAGE)
     form = WithdrawForm()
-    context = {k: v for k, v in _meeting_context(motion.meeting, withdraw_form=form, withdraw_for=motion.id).items()
-               if k != "form"}
-    return submit_form(form, lambda: motions.withdraw_motion(current_user, motion, form.reason.data),
-                       done=_back_to(motion), message=_("The vote is withdrawn; the reason is shown with the minutes."),
-                       page="meetings/meeting.html", **context)
+    return _submit_on_page(
+        motion.meeting, form, lambda: motions.withdraw_motion(current_user, motion, form.reason.data),
+        done=_back_to(motion), message=_("The vote is withdrawn; the reason is shown with the minutes."),
+        withdraw_form=form, withdraw_for=motion.id)
 
 
 @bp.post("/motions/<int:motion_id>/close")
@@ -395,11 +398,9 @@ def correct_motion(motion_id: int):
 def publish_minutes(meeting_id: int):
     meeting = access.meeting_for(current_user, meeting_id, to=MANAGE)
     form = MinutesForm()
-    context = {k: v for k, v in _meeting_context(meeting, minutes_form=form).items() if k != "form"}
-    return submit_form(form, lambda: agenda.publish_minutes(current_user, meeting, form.minutes.data),
-                       done=url_for("meetings.show_meeting", meeting_id=meeting.id),
-                       message=_("Minutes published; decisions are on the topics' timelines."),
-                       page="meetings/meeting.html", **context)
+    return _submit_on_page(meeting, form, lambda: agenda.publish_minutes(current_user, meeting, form.minutes.data),
+                           done=url_for("meetings.show_meeting", meeting_id=meeting.id),
+                           message=_("Minutes published; decisions are on the topics' timelines."), minutes_form=form)
 
 
 for _endpoint in ("vote", "hand_vote", "enter_tally", "confirm_tally", "withdraw_motion", "close_motion",
