@@ -974,11 +974,9 @@ class Generator:
                     from_acc = accounts[(ocid, "resident", a_from)]
                     tid = post("reversal", ocid, [(from_acc, amount), (to_acc, -amount)], at, s_a, f"request-{rid}",
                                confirmed=s_b, memo="误转，经双方确认退回", reference=("txn", orig), reverses=orig)
-                    out["requests"].append({"id": rid, "community_id": ocid, "kind": "reversal", "user_id": None,
-                                            "minutes": None, "txn_id": orig, "reason": "误转，经双方确认退回",
-                                            "requested_by_id": s_a, "requested_at": at - timedelta(hours=3),
-                                            "decided_by_id": s_b, "decided_at": at, "confirmed": True,
-                                            "result_txn_id": tid})
+                    out["requests"].append(_ledger_request(
+                        rid, ocid, "reversal", reason="误转，经双方确认退回", txn_id=orig,
+                        asked=(s_a, at - timedelta(hours=3)), decided=(s_b, at, tid)))
                     continue
             if src is None or rng.random() < 0.04:
                 # a grant to a priority resident: asked for by one social worker, confirmed by a second
@@ -989,11 +987,9 @@ class Generator:
                 acc = account(cid, "resident", uid, at)
                 tid = post("grant", cid, [(issuance, -minutes), (acc, minutes)], at, sw_a, f"request-{rid}",
                            confirmed=sw_b, memo="80岁以上独居老人补贴")
-                out["requests"].append({"id": rid, "community_id": cid, "kind": "grant", "user_id": uid,
-                                        "minutes": minutes, "txn_id": None, "reason": "80岁以上独居老人补贴",
-                                        "requested_by_id": sw_a, "requested_at": at - timedelta(hours=5),
-                                        "decided_by_id": sw_b, "decided_at": at, "confirmed": True,
-                                        "result_txn_id": tid})
+                out["requests"].append(_ledger_request(
+                    rid, cid, "grant", reason="80岁以上独居老人补贴", user_id=uid, minutes=minutes,
+                    asked=(sw_a, at - timedelta(hours=5)), decided=(sw_b, at, tid)))
                 continue
             amount = UNIT * rng.randrange(1, min(balances[src] // UNIT, 6) + 1)
             src_acc = account(cid, "resident", src, at)
@@ -1014,11 +1010,9 @@ class Generator:
         for cid in communities:
             sw_a, _b, _cm = self.staff[cid]
             rid = self.next_id("request")
-            out["requests"].append({"id": rid, "community_id": cid, "kind": "grant", "user_id": self.residents[cid][-1],
-                                    "minutes": UNIT * 2, "txn_id": None, "reason": "困难家庭补贴",
-                                    "requested_by_id": sw_a, "requested_at": self.now - timedelta(hours=3),
-                                    "decided_by_id": None, "decided_at": None, "confirmed": None,
-                                    "result_txn_id": None})
+            out["requests"].append(_ledger_request(
+                rid, cid, "grant", reason="困难家庭补贴", user_id=self.residents[cid][-1], minutes=UNIT * 2,
+                asked=(sw_a, self.now - timedelta(hours=3))))
         # requests reference transactions; the rows are written after the transactions
         out["requests"].sort(key=lambda r: r["id"])
 
@@ -1040,6 +1034,16 @@ class Generator:
         # this database's tables only: a database-wide ANALYZE also locks other schemas' tables
         # (other test runs, other applications) and can deadlock with them
         conn.execute(sa.text("ANALYZE " + ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)))
+
+
+def _ledger_request(rid: int, community_id: int, kind: str, *, reason: str, asked: tuple, user_id=None,
+                    minutes=None, txn_id=None, decided: tuple = (None, None, None)) -> dict:
+    """A ledger_request row: asked = (by, at); decided = (by, at, resulting txn), or open."""
+    decided_by, decided_at, result = decided
+    return {"id": rid, "community_id": community_id, "kind": kind, "user_id": user_id, "minutes": minutes,
+            "txn_id": txn_id, "reason": reason, "requested_by_id": asked[0], "requested_at": asked[1],
+            "decided_by_id": decided_by, "decided_at": decided_at,
+            "confirmed": True if decided_by is not None else None, "result_txn_id": result}
 
 
 def _rule_set(kind: str):
