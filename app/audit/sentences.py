@@ -101,6 +101,7 @@ SENTENCES: dict[str, Any] = {
     "timebank.reversal": _l("%(actor)s reversed a transaction (%(object)s)."),
 }
 
+ON_BEHALF = _l(" (done by %(proxy_name)s for %(on_behalf_of_name)s as proxy)")
 GENERIC = _l("%(actor)s: %(what)s on %(object)s.")
 GENERIC_WITH_DETAILS = _l("%(actor)s: %(what)s on %(object)s (%(details)s).")
 
@@ -208,4 +209,6 @@ def sentence_for(entry, *, names: dict | None = None, links: set[str] = frozense
         params["details"] = escape(details) if html else details
         template = GENERIC_WITH_DETAILS if details else GENERIC
     text = str(template)
+    if (entry.detail or {}).get("on_behalf_of_name"):  # a proxy's (代办) act: say for whom, and by whom
+        text += str(ON_BEHALF)
     return Markup(text) % params if html else text % params
