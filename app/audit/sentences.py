@@ -99,6 +99,14 @@ SENTENCES: dict[str, Any] = {
     "timebank.donation": _l("%(actor)s donated %(minutes)s minutes to the pool (%(object)s)."),
     "timebank.exchange": _l("%(actor)s paid %(minutes)s minutes for a service (%(object)s)."),
     "timebank.reversal": _l("%(actor)s reversed a transaction (%(object)s)."),
+    "timebank.family_ask": _l("%(actor)s asked person #%(relative)s to link as family (%(object)s)."),
+    "timebank.family_accept": _l("%(actor)s accepted a family link (%(object)s)."),
+    "timebank.family_refuse": _l("%(actor)s refused a family link (%(object)s)."),
+    "timebank.family_withdraw": _l("%(actor)s withdrew a family link question (%(object)s)."),
+    "timebank.family_end": _l("%(actor)s ended a family link (%(object)s)."),
+    "timebank.family_transfer": _l("%(actor)s gave %(minutes)s minutes to %(receiver_name)s, a linked relative (%(object)s)."),
+    "timebank.proxy_designate": _l("%(actor)s named %(proxy_name)s as proxy (代办) for %(resident_name)s (%(object)s); consent: %(consent)s"),
+    "timebank.proxy_revoke": _l("%(actor)s revoked %(proxy_name)s as proxy for %(resident_name)s (%(object)s): %(reason)s"),
 }
 
 ON_BEHALF = _l(" (done by %(proxy_name)s for %(on_behalf_of_name)s as proxy)")
@@ -124,6 +132,9 @@ OBJECTS: dict[str, tuple[Any, str | None, str | None]] = {
     "ledgerrequest": (_l("request #%(id)s"), None, None),
     "certificate": (_l("certificate #%(id)s"), None, None),
     "timebank_settings": (_l("time bank settings"), None, None),
+    "familylink": (_l("family link #%(id)s"), None, None),
+    "familyproxy": (_l("proxy #%(id)s"), None, None),
+    "familytransfer": (_l("family transfer #%(id)s"), "timebank.show_transfer", "transfer_id"),
 }
 
 

@@ -9,6 +9,7 @@ def __getattr__(name: str):
     """`bp` on first use (other domains' models import this package's models)."""
     if name == "bp":
         from app.timebank import manage_views  # noqa: F401  (the management routes, on the same blueprint)
+        from app.timebank import family_views  # noqa: F401  (family: links, transfers, proxies, on the same blueprint)
         from app.timebank.views import bp
 
         return bp
