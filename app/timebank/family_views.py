@@ -12,13 +12,13 @@ from wtforms.fields.choices import SelectChoice
 
 from app.accounts.forms import DecisionForm as EmptyForm
 from app.accounts.models import User
-from app.domain import DomainError
+from app.domain import DomainError, NotFound
 from app.extensions import db
 from app.timebank import family, ledger, services
 from app.timebank.family_models import LINK_STATUS_LABELS, RELATION_LABELS, Relation
 from app.timebank.forms import ConsentProxyForm, DonateForm, FamilyAskForm, GiveForm, ProxyForm
 from app.timebank.views import bp
-from app.web import act, attach_error, form_status, render, see_other, submit_form
+from app.web import act, attach_error, form_status, permission_required, render, see_other, submit_form
 
 
 def _relative_choices(form) -> dict[str, User]:
@@ -66,9 +66,11 @@ _VERBS = {"accept": (family.accept_link, "You are now linked as family."),
           "end": (family.end_link, "The family link has ended.")}
 
 
-@bp.post("/my/family/links/<int:link_id>/<any(accept, refuse, withdraw, end):verb>")
+@bp.post("/my/family/links/<int:link_id>/<verb>")
 @login_required
 def decide_family_link(link_id: int, verb: str):
+    if verb not in _VERBS:
+        raise NotFound
     link = family.link_for(current_user, link_id)
     action, message = _VERBS[verb]
     if not EmptyForm().validate_on_submit():
@@ -177,13 +179,13 @@ def _community_page(community, form=None, status=200):
 
 
 @bp.get("/c/<int:community_id>/timebank/family")
-@login_required
+@permission_required("manage_timebank")
 def community_family(community_id: int):
     return _community_page(services.community_for(current_user, community_id))
 
 
 @bp.post("/c/<int:community_id>/timebank/family/proxies")
-@login_required
+@permission_required("manage_timebank")
 def name_proxy_with_consent(community_id: int):
     community = services.community_for(current_user, community_id)
     form = ConsentProxyForm()

@@ -68,7 +68,7 @@ class FamilyAskForm(FlaskForm):
                         render_kw={"inputmode": "tel", "autocomplete": "off"})
     name = StringField(_l("Your relative's name, as on the platform"), validators=[DataRequired(REQUIRED), Length(max=40)])
     relation = RadioField(_l("This relative is my"), validators=[InputRequired(REQUIRED)],
-                          choices=[(r.name, label) for r, label in RELATION_LABELS.items()])
+                          choices=[SelectChoice(r.name, label) for r, label in RELATION_LABELS.items()])
 
 
 class GiveForm(FlaskForm):
