@@ -228,3 +228,40 @@ def test_give_form_confirms_then_gives_once(make_user, places, staff, client_for
     assert db.session.scalar(sa.select(sa.func.count(FamilyTransfer.id))) == 1
     refused = c.post("/my/family/give", {**form, "minutes": "45", "idempotency_key": "k2"})
     assert refused.status_code == 422 and "30" in text(refused)
+
+
+def _statements(client, url) -> int:
+    seen = []
+
+    def count(*_args, **_kw):
+        seen.append(1)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_family_pages_do_not_grow_with_relatives(make_user, places, staff, client_for):
+    """The person's family page and the community's family page: the same
+    statements for one relative or four (links, proxies, transfers)."""
+    resident = make_user()
+    _credit(resident, 600, staff, "seed")
+    db.session.commit()
+    pages = [(client_for(resident), "/my/family"), (client_for(staff[0]), f"/c/{places.community.id}/timebank/family"),
+             (client_for(resident), "/my/timebank"), (client_for(resident), "/my/timebank/statement")]
+
+    def add_relative(n):
+        kin = make_user(community=places.other if n % 2 else places.community)
+        _linked(resident, kin)
+        family.give_to_relative(resident, kin, 30, idempotency_key=f"q{n}")
+        family.designate_proxy(resident, resident, kin, adult=True)
+        db.session.commit()
+
+    add_relative(0)
+    before = [_statements(c, url) for c, url in pages]
+    for n in range(1, 4):
+        add_relative(n)
+    assert [_statements(c, url) for c, url in pages] == before
