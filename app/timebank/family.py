@@ -96,6 +96,7 @@ def on_behalf(actor: User, resident: User) -> dict:
 # -- links (亲属关联): one asks, the other accepts or refuses; either ends it ---------------------
 
 import math  # noqa: E402
+from datetime import timedelta  # noqa: E402
 
 from flask_babel import lazy_gettext as _l  # noqa: E402,F811
 
@@ -118,6 +119,7 @@ register_kind("timebank.proxy_named", _l("You may now act for %(name)s as their 
 register_kind("timebank.proxy_named_for_you", _l("%(name)s may now act for you as your proxy (代办); %(by)s recorded your consent."))
 register_kind("timebank.proxy_revoked", _l("%(proxy)s no longer acts for %(resident)s as proxy (代办)."))
 
+ASK_AGAIN_AFTER = timedelta(days=30)  # after a refusal, the same person asks the same relative again no sooner
 MAX_PENDING_ASKS = 10  # open questions one person may have waiting at once (no one is asked by the hundred)
 
 # The link's state machine: verb → (the state it leaves, who may take it, the state it reaches).
@@ -173,6 +175,12 @@ def ask_link(asker: User, relative: User | None, relation: Relation) -> FamilyLi
                                                         open_link)):
         raise DomainError(_l("You are already linked with %(name)s, or a question is waiting for an answer.",
                              name=relative.display_name), field="phone")
+    refused_lately = db.session.scalar(sa.select(FamilyLink.id).where(
+        FamilyLink.requester_id == asker.id, FamilyLink.addressee_id == relative.id,
+        FamilyLink.status == LinkStatus.refused, FamilyLink.decided_at > utcnow() - ASK_AGAIN_AFTER))
+    if refused_lately:  # a refusal is an answer: the same question is not pressed on them again at once
+        raise DomainError(_l("%(name)s refused this link recently; you can ask again after %(days)d days.",
+                             name=relative.display_name, days=ASK_AGAIN_AFTER.days), field="phone")
     waiting = db.session.scalar(sa.select(sa.func.count(FamilyLink.id)).where(
         FamilyLink.requester_id == asker.id, FamilyLink.status == LinkStatus.pending)) or 0
     if waiting >= MAX_PENDING_ASKS:

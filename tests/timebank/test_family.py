@@ -53,6 +53,9 @@ def test_ask_accept_refuse_withdraw_end(make_user):
     refused = family.ask_link(daughter, mother, Relation.parent)  # asking again after an end is allowed
     family.refuse_link(mother, refused)
     assert refused.status is LinkStatus.refused
+    with pytest.raises(DomainError):  # a refusal stands for a while: no pressing the same question
+        family.ask_link(daughter, mother, Relation.parent)
+    family.ask_link(mother, daughter, Relation.child)  # the one who refused may still ask
     with pytest.raises(DomainError):
         family.ask_link(daughter, daughter, Relation.other)
     with pytest.raises(DomainError):
@@ -210,7 +213,7 @@ def test_pages_and_who_sees_a_transfer(make_user, places, staff, client_for):
     statement = text(client_for(son).get("/my/timebank/statement"))
     assert "刘桂兰" in statement
     assert client_for(staff[0]).get(f"/c/{places.community.id}/timebank/family").status_code == 200
-    assert client_for(son).get(f"/c/{places.community.id}/timebank/family").status_code == 404
+    assert client_for(son).get(f"/c/{places.community.id}/timebank/family").status_code == 403
 
 
 def test_give_form_confirms_then_gives_once(make_user, places, staff, client_for):
