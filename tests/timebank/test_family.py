@@ -268,3 +268,25 @@ def test_family_pages_do_not_grow_with_relatives(make_user, places, staff, clien
     for n in range(1, 4):
         add_relative(n)
     assert [_statements(c, url) for c, url in pages] == before
+
+
+def test_two_relatives_giving_to_each_other_at_once_both_go_through(app, make_user, places, staff):
+    """Across two communities each gift locks both issuance accounts: taken in id order, never a deadlock."""
+    a, b = make_user(), make_user(community=places.other)
+    _credit(a, 600, staff, "sa")
+    ledger.credit_service(b, 600, description="助老", served_on=TODAY, recorded_by=staff[0], verified_by=staff[1],
+                          idempotency_key="sb")
+    _linked(a, b)
+    pairs = [(a.id, b.id), (b.id, a.id)] * 3
+    db.session.commit()
+
+    def give(i):
+        from app.accounts.models import User
+
+        s, r = (db.session.get(User, n) for n in pairs[i])
+        family.give_to_relative(s, r, 30, idempotency_key=f"cross-{i}")
+
+    assert run_in_threads(app, range(len(pairs)), give) == []
+    assert db.session.scalar(sa.select(sa.func.count(FamilyTransfer.id))) == 6
+    assert db.session.scalar(sa.select(Account.balance).where(Account.user_id == a.id)) == 600
+    assert ledger.verify()["problems"] == []
