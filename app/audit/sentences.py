@@ -99,8 +99,17 @@ SENTENCES: dict[str, Any] = {
     "timebank.donation": _l("%(actor)s donated %(minutes)s minutes to the pool (%(object)s)."),
     "timebank.exchange": _l("%(actor)s paid %(minutes)s minutes for a service (%(object)s)."),
     "timebank.reversal": _l("%(actor)s reversed a transaction (%(object)s)."),
+    "timebank.family_ask": _l("%(actor)s asked %(relative_name)s to link as family (%(object)s)."),
+    "timebank.family_accept": _l("%(actor)s accepted the family link with %(relative_name)s (%(object)s)."),
+    "timebank.family_refuse": _l("%(actor)s refused the family link with %(relative_name)s (%(object)s)."),
+    "timebank.family_withdraw": _l("%(actor)s withdrew the family link question to %(relative_name)s (%(object)s)."),
+    "timebank.family_end": _l("%(actor)s ended the family link with %(relative_name)s (%(object)s)."),
+    "timebank.family_transfer": _l("%(actor)s gave %(minutes)s minutes to %(receiver_name)s, a linked relative (%(object)s)."),
+    "timebank.proxy_designate": _l("%(actor)s named %(proxy_name)s as proxy (代办) for %(resident_name)s (%(object)s); consent: %(consent)s"),
+    "timebank.proxy_revoke": _l("%(actor)s revoked %(proxy_name)s as proxy for %(resident_name)s (%(object)s): %(reason)s"),
 }
 
+ON_BEHALF = _l(" (done by %(proxy_name)s for %(on_behalf_of_name)s as proxy)")
 GENERIC = _l("%(actor)s: %(what)s on %(object)s.")
 GENERIC_WITH_DETAILS = _l("%(actor)s: %(what)s on %(object)s (%(details)s).")
 
@@ -123,6 +132,9 @@ OBJECTS: dict[str, tuple[Any, str | None, str | None]] = {
     "ledgerrequest": (_l("request #%(id)s"), None, None),
     "certificate": (_l("certificate #%(id)s"), None, None),
     "timebank_settings": (_l("time bank settings"), None, None),
+    "familylink": (_l("family link #%(id)s"), None, None),
+    "familyproxy": (_l("proxy #%(id)s"), None, None),
+    "familytransfer": (_l("family transfer #%(id)s"), "timebank.show_transfer", "transfer_id"),
 }
 
 
@@ -208,4 +220,6 @@ def sentence_for(entry, *, names: dict | None = None, links: set[str] = frozense
         params["details"] = escape(details) if html else details
         template = GENERIC_WITH_DETAILS if details else GENERIC
     text = str(template)
+    if (entry.detail or {}).get("on_behalf_of_name"):  # a proxy's (代办) act: say for whom, and by whom
+        text += str(ON_BEHALF)
     return Markup(text) % params if html else text % params
