@@ -2,3 +2,13 @@
 staff score each residents' committee, each committee scores each department,
 and residents' satisfaction may be folded in. The arithmetic lives in
 `scoring` (pure functions); the rounds, sheets and survey in `services`."""
+from app.evaluation import rules  # noqa: F401  (the package's permission rules, registered once)
+
+
+def __getattr__(name: str):
+    """`bp` on first use (other domains' models import this package's models)."""
+    if name == "bp":
+        from app.evaluation.views import bp
+
+        return bp
+    raise AttributeError(name)

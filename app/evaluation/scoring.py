@@ -168,3 +168,10 @@ def criterion_averages(sheets: Sequence[Mapping[Hashable, Decimal]]) -> dict[Has
         values = [Fraction(sheet[criterion]) for sheet in sheets if criterion in sheet]
         out[criterion] = round_half_up(sum(values, Fraction(0)) / len(values))
     return out
+
+
+def four_places(value: Fraction | Decimal) -> Decimal:
+    """An exact intermediate part shown to four places, half up, for reading only: the
+    final is rounded once, from the exact value, never from this."""
+    exact = Fraction(value)
+    return (Decimal(floor(exact * 10000 + Fraction(1, 2))) / 10000).quantize(Decimal("0.0001"))

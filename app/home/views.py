@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from app.accounts.models import Role
 from app.consultation.models import STATE_LABELS, TopicState
+from app.evaluation.services import evaluation_home
 from app.home import services
 from app.notifications.services import message_for
 from app.permissions import social_worker_community_ids, staff_subdistrict_ids
@@ -30,6 +31,6 @@ def index():
         community_work=services.social_worker_home(user, social_worker_community_ids(user)),
         overview=services.subdistrict_overview(staff_subdistrict_ids(user)),
         departments=services.departments_of(department_ids),
-        is_admin=user.has_role(Role.admin),
+        is_admin=user.has_role(Role.admin), evaluation=evaluation_home(user),
         STATE_LABELS=STATE_LABELS, TopicState=TopicState, message_for=message_for,
     )
