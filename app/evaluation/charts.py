@@ -16,9 +16,10 @@ STYLE = Style(background="white", plot_background="white", foreground="#1f2933",
 
 
 def _config(**kw) -> dict:
-    return dict(style=STYLE, js=[], disable_xml_declaration=False, width=720, height=400, range=(0, 100),
-                print_values=True, print_values_position="top", value_formatter=lambda v: f"{v:.2f}",
-                show_legend=True, legend_at_bottom=True, truncate_label=-1, **kw)
+    config = dict(style=STYLE, js=[], disable_xml_declaration=False, width=720, height=400, range=(0, 100),
+                  print_values=True, print_values_position="top", value_formatter=lambda v: f"{v:.2f}",
+                  show_legend=True, legend_at_bottom=True, truncate_label=-1)
+    return {**config, **kw}
 
 
 def _number(value: Decimal | None) -> float | None:

@@ -4,13 +4,15 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms import widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.accounts.forms import REQUIRED
 from app.inputs import DateField, WholeNumberField
 
-ANSWERS = [("5", _l("5 · Very satisfied")), ("4", _l("4 · Satisfied")), ("3", _l("3 · So-so")),
-           ("2", _l("2 · Dissatisfied")), ("1", _l("1 · Very dissatisfied"))]
+ANSWERS = [SelectChoice("5", _l("5 · Very satisfied")), SelectChoice("4", _l("4 · Satisfied")),
+           SelectChoice("3", _l("3 · So-so")), SelectChoice("2", _l("2 · Dissatisfied")),
+           SelectChoice("1", _l("1 · Very dissatisfied"))]
 
 
 class RoundForm(FlaskForm):

@@ -138,7 +138,7 @@ def _round_page(round_, status: int = 200, **forms):
         form = forms.get(f"assign_{direction.name}") or AssignForm(formdata=None)
         form.evaluator_id.choices = [SelectChoice("", _("— choose —"))] + [
             SelectChoice(str(u.id), u.display_name) for u in services.eligible_evaluators(round_, direction)]
-        form.party_ids.choices = [(p.id, p.name) for p in services.parties(round_, direction)]
+        form.party_ids.choices = [SelectChoice(p.id, p.name) for p in services.parties(round_, direction)]
         assign_forms[direction] = form
     rubric_forms = {}
     for direction in Direction:
@@ -191,7 +191,7 @@ def assign(round_id: int, direction: str):
     form = AssignForm()
     evaluators = {str(u.id): u for u in services.eligible_evaluators(round_, Direction[direction])}
     form.evaluator_id.choices = [SelectChoice(k, u.display_name) for k, u in evaluators.items()]
-    form.party_ids.choices = [(p.id, p.name) for p in services.parties(round_, Direction[direction])]
+    form.party_ids.choices = [SelectChoice(p.id, p.name) for p in services.parties(round_, Direction[direction])]
     return _round_form_submit(round_, form, f"assign_{direction}", lambda: services.assign(
         current_user, round_, Direction[direction], evaluators[form.evaluator_id.data], form.party_ids.data),
         _("Evaluator assigned."))
