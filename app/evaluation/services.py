@@ -66,15 +66,14 @@ def round_for(user, round_id: int, *, to: str = "read") -> EvaluationRound:
     round_ = db.session.get(EvaluationRound, round_id)
     if round_ is None:
         raise NotFound
+    if to in ("survey", "survey_proxy"):  # answered as a resident (or for one), whatever else the person is
+        surveyed = round_.survey_enabled and round_.state is not RoundState.draft
+        if surveyed and (_resident_of(user, round_) if to == "survey" else proxy_communities(user, round_)):
+            return round_
+        raise NotFound
     if manages(user, round_):
         return round_
     if to == "read" and round_.state is RoundState.published:
-        return round_
-    if to == "survey" and round_.survey_enabled and round_.state is not RoundState.draft \
-            and _resident_of(user, round_):
-        return round_
-    if to == "survey_proxy" and round_.survey_enabled and round_.state is not RoundState.draft \
-            and proxy_communities(user, round_):
         return round_
     if round_.state is RoundState.published:
         raise Forbidden
