@@ -31,7 +31,6 @@ from app.evaluation.models import (
     ROUND_STATE_LABELS,
     SHEET_STATE_LABELS,
     Direction,
-    SheetState,
 )
 from app.extensions import db
 from app.places.models import Subdistrict

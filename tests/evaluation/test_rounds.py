@@ -77,7 +77,7 @@ def test_a_full_round(world, make_user):
     # five residents of community A answer 4, 5, 4, 4, 3 on each of the three questions
     residents = [make_user() for _ in range(5)]
     qs = world.round.questions
-    for resident, value in zip(residents, [4, 5, 4, 4, 3]):
+    for resident, value in zip(residents, [4, 5, 4, 4, 3], strict=True):
         services.answer_survey(resident, r, resident, {q.id: value for q in qs})
     services.close_round(world.staff, r)
     with pytest.raises(DomainError):  # locked

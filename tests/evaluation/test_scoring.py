@@ -162,5 +162,5 @@ def test_results_lie_in_0_100_and_do_not_depend_on_sheet_order(sheet_totals, res
 @settings(max_examples=100, deadline=None)
 @given(st.lists(scores, min_size=3, max_size=3))
 def test_sheet_totals_lie_in_0_100(values):
-    total = sheet_total(dict(zip(WEIGHTS, values)), WEIGHTS)
+    total = sheet_total(dict(zip(WEIGHTS, values, strict=True)), WEIGHTS)
     assert D(0) <= total <= D(100)
