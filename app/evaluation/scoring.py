@@ -8,6 +8,8 @@ rounded final, so a report never shows 90.00 beside 良好.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -61,8 +63,11 @@ def round_half_up(value: Fraction | Decimal | int) -> Decimal:
 
 def parse_score(text: str | int | Decimal) -> Decimal:
     """A criterion's score as typed: 0–100, a whole number or one decimal place. ValueError otherwise."""
+    typed = str(text).strip()
+    if not re.fullmatch(r"\d{1,3}(?:\.\d)?", typed):  # no exponents, signs or second decimals: 85, 85.5, 100
+        raise ValueError("a whole number or one decimal place")
     try:
-        value = Decimal(str(text).strip())
+        value = Decimal(typed)
     except InvalidOperation:
         raise ValueError("not a number") from None
     if not value.is_finite() or value < 0 or value > 100:

@@ -604,6 +604,7 @@ def answer_survey(actor, round_: EvaluationRound, resident: User, values: dict[i
     if response is None:
         response = SurveyResponse(round_id=round_.id, community_id=resident.community_id, resident_id=resident.id)
         db.session.add(response)
+    response.community_id = resident.community_id  # about the committee of where they live now
     response.recorded_by_id = actor.id if by_proxy else None
     response.updated_at = utcnow()
     given = {a.question_id: a for a in response.answers}

@@ -176,3 +176,36 @@ def test_automatic_reminders_go_out_when_a_round_page_is_read(world, client_for,
     count = db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
         Notification.kind == "evaluation.reminder"))
     assert count == 1
+
+
+def test_staff_change_the_settings_with_errors_on_the_field(world, client_for):
+    client = client_for(world.staff)
+    r = world.round
+    data = {"title": "2026年度双向评估（修订）", "year": "2026", "period_start": "2026-01-01",
+            "period_end": "2026-12-31", "deadline": "2026-12-25", "remind_days": "7", "excellent_from": "70",
+            "good_from": "80", "pass_from": "60", "survey_enabled": "y", "survey_weight": "20"}
+    bad = client.post(f"/evaluation/{r.id}/settings", data)
+    assert bad.status_code == 422 and 'id="excellent_from-error"' in text(bad)
+    assert client.post(f"/evaluation/{r.id}/settings", {**data, "excellent_from": "92"}).status_code == 303
+    db.session.expire_all()
+    r = db.session.get(type(r), r.id)
+    assert (r.title, r.excellent_from, r.survey_weight, r.remind_days) == ("2026年度双向评估（修订）", 92, 20, 7)
+
+
+def test_flask_evaluation_remind_sends_the_due_reminders_once(app, world, monkeypatch):
+    from datetime import date
+
+    from app import localtime
+    from app.notifications.models import Notification
+
+    r = world.round
+    services.assign(world.staff, r, Direction.gov_to_community, world.officer, [world.places.community.id])
+    services.open_round(world.staff, r)
+    db.session.commit()
+    monkeypatch.setattr(localtime, "today", lambda community=None: date(2026, 12, 18))
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["evaluation", "remind"])
+    second = runner.invoke(args=["evaluation", "remind"])
+    assert "evaluators reminded: 1" in first.output and "evaluators reminded: 0" in second.output
+    assert db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
+        Notification.kind == "evaluation.reminder")) == 1

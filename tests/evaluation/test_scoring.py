@@ -126,7 +126,8 @@ def test_scores_are_whole_or_one_decimal(text, value):
     assert parse_score(text) == value
 
 
-@pytest.mark.parametrize("text", ["-1", "100.1", "85.55", "abc", "", "NaN", "Infinity", "1e3"])
+@pytest.mark.parametrize("text", ["-1", "100.1", "85.55", "abc", "", "NaN", "Infinity", "1e3", "1e2", "+5", "85.",
+                                  ".5", "0100", "101"])
 def test_bad_scores_are_refused(text):
     with pytest.raises(ValueError):
         parse_score(text)
