@@ -12,6 +12,9 @@ def register(app: Flask) -> None:
     from app.timebank.cli import timebank_cli
 
     app.cli.add_command(timebank_cli)
+    from app.evaluation.cli import evaluation_cli
+
+    app.cli.add_command(evaluation_cli)
 
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")

@@ -91,7 +91,74 @@ def seed() -> dict[str, User]:
     person("shegong2", "黄社工", Role.social_worker, communities["南园社区"].id)
     _consultation(users, communities)
     _timebank(users)
+    _evaluation(users, subdistrict, communities, departments)
     return users
+
+
+G2C_RUBRIC = [("依法履职", 30, "居委会组织法规定的职责落实情况"), ("协议履约", 30, "委托协议事项按时保质完成"),
+              ("居务公开", 20, "居务公开及时、完整"), ("协商议事", 20, "议题协商、居民会议开展情况")]
+C2G_RUBRIC = [("按清单办事", 40, "依两份清单提出事项，不擅自下派"), ("支持社区", 30, "资金、人员、业务指导到位"),
+              ("协议付费", 30, "委托协议经费按时足额拨付")]
+
+
+def _evaluation(users: dict[str, User], subdistrict, communities, departments) -> None:
+    """双向评估: last year's round published (with the residents' survey of 朝阳社区), this year's open."""
+    from datetime import date, timedelta
+
+    from app.evaluation import services as evaluation
+    from app.evaluation.models import Direction
+
+    staff = users["jiedao"]
+    for login, name, department in [("chengguan", "孙干事", "城管科"), ("weijian", "吴干事", "卫健科"),
+                                    ("shiye", "郑干事", "社会事业科")]:
+        user = accounts.create_user(None, login=login, display_name=name, password=DEMO_PASSWORD)
+        accounts.assign_role(None, user, Role.department_staff, departments[department].id)
+        users[login] = user
+    chaoyang = communities["朝阳社区"]
+    for i, (name, household) in enumerate([("高大爷", "1幢1单元101"), ("林阿姨", "4幢2单元302"),
+                                           ("何师傅", "8幢1单元502")], start=9):
+        users[f"138000000{i:02d}"] = accounts.create_user(
+            None, login=f"138000000{i:02d}", display_name=name, password=DEMO_PASSWORD, community=chaoyang,
+            verified=True, household=household)
+    this_year = date.today().year
+
+    def new_round(year, deadline):
+        round_ = evaluation.create_round(
+            staff, subdistrict, title=f"{year}年度政社互动双向评估", year=year, period_start=date(year, 1, 1),
+            period_end=date(year, 12, 31), deadline=deadline, remind_days=5, survey_enabled=True, survey_weight=30)
+        evaluation.set_rubric(staff, round_, Direction.gov_to_community, G2C_RUBRIC)
+        evaluation.set_rubric(staff, round_, Direction.community_to_gov, C2G_RUBRIC)
+        evaluation.set_questions(staff, round_, evaluation.DEFAULT_QUESTIONS)
+        evaluation.assign_everyone(staff, round_, Direction.gov_to_community)
+        evaluation.assign_everyone(staff, round_, Direction.community_to_gov)
+        evaluation.open_round(staff, round_)
+        return round_
+
+    def score(round_, sheet, base):
+        criteria = evaluation.criteria_of(round_, sheet.direction)
+        entries = {c.id: (str(min(100, base + 3 * i - (sheet.evaluator_id % 5))), "" if base + 3 * i >= 60 + 5
+                          else "台账资料不全，需整改") for i, c in enumerate(criteria)}
+        evaluation.save_sheet(sheet.evaluator, sheet, entries, submit=True)
+
+    bases = {"朝阳社区": 86, "南园社区": 90, "东亭社区": 78, "新毛村": 70, "民政科": 88, "城管科": 74,
+             "卫健科": 82, "社会事业科": 80, "综合治理办公室": 76}
+    last = new_round(this_year - 1, date(this_year - 1, 12, 20))
+    for sheet in evaluation.sheets_of(last):
+        score(last, sheet, bases[sheet.party.name] - 2)
+    for n, login in enumerate(["13800000001", "13800000003", "13800000004", "weiyuan", "13800000009",
+                               "13800000010"]):
+        evaluation.answer_survey(users[login], last, users[login], {q.id: 5 - (n % 3 == 2) - (n == 5)
+                                                                   for q in last.questions})
+    evaluation.close_round(staff, last)
+    evaluation.publish_round(staff, last)
+
+    current = new_round(this_year, date.today() + timedelta(days=20))
+    for sheet in evaluation.sheets_of(current):
+        if sheet.evaluator is not users["minzheng"] and sheet.evaluator_id % 2 == 0:
+            score(current, sheet, bases[sheet.party.name])
+    for login in ["13800000003", "13800000004"]:
+        evaluation.answer_survey(users[login], current, users[login], {q.id: 4 for q in current.questions})
+    evaluation.answer_survey(users["shegong"], current, users["13800000011"], {q.id: 5 for q in current.questions})
 
 
 def _timebank(users: dict[str, User]) -> None:

@@ -13,3 +13,6 @@ from app.meetings.models import (  # noqa: F401
 from app.timebank.models import Account, LedgerRequest, Posting, ServiceRecord, TimebankSettings, Txn  # noqa: F401
 from app.timebank.family_models import FamilyLink, FamilyProxy, FamilyTransfer  # noqa: F401
 from app.volunteering.models import Activity, Certificate, Signup, VolunteerProfile  # noqa: F401
+from app.evaluation.models import (  # noqa: F401
+    Criterion, EvaluationRound, Reminder, Score, Sheet, SurveyAnswer, SurveyQuestion, SurveyResponse,
+)

@@ -226,7 +226,53 @@ MATRIX: dict[str, dict[str, int]] = {
     "POST /motions/<int:motion_id>/withdraw": row("302 403 403 404 422 403 403"),
     "POST /motions/<int:motion_id>/close": row("302 403 403 404 303 403 403"),
     "POST /motions/<int:motion_id>/correct": row("302 403 403 404 303 403 403"),
+    # evaluation: D runs subdistrict A's rounds; S evaluates the department in the open round (their sheet) and
+    # records survey answers for residents; R answers the survey. Results pages use the published round.
+    "GET /evaluation": ALL_200,
+    "GET /evaluation/new": row("302 403 403 403 403 200 403"),
+    "POST /evaluation/new": row("302 403 403 403 403 422 403"),
+    "POST /evaluation/<int:round_id>/copy": row("302 403 403 403 403 303 403"),
+    "GET /evaluation/<int:round_id>": row("302 403 403 403 403 200 403"),
+    "POST /evaluation/<int:round_id>/settings": row("302 403 403 403 403 422 403"),
+    "POST /evaluation/<int:round_id>/rubric/<any(gov_to_community, community_to_gov):direction>":
+        row("302 403 403 403 403 422 403"),
+    "POST /evaluation/<int:round_id>/assign/<any(gov_to_community, community_to_gov):direction>":
+        row("302 403 403 403 403 422 403"),
+    "POST /evaluation/<int:round_id>/assign-everyone/<any(gov_to_community, community_to_gov):direction>":
+        row("302 403 403 403 403 303 403"),
+    # the round is open: removing a sheet is refused with a message (303 back)
+    "POST /evaluation/sheets/<int:sheet_id>/unassign": row("302 403 403 403 403 303 403"),
+    "POST /evaluation/<int:round_id>/questions": row("302 403 403 403 403 422 403"),
+    "POST /evaluation/<int:round_id>/open": row("302 403 403 403 403 303 403"),
+    "POST /evaluation/<int:round_id>/close": row("302 403 403 403 403 303 403"),
+    "POST /evaluation/<int:round_id>/reopen": row("302 403 403 403 403 422 403"),
+    "POST /evaluation/<int:round_id>/publish": row("302 403 403 403 403 303 403"),
+    "POST /evaluation/<int:round_id>/remind": row("302 403 403 403 403 303 403"),
+    "GET /evaluation/<int:round_id>/progress": row("302 403 403 403 403 200 403"),
+    "GET /evaluation/<int:round_id>/results": ALL_200,
+    "GET /evaluation/<int:round_id>/results/<any(gov_to_community, community_to_gov):direction>/<int:party_id>":
+        ALL_200,
+    "GET /evaluation/<int:round_id>/report": row("302 403 403 403 403 200 403"),
+    "GET /evaluation/<int:round_id>/results.xlsx": row("302 403 403 403 403 200 403"),
+    "GET /evaluation/<int:round_id>/charts/<any(gov_to_community, community_to_gov):direction>/ranking.svg": ALL_200,
+    "GET /evaluation/<int:round_id>/charts/<any(gov_to_community, community_to_gov):direction>/<int:party_id>"
+    "/criteria.svg": ALL_200,
+    "GET /evaluation/<int:round_id>/charts/<any(gov_to_community, community_to_gov):direction>/<int:party_id>"
+    "/years.svg": ALL_200,
+    # only the evaluator fills a sheet; the round's staff read it; nobody else learns it exists
+    "GET /evaluation/sheets/<int:sheet_id>": row("302 404 404 404 200 200 404"),
+    "POST /evaluation/sheets/<int:sheet_id>": row("302 404 404 404 303 403 404"),
+    "POST /evaluation/sheets/<int:sheet_id>/reopen": row("302 404 404 404 303 404 404"),
+    "GET /evaluation/<int:round_id>/survey": row("302 200 404 404 404 404 404"),
+    "POST /evaluation/<int:round_id>/survey": row("302 422 404 404 404 404 404"),
+    "GET /evaluation/<int:round_id>/survey/record": row("302 404 404 404 200 404 404"),
+    "POST /evaluation/<int:round_id>/survey/record": row("302 404 404 404 422 404 404"),
 }
+
+# Routes whose url takes another object of the world than the one its argument names ({argument: world value}).
+OVERRIDES = {route: {"round_id": "published_round_id"} for route in MATRIX
+             if route.startswith("GET /evaluation/<int:round_id>/") and ("/results" in route or "/charts/" in route
+                                                                        or route.endswith("/report"))}
 
 # Form data for routes whose permission check needs it to get that far ({name} from the world).
 DATA = {
@@ -304,6 +350,35 @@ class World:
         transfer = family.give_to_relative(r, kin, 30, idempotency_key=f"matrix-{kin.id}")
         proxy = family.designate_proxy(r, r, kin, adult=True)
         return {"link_id": link.id, "verb": "end", "transfer_id": transfer.id, "proxy_id": proxy.id}
+            **self._ledger_request(places), **self._evaluation(places),
+        }
+
+    def _evaluation(self, places) -> dict:
+        """Subdistrict A's open round (S evaluates the department, R may answer the survey) and a published one."""
+        from datetime import date
+
+        from app.evaluation import services
+        from app.evaluation.models import Direction
+
+        staff, worker = self.personas["D"], self.personas["S"]
+        rounds = []
+        for year in (2040 + self.target.id % 50, 2000 + self.target.id % 40):
+            r = services.create_round(staff, places.subdistrict, title=f"{year}年度双向评估", year=year,
+                                      period_start=date(year, 1, 1), period_end=date(year, 12, 31),
+                                      deadline=date(year, 12, 20), survey_enabled=True, survey_weight=30)
+            services.set_rubric(staff, r, Direction.community_to_gov, [("清单执行", 60, ""), ("支持社区", 40, "")])
+            services.set_questions(staff, r, services.DEFAULT_QUESTIONS)
+            services.assign(staff, r, Direction.community_to_gov, worker, [places.department.id])
+            services.open_round(staff, r)
+            rounds.append(r)
+        published = rounds[1]
+        sheet = services.sheets_of(published)[0]
+        services.save_sheet(worker, sheet, {c.id: ("80", "") for c in published.criteria}, submit=True)
+        services.close_round(staff, published)
+        services.publish_round(staff, published)
+        return {"round_id": rounds[0].id, "published_round_id": published.id,
+                "sheet_id": services.sheets_of(rounds[0])[0].id, "direction": "community_to_gov",
+                "party_id": places.department.id}
 
     def _ledger_request(self, places) -> dict:
         """A grant to R asked for by a staff member other than S (so S may confirm it)."""
@@ -375,10 +450,11 @@ class World:
         block = services.block_user(moderator, places.community, self.personas["U"], days=1, reason="测试")
         return topic, comment, topic.photos[0], block
 
-    def url(self, rule: str) -> str:
+    def url(self, rule: str, overrides: dict | None = None) -> str:
         import re
 
-        return re.sub(r"<(?:int:)?(\w+)>", lambda m: str(self.values[m.group(1)]), rule)
+        values = {**self.values, **{k: self.values[v] for k, v in (overrides or {}).items()}}
+        return re.sub(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>", lambda m: str(values[m.group(1)]), rule)
 
 
 def services_now():
@@ -410,7 +486,7 @@ def test_route_answers_each_persona_as_written(app, places, make_user, route):
     for persona in PERSONAS:
         client = Client(app.test_client()) if persona == "A" else _login(app, world.personas[persona])
         data = {k: v.format(**world.values) for k, v in DATA.get(route, {}).items()}
-        response = client.open(world.url(rule), method=method, headers=HEADERS.get(route, {}), data=data)
+        response = client.open(world.url(rule, OVERRIDES.get(route)), method=method, headers=HEADERS.get(route, {}), data=data)
         got[persona] = response.status_code
         # each persona meets the world as it was: after a POST that may have
         # changed it (verified someone, withdrew the topic…), build a fresh one

@@ -107,6 +107,24 @@ SENTENCES: dict[str, Any] = {
     "timebank.family_transfer": _l("%(actor)s gave %(minutes)s minutes to %(receiver_name)s, a linked relative (%(object)s)."),
     "timebank.proxy_designate": _l("%(actor)s named %(proxy_name)s as proxy (代办) for %(resident_name)s (%(object)s); consent: %(consent)s"),
     "timebank.proxy_revoke": _l("%(actor)s revoked %(proxy_name)s as proxy for %(resident_name)s (%(object)s): %(reason)s"),
+    # evaluation
+    "evaluation.create_round": _l("%(actor)s created the evaluation round “%(title)s”."),
+    "evaluation.copy_round": _l("%(actor)s copied “%(source)s” as %(object)s (%(sheets)s sheets)."),
+    "evaluation.update_round": _l("%(actor)s changed the settings of %(object)s."),
+    "evaluation.rubric": _l("%(actor)s set the rubric of %(object)s (%(direction)s): %(criteria)s."),
+    "evaluation.assign": _l("%(actor)s assigned %(evaluator)s %(sheets)s sheets in %(object)s (%(direction)s)."),
+    "evaluation.unassign": _l("%(actor)s removed the sheet of %(evaluator)s for %(party)s from %(object)s."),
+    "evaluation.questions": _l("%(actor)s set %(count)s survey questions of %(object)s."),
+    "evaluation.open": _l("%(actor)s opened %(object)s “%(title)s”."),
+    "evaluation.close": _l("%(actor)s closed %(object)s “%(title)s”."),
+    "evaluation.reopen": _l("%(actor)s reopened %(object)s “%(title)s”: %(reason)s"),
+    "evaluation.publish": _l("%(actor)s published the results of %(object)s “%(title)s”."),
+    "evaluation.save_sheet": _l("%(actor)s saved a draft sheet for %(party)s in %(object)s."),
+    "evaluation.submit_sheet": _l("%(actor)s submitted their sheet for %(party)s in %(object)s."),
+    "evaluation.reopen_sheet": _l("%(actor)s reopened their sheet for %(party)s in %(object)s."),
+    "evaluation.survey": _l("%(actor)s answered the satisfaction survey of %(object)s."),
+    "evaluation.survey_proxy": _l("%(actor)s recorded a resident's survey answers in %(object)s on their behalf."),
+    "evaluation.remind": _l("%(actor)s reminded %(evaluators)s evaluators of %(object)s."),
 }
 
 ON_BEHALF = _l(" (done by %(proxy_name)s for %(on_behalf_of_name)s as proxy)")
@@ -135,6 +153,7 @@ OBJECTS: dict[str, tuple[Any, str | None, str | None]] = {
     "familylink": (_l("family link #%(id)s"), None, None),
     "familyproxy": (_l("proxy #%(id)s"), None, None),
     "familytransfer": (_l("family transfer #%(id)s"), "timebank.show_transfer", "transfer_id"),
+    "evaluationround": (_l("evaluation round #%(id)s"), "evaluation.show_round", "round_id"),
 }
 
 
@@ -142,10 +161,12 @@ def _labels() -> dict[str, dict]:
     from app.accounts.models import ROLE_LABELS
     from app.consultation.models import REPORT_LABELS, STATE_LABELS
     from app.meetings.models import ATTENDANCE_LABELS, CHOICE_LABELS
+    from app.evaluation.models import DIRECTION_LABELS
     from app.volunteering.models import SIGNUP_LABELS
 
     return {"role": ROLE_LABELS, "from": STATE_LABELS, "to": STATE_LABELS, "reason": REPORT_LABELS,
-            "choice": CHOICE_LABELS, "status": {**SIGNUP_LABELS, **ATTENDANCE_LABELS}}
+            "choice": CHOICE_LABELS, "status": {**SIGNUP_LABELS, **ATTENDANCE_LABELS},
+            "direction": DIRECTION_LABELS}
 
 
 def _label(mapping: dict, value: Any) -> Any:

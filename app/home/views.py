@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from app.accounts.models import Role
 from app.consultation.models import STATE_LABELS
+from app.evaluation.services import evaluation_home
 from app.home import services
 from app.notifications.services import message_for
 from app.permissions import social_worker_community_ids, staff_subdistrict_ids
@@ -31,5 +32,6 @@ def index():
         overview=services.subdistrict_overview(staff_subdistrict_ids(user)),
         departments=services.departments_of(department_ids),
         is_admin=user.has_role(Role.admin),
+        evaluation=evaluation_home(user),
         STATE_LABELS=STATE_LABELS, message_for=message_for,
     )

@@ -131,6 +131,7 @@ def _ids(app) -> dict[str, list]:
 
     from app.accounts.models import User
     from app.consultation.models import Comment, Topic
+    from app.evaluation.models import EvaluationRound, Sheet, SheetState
     from app.extensions import db
     from app.meetings.models import Body, Meeting
     from app.places.models import Community, Department, Grid, Subdistrict
@@ -154,9 +155,28 @@ def _ids(app) -> dict[str, list]:
             "subdistrict_id": ids(Subdistrict.id),
             "user_id": ids(User.id),
             "transfer_id": ids(FamilyTransfer.id),
+            # the published round first (its results and charts), then the open one (sheets, survey, progress)
+            "round_id": ids(EvaluationRound.id, EvaluationRound.published_at.is_(None)),
+            # one sheet per evaluator, those still to fill in first (the social worker's, the department's…)
+            "sheet_id": _first_sheet_of_each_evaluator(db, Sheet, SheetState),
+            "direction": ["gov_to_community", "community_to_gov"],  # paired by position with party_id
+            "party_id": [ids(Community.id)[0], ids(Department.id)[0]],
         }
         db.session.remove()
     return values
+
+
+def _first_sheet_of_each_evaluator(db, Sheet, SheetState) -> list[int]:
+    """One sheet per evaluator, those still to fill in first (the social worker's, the department's…)."""
+    import sqlalchemy as sa
+
+    seen, out = set(), []
+    for sheet_id, evaluator_id in db.session.execute(sa.select(Sheet.id, Sheet.evaluator_id).order_by(
+            Sheet.state != SheetState.draft, Sheet.evaluator_id, Sheet.id)):
+        if evaluator_id not in seen:
+            seen.add(evaluator_id)
+            out.append(sheet_id)
+    return out
 
 
 def _stored_texts(app) -> list[str]:
