@@ -3,7 +3,6 @@ responses, redirects after POST, permission checks, safe `next` URLs."""
 from __future__ import annotations
 
 import io
-
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -138,6 +137,32 @@ def finish_transaction(response):
     else:
         db.session.rollback()
     return response
+
+
+def in_own_transaction(action, *, what: str) -> bool:
+    """Run `action` after the request's own work, in a transaction of its own
+    (the request's changes, if any, were committed or abandoned before): for
+    bookkeeping a page triggers on its way out. A busy database, or a rule that
+    refuses because a parallel request did it first, must not cost the person
+    their page: it is rolled back and logged. Returns whether it committed."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.database import write_intent
+    from app.domain import DomainError
+    from app.extensions import db
+
+    db.session.rollback()
+    token = write_intent.set(True)
+    try:
+        action()
+        db.session.commit()
+        return True
+    except (SQLAlchemyError, DomainError):
+        db.session.rollback()
+        current_app.logger.warning("left undone after the page: %s", what, exc_info=True)
+        return False
+    finally:
+        write_intent.reset(token)
 
 
 def submit_form(form, action, *, done, message, page: str | None = None, fragment: str | None = None,

@@ -335,7 +335,7 @@ class World:
             "topic_id": topic.id, "comment_id": comment.id, "token": photo.token, "block_id": block.id,
             "body_id": body.id, "member_id": member.id, "meeting_id": meeting.id, "motion_id": motion.id,
             "activity_id": activity.id, "signup_id": signup.id, "code": self._certificate(),
-            **self._ledger_request(places), **self._family(places),
+            **self._ledger_request(places), **self._family(places), **self._evaluation(places),
         }
 
     def _family(self, places) -> dict:
@@ -350,8 +350,6 @@ class World:
         transfer = family.give_to_relative(r, kin, 30, idempotency_key=f"matrix-{kin.id}")
         proxy = family.designate_proxy(r, r, kin, adult=True)
         return {"link_id": link.id, "verb": "end", "transfer_id": transfer.id, "proxy_id": proxy.id}
-            **self._ledger_request(places), **self._evaluation(places),
-        }
 
     def _evaluation(self, places) -> dict:
         """Subdistrict A's open round (S evaluates the department, R may answer the survey) and a published one."""

@@ -18,12 +18,11 @@ from flask import after_this_request, current_app, g, make_response, redirect, r
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.accounts import services
-from app.database import write_intent
-from app.extensions import db, htmx
+from app.extensions import htmx
 from app.sqltypes import utcnow
+from app.web import in_own_transaction
 
 SESSION_TOKEN = "sid"
 DEVICE_COOKIE = "linli_device"
@@ -78,16 +77,7 @@ def register_hooks(app) -> None:
         session_id = g.pop("_touch_session", None)
         if session_id is None:
             return response
-        db.session.rollback()
-        token = write_intent.set(True)
-        try:
-            services.touch_session(session_id)
-            db.session.commit()
-        except SQLAlchemyError:  # a busy database must not cost the person their page
-            db.session.rollback()
-            current_app.logger.warning("could not record activity of session %s", session_id, exc_info=True)
-        finally:
-            write_intent.reset(token)
+        in_own_transaction(lambda: services.touch_session(session_id), what=f"activity of session {session_id}")
         return response
 
 

@@ -678,6 +678,20 @@ def reminders_due(round_: EvaluationRound, today: date | None = None) -> bool:
         Sheet.round_id == round_.id, Sheet.state == SheetState.draft, Sheet.evaluator_id.not_in(reminded))) > 0
 
 
+def send_due_reminders(round_id: int) -> int:
+    """The automatic reminders of a round whose reminder date has come (a page
+    of the round was read): each evaluator still to submit is reminded once."""
+    round_ = db.session.get(EvaluationRound, round_id)
+    return send_reminders(None, round_, by_hand=False) if round_ is not None else 0
+
+
+def own_subdistrict(user):
+    """The subdistrict a staff member sets up rounds for (the first of theirs)."""
+    from app.places.models import Subdistrict
+
+    return db.session.get(Subdistrict, min(staff_subdistrict_ids(user)))
+
+
 def send_reminders(actor, round_: EvaluationRound, *, by_hand: bool, today: date | None = None) -> int:
     """Remind evaluators whose sheets are not all submitted. The automatic
     reminder (N days before the deadline) reaches each evaluator once per round;
@@ -721,7 +735,7 @@ class EvaluationHome:
     manage: bool
 
     @property
-    def SHEET_STATE_LABELS(self):  # noqa: N802 - the labels the include shows, as templates name them
+    def SHEET_STATE_LABELS(self):
         from app.evaluation.models import SHEET_STATE_LABELS
 
         return SHEET_STATE_LABELS

@@ -4,13 +4,11 @@ round's staff; grades, finals and charts for everyone once published).
 Objects load through the scoped loaders of `services` (404/403)."""
 from __future__ import annotations
 
-from flask import abort, current_app, g, request, url_for
+from flask import abort, g, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.exc import SQLAlchemyError
 from wtforms.fields.choices import SelectChoice
 
-from app.database import write_intent
 from app.domain import DomainError, NotFound
 from app.evaluation import bp, charts, results, scoring, services
 from app.evaluation.evidence import evidence_for
@@ -32,9 +30,17 @@ from app.evaluation.models import (
     SHEET_STATE_LABELS,
     Direction,
 )
-from app.extensions import db
-from app.places.models import Subdistrict
-from app.web import act, flash_error, flash_success, mark_failed, permission_required, render, see_other, submit_form
+from app.web import (
+    act,
+    flash_error,
+    flash_success,
+    in_own_transaction,
+    mark_failed,
+    permission_required,
+    render,
+    see_other,
+    submit_form,
+)
 
 DIRECTIONS = "<any(gov_to_community, community_to_gov):direction>"
 LABELS = {"DIRECTION_LABELS": DIRECTION_LABELS, "GRADE_LABELS": GRADE_LABELS, "ROUND_STATE_LABELS": ROUND_STATE_LABELS,
@@ -57,17 +63,7 @@ def _send_due_reminders(response):
     round_id = g.pop("evaluation_remind", None)
     if round_id is None or response.status_code >= 400:
         return response
-    db.session.rollback()
-    token = write_intent.set(True)
-    try:
-        round_ = db.session.get(services.EvaluationRound, round_id)
-        services.send_reminders(None, round_, by_hand=False)
-        db.session.commit()
-    except (SQLAlchemyError, DomainError):  # a reminder sent by a parallel request: that one counts
-        db.session.rollback()
-        current_app.logger.info("evaluation reminders of round %s left to another request", round_id)
-    finally:
-        write_intent.reset(token)
+    in_own_transaction(lambda: services.send_due_reminders(round_id), what=f"reminders of evaluation round {round_id}")
     return response
 
 
@@ -98,16 +94,16 @@ def _round_form(round_=None) -> RoundForm:
 
 
 def _settings(form) -> dict:
-    return dict(title=form.title.data or "", year=form.year.data, period_start=form.period_start.data,
-                period_end=form.period_end.data, deadline=form.deadline.data, remind_days=form.remind_days.data,
-                survey_enabled=bool(form.survey_enabled.data), survey_weight=form.survey_weight.data or 0,
-                excellent_from=form.excellent_from.data, good_from=form.good_from.data, pass_from=form.pass_from.data)
+    return {"title": form.title.data or "", "year": form.year.data, "period_start": form.period_start.data,
+                "period_end": form.period_end.data, "deadline": form.deadline.data, "remind_days": form.remind_days.data,
+                "survey_enabled": bool(form.survey_enabled.data), "survey_weight": form.survey_weight.data or 0,
+                "excellent_from": form.excellent_from.data, "good_from": form.good_from.data, "pass_from": form.pass_from.data}
 
 
 @bp.route("/evaluation/new", methods=["GET", "POST"])
 @permission_required("manage_evaluations")
 def create_round():
-    subdistrict = db.session.get(Subdistrict, min(services.staff_subdistrict_ids(current_user)))
+    subdistrict = services.own_subdistrict(current_user)
     form = _round_form()
     return submit_form(form, lambda: services.create_round(current_user, subdistrict, **_settings(form)),
                        done=lambda r: url_for("evaluation.show_round", round_id=r.id), message=_("Round created."),

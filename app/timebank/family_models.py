@@ -167,6 +167,7 @@ class FamilyTransfer(db.Model):
 
     sender = relationship("User", foreign_keys=[sender_id])
     receiver = relationship("User", foreign_keys=[receiver_id])
+    link = relationship("FamilyLink")
 
     def __repr__(self) -> str:
         return f"<FamilyTransfer {self.id} {self.sender_id}->{self.receiver_id} {self.minutes}>"

@@ -14,11 +14,9 @@ from wtforms.fields.choices import SelectChoice
 from app.accounts.forms import DecisionForm as EmptyForm
 from app.accounts.models import User
 from app.domain import DomainError, NotFound
-from app.extensions import db
-from app.timebank import family, ledger, services
+from app.timebank import bp, family, ledger, services
 from app.timebank.family_models import LINK_STATUS_LABELS, RELATION_LABELS, Relation
 from app.timebank.forms import ConsentProxyForm, DonateForm, FamilyAskForm, GiveForm, ProxyForm
-from app.timebank import bp
 from app.web import act, attach_error, form_status, permission_required, render, see_other, submit_form
 
 
@@ -145,7 +143,7 @@ def donate_hours():
 @login_required
 def show_transfer(transfer_id: int):
     transfer = family.transfer_for(current_user, transfer_id)
-    link = db.session.get(family.FamilyLink, transfer.link_id)
+    link = transfer.link
     return render("timebank/family_transfer.html", transfer=transfer,
                   relation=RELATION_LABELS[link.relation_seen_by(transfer.sender_id)],
                   communities={c.id: c for c in (transfer.sender.community, transfer.receiver.community)})
