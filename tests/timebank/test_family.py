@@ -214,6 +214,9 @@ def test_pages_and_who_sees_a_transfer(make_user, places, staff, client_for):
     assert client_for(make_user()).get(url).status_code == 404
     statement = text(client_for(son).get("/my/timebank/statement"))
     assert "刘桂兰" in statement
+    assert "张强" in text(client_for(mother).get("/my/timebank"))  # the receiver's line names the giver
+    download = client_for(son).get("/my/timebank/statement.csv")
+    assert download.status_code == 200 and "刘桂兰" in download.get_data().decode("utf-8-sig")
     assert client_for(staff[0]).get(f"/c/{places.community.id}/timebank/family").status_code == 200
     assert client_for(son).get(f"/c/{places.community.id}/timebank/family").status_code == 403
 
