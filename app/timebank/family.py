@@ -372,8 +372,8 @@ def plan_transfer(sender: User, receiver: User | None, minutes) -> TransferPlan:
     if not receiver.is_verified or not receiver.is_active:
         raise DomainError(_l("%(name)s is not a verified resident yet, so cannot receive hours.",
                              name=receiver.display_name), field="receiver_id")
-    unit_from = ledger.settings_for(sender.community_id).unit_minutes
-    unit_to = ledger.settings_for(receiver.community_id).unit_minutes
+    unit_from = ledger.community_rules(sender.community_id).unit_minutes
+    unit_to = ledger.community_rules(receiver.community_id).unit_minutes
     unit = unit_from * unit_to // math.gcd(unit_from, unit_to)  # both communities' ledgers check their own unit
     minutes = ledger._minutes(minutes, unit=unit)
     account = ledger.account_of(sender, create=False)
@@ -417,7 +417,7 @@ def give_to_relative(sender: User, receiver: User | None, minutes, *, idempotenc
         out_issuance = ledger.system_account(sender.community_id, AccountKind.issuance)
         in_issuance = ledger.system_account(receiver.community_id, AccountKind.issuance)
         in_pool = ledger.system_account(receiver.community_id, AccountKind.pool)
-        ledger._lock([sender_account.id, out_issuance.id, in_issuance.id, receiver_account.id, in_pool.id])
+        ledger._lock_accounts([sender_account.id, out_issuance.id, in_issuance.id, receiver_account.id, in_pool.id])
         out_txn, created = ledger.post(TxnKind.transfer, [(sender_account, -plan.minutes), (out_issuance, plan.minutes)],
                                        initiated_by=sender, idempotency_key=idempotency_key, memo=memo)
         if not created:
@@ -451,7 +451,7 @@ def donate_to_pool(donor: User, minutes, *, idempotency_key: str) -> Txn:
     the balance, once per form (the ledger's own audit entry records it)."""
     if not donor.is_verified:
         raise DomainError(_l("Only verified residents hold a time-bank account."))
-    unit = ledger.settings_for(donor.community_id).unit_minutes
+    unit = ledger.community_rules(donor.community_id).unit_minutes
     minutes = ledger._minutes(minutes, unit=unit)
     replay = db.session.scalar(sa.select(Txn).where(Txn.initiated_by_id == donor.id,
                                                     Txn.idempotency_key == idempotency_key))
