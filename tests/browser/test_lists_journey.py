@@ -47,7 +47,8 @@ def test_staff_publish_v2_and_a_resident_asks(page, live_server, lists_world):
     page.get_by_text("已新建草稿").first.wait_for()
 
     page.get_by_role("button", name="新增事项").click()
-    page.get_by_label("协助政府工作事项").check()
+    page.get_by_role("heading", name="新增事项").wait_for()
+    page.get_by_role("radio", name="协助政府工作事项").check()
     page.get_by_label("事项名称").fill("退役军人信息采集")
     page.get_by_label("责任部门").fill("退役军人事务局")
     page.get_by_label("关键词").fill("退役军人、老兵")
