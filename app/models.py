@@ -16,3 +16,4 @@ from app.volunteering.models import Activity, Certificate, Signup, VolunteerProf
 from app.evaluation.models import (  # noqa: F401
     Criterion, EvaluationRound, Reminder, Score, Sheet, SurveyAnswer, SurveyQuestion, SurveyResponse,
 )
+from app.lists.models import ListItem, ListRemoval, ListVersion  # noqa: F401

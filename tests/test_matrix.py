@@ -11,6 +11,7 @@ social worker's); the notification belongs to R. POSTs carry no form data
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from app.extensions import db
 from tests.conftest import Client
@@ -267,6 +268,28 @@ MATRIX: dict[str, dict[str, int]] = {
     "POST /evaluation/<int:round_id>/survey": row("302 422 404 404 404 404 404"),
     "GET /evaluation/<int:round_id>/survey/record": row("302 404 404 404 200 404 404"),
     "POST /evaluation/<int:round_id>/survey/record": row("302 404 404 404 422 404 404"),
+    # the two lists: published versions are public; drafts and editing are the subdistrict staff's (D)
+    "GET /subdistricts/<int:subdistrict_id>/lists": ALL_200,
+    "GET /subdistricts/<int:subdistrict_id>/lists/ask": ALL_200,
+    "GET /subdistricts/<int:subdistrict_id>/lists/versions": ALL_200,
+    "GET /subdistricts/<int:subdistrict_id>/lists/compare": ALL_200,
+    "GET /subdistricts/<int:subdistrict_id>/lists/certificates.svg": ALL_200,
+    "GET /lists/versions/<int:version_id>": ALL_200,
+    "GET /lists/versions/<int:version_id>/lists.xlsx": ALL_200,
+    "GET /subdistricts/<int:subdistrict_id>/lists/manage": row("302 403 403 403 403 200 403"),
+    # a draft is already open: refused with a message, 303 back to the manage page
+    "POST /subdistricts/<int:subdistrict_id>/lists/drafts": row("302 403 403 403 403 303 403"),
+    "POST /subdistricts/<int:subdistrict_id>/lists/import": row("302 403 403 403 403 422 403"),
+    "GET /lists/drafts/<int:draft_id>": row("302 403 403 403 403 200 403"),
+    "GET /lists/drafts/<int:draft_id>/preview": row("302 403 403 403 403 200 403"),
+    "GET /lists/drafts/<int:draft_id>/items/new": row("302 403 403 403 403 200 403"),
+    "POST /lists/drafts/<int:draft_id>/items/new": row("302 403 403 403 403 422 403"),
+    "GET /lists/drafts/<int:draft_id>/items/<int:item_id>/edit": row("302 403 403 403 403 200 403"),
+    "POST /lists/drafts/<int:draft_id>/items/<int:item_id>/edit": row("302 403 403 403 403 422 403"),
+    "GET /lists/drafts/<int:draft_id>/items/<int:item_id>/remove": row("302 403 403 403 403 200 403"),
+    "POST /lists/drafts/<int:draft_id>/items/<int:item_id>/remove": row("302 403 403 403 403 422 403"),
+    "POST /lists/drafts/<int:draft_id>/publish": row("302 403 403 403 403 422 403"),
+    "POST /lists/drafts/<int:draft_id>/discard": row("302 403 403 403 403 303 403"),
 }
 
 # Routes whose url takes another object of the world than the one its argument names ({argument: world value}).
@@ -327,6 +350,7 @@ class World:
         topic, comment, photo, block = self._consultation(places)
         body, member, meeting, motion = self._meetings(places)
         activity, signup = self._activity(places)
+        version, draft, item = self._lists(places)
         db.session.commit()
         self.values = {
             "community_id": places.community.id, "subdistrict_id": places.subdistrict.id,
@@ -336,6 +360,7 @@ class World:
             "body_id": body.id, "member_id": member.id, "meeting_id": meeting.id, "motion_id": motion.id,
             "activity_id": activity.id, "signup_id": signup.id, "code": self._certificate(),
             **self._ledger_request(places), **self._family(places), **self._evaluation(places),
+            "version_id": version.id, "draft_id": draft.id, "item_id": item.id,
         }
 
     def _family(self, places) -> dict:
@@ -360,7 +385,11 @@ class World:
 
         staff, worker = self.personas["D"], self.personas["S"]
         rounds = []
-        for year in (2040 + self.target.id % 50, 2000 + self.target.id % 40):
+        from app.evaluation.models import EvaluationRound
+
+        taken = db.session.scalar(sa.select(sa.func.max(EvaluationRound.year)).where(
+            EvaluationRound.subdistrict_id == places.subdistrict.id)) or 2000
+        for year in (taken + 1, taken + 2):  # a subdistrict has one round a year; worlds share subdistrict A
             r = services.create_round(staff, places.subdistrict, title=f"{year}年度双向评估", year=year,
                                       period_start=date(year, 1, 1), period_end=date(year, 12, 31),
                                       deadline=date(year, 12, 20), survey_enabled=True, survey_weight=30)
@@ -411,6 +440,20 @@ class World:
                                       places=5, minutes=120)
         activities.register_volunteer(self.personas["R"], skills="", availability="", consent=True)
         return activity, activities.sign_up(self.personas["R"], activity)
+
+    def _lists(self, places):
+        """Version 1 of the subdistrict's lists, published by D, and an open draft revising it."""
+        from app.lists import services
+        from app.localtime import today
+
+        staff = self.personas["D"]
+        version = services.latest_published(places.subdistrict.id)
+        if version is None:
+            first = services.start_draft(staff, places.subdistrict)
+            services.add_item(staff, first, reason="首次发布", kind="statutory", title="调解民间纠纷")
+            version = services.publish(staff, first, effective_on=today())
+        draft = services.open_draft(places.subdistrict.id) or services.start_draft(staff, places.subdistrict)
+        return version, draft, services.items_of(draft)[0]
 
     def _meetings(self, places):
         """A representatives' meeting with R as a present member and an open roll-call motion."""

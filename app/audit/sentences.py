@@ -75,6 +75,14 @@ SENTENCES: dict[str, Any] = {
     "meetings.publish_minutes": _l("%(actor)s published the minutes of %(object)s."),
     "meetings.rotate_checkin_code": _l("%(actor)s showed a new check-in code for %(object)s."),
     "meetings.withdraw_motion": _l("%(actor)s withdrew the vote on %(object)s: %(reason)s"),
+    # the two lists
+    "lists.start_draft": _l("%(actor)s started a draft of the lists of %(subdistrict)s (%(object)s)."),
+    "lists.import": _l("%(actor)s imported %(rows)s items from %(file)s into a draft of the lists of %(subdistrict)s (%(object)s)."),
+    "lists.add_item": _l("%(actor)s added “%(title)s” to %(object)s: %(reason)s"),
+    "lists.change_item": _l("%(actor)s changed “%(title)s” in %(object)s: %(reason)s"),
+    "lists.remove_item": _l("%(actor)s removed “%(title)s” from %(object)s: %(reason)s"),
+    "lists.discard_draft": _l("%(actor)s discarded %(object)s."),
+    "lists.publish": _l("%(actor)s published %(object)s as version %(number)s of the lists of %(subdistrict)s, in force from %(effective_on)s."),
     # time bank
     "timebank.register_volunteer": _l("%(actor)s registered as a volunteer."),
     "timebank.publish_activity": _l("%(actor)s published %(object)s “%(title)s”."),
@@ -154,6 +162,7 @@ OBJECTS: dict[str, tuple[Any, str | None, str | None]] = {
     "familyproxy": (_l("proxy #%(id)s"), None, None),
     "familytransfer": (_l("family transfer #%(id)s"), "timebank.show_transfer", "transfer_id"),
     "evaluationround": (_l("evaluation round #%(id)s"), "evaluation.show_round", "round_id"),
+    "listversion": (_l("lists version #%(id)s"), "lists.show_version", "version_id"),
 }
 
 
