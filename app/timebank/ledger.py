@@ -154,8 +154,9 @@ def _id(account: Account | int) -> int:
 # The hot path's statements, built once (building them costs more than running them).
 # _LOCK_ACCOUNTS also serves credit lines and the cap's split on both databases; the rest
 # are SQLite's posting steps (on PostgreSQL timebank_post does them).
-_LOCK_ACCOUNTS = (sa.select(_ACCOUNT.c.id, _ACCOUNT.c.community_id, _ACCOUNT.c.kind, _ACCOUNT.c.balance, _ACCOUNT.c.floor)
-         .where(_ACCOUNT.c.id.in_(sa.bindparam("ids", expanding=True))).order_by(_ACCOUNT.c.id).with_for_update())
+_LOCK_ACCOUNTS = (
+    sa.select(_ACCOUNT.c.id, _ACCOUNT.c.community_id, _ACCOUNT.c.kind, _ACCOUNT.c.balance, _ACCOUNT.c.floor)
+    .where(_ACCOUNT.c.id.in_(sa.bindparam("ids", expanding=True))).order_by(_ACCOUNT.c.id).with_for_update())
 _INSERT_TXN_ONCE = (sqlite.insert(_TXN).on_conflict_do_nothing(index_elements=["initiated_by_id", "idempotency_key"])
                     .returning(_TXN.c.id))
 _INSERT_POSTINGS = sa.insert(_POSTING)
