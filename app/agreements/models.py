@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.lists import models as _lists  # noqa: F401  (requests point at list items)
 from app.sqltypes import UTCDateTime, enum_column, utcnow
 
 CENT = Decimal("0.01")
