@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import make_response, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from app import localtime
 from app.accounts.forms import DecisionForm as EmptyForm
@@ -27,7 +28,7 @@ def new_agreement(department_id: int):
     if request_id := int_arg("request"):
         req = admission.request_for(current_user, request_id)
     form = AgreementForm()
-    form.community_id.choices = [(c.id, c.name) for c in communities]
+    form.community_id.choices = [SelectChoice(c.id, c.name) for c in communities]
     if request.method == "GET" and req is not None:
         form.community_id.data, form.title.data = req.community_id, req.title
         form.starts_on.data, form.ends_on.data = req.starts_on, req.ends_on

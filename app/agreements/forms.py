@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms import widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.accounts.forms import REQUIRED
@@ -75,7 +76,7 @@ class MilestoneForm(FlaskForm):
 
 
 class FulfilmentForm(FlaskForm):
-    status = RadioField(_l("Fulfilment"), choices=[(d.name, DELIVERY_LABELS[d]) for d in Delivery],
+    status = RadioField(_l("Fulfilment"), choices=[SelectChoice(d.name, DELIVERY_LABELS[d]) for d in Delivery],
                         validators=[InputRequired(REQUIRED)])
     evidence = TextAreaField(_l("Evidence"), validators=[Optional(), Length(max=2000, message=AT_MOST)])
     photos = MultipleFileField(_l("Photos (up to 3)"))

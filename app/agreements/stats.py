@@ -72,4 +72,5 @@ def chart_svg(rows: list[Row], labels: dict[str, str], title: str) -> bytes:
     chart.x_labels = [r.department.name for r in rows]
     for column in COLUMNS[1:]:
         chart.add(labels[column], [getattr(r, column) for r in rows])
-    return chart.render()
+    svg = chart.render()
+    return svg.encode() if isinstance(svg, str) else svg

@@ -48,7 +48,7 @@ def new_request(department_id: int):
     department = admission.department_for(current_user, department_id)
     communities = admission.addressable_communities(department)
     form = RequestForm()
-    form.communities.choices = [(c.id, c.full_name if department.subdistrict_id is None else c.name)
+    form.communities.choices = [SelectChoice(c.id, c.full_name if department.subdistrict_id is None else c.name)
                                 for c in communities]
     subdistrict_id = department.subdistrict_id or (communities[0].subdistrict_id if communities else None)
     version = lists.version_in_force(subdistrict_id) if subdistrict_id else None
@@ -73,10 +73,15 @@ def new_request(department_id: int):
 # -- a request ----------------------------------------------------------------------------
 
 
+def _item_choices(proposals) -> list[SelectChoice]:
+    return [SelectChoice(item.id, f"{item.kind.label} · {item.title}") for item, _score in proposals] + [
+        SelectChoice(0, _("None of these fits"))]
+
+
 def _request_page(req, *, status: int = 200, decide_form=None, decline_form=None):
     proposals = admission.proposals_of(req)
     decide_form = decide_form or DecideForm(formdata=None)
-    decide_form.item_id.choices = [(item.id, item.title) for item, _score in proposals] + [(0, _("None of these fits"))]
+    decide_form.item_id.choices = _item_choices(proposals)
     agreements = [a for a in services.agreements_of_department(req.department_id) if a.request_id == req.id]
     return render("agreements/request.html", status=status, **_common(
         req=req, proposals=proposals, actions=admission.actions_for(current_user, req),
@@ -95,7 +100,7 @@ def show_request(request_id: int):
 def decide_request(request_id: int):
     req = admission.request_for(current_user, request_id)
     form = DecideForm()
-    form.item_id.choices = [(item.id, item.title) for item, _score in admission.proposals_of(req)] + [(0, "")]
+    form.item_id.choices = _item_choices(admission.proposals_of(req))
     return submit_form(form, lambda: admission.decide(current_user, req, form.item_id.data or None),
                        done=url_for("agreements.show_request", request_id=req.id),
                        message=lambda r: _("Decided: %(outcome)s.", outcome=REQUEST_LABELS[r.state]),
