@@ -176,7 +176,7 @@ def submit(actor, department: Department, communities: list[Community], *, title
         record(actor, "admission.submit", req, community_id=community.id, title=req.title,
                version=getattr(version, "number", None))
         notify_many(access.staff_of_subdistrict(community.subdistrict_id), "admission.submitted",
-                    endpoint="agreements.show_request", values={"request_id": req.id},
+                    endpoint="agreements.show_request", values={"admission_id": req.id},
                     department=department.name, community=community.name, title=req.title)
         made.append(req)
     return made
@@ -231,7 +231,7 @@ def decide(actor, req: AdmissionRequest, item_id: int | None) -> AdmissionReques
     _tell_department(req)
     if req.state is S.needs_agreement:
         notify_many(access.committee_of(req.community_id), "admission.needs_agreement",
-                    endpoint="agreements.show_request", values={"request_id": req.id},
+                    endpoint="agreements.show_request", values={"admission_id": req.id},
                     title=req.title, department=req.department.name)
     return req
 
@@ -270,7 +270,7 @@ def under_agreement(actor, req: AdmissionRequest) -> None:
 
 def _tell_department(req: AdmissionRequest) -> None:
     notify_many(access.staff_of_department(req.department_id), "admission.outcome",
-                endpoint="agreements.show_request", values={"request_id": req.id},
+                endpoint="agreements.show_request", values={"admission_id": req.id},
                 title=req.title, community=req.community.name, outcome=req.state.name)
 
 

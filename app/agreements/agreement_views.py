@@ -175,9 +175,9 @@ def public_agreements(subdistrict_id: int):
                                                       agreements=services.public_agreements(subdistrict.id)))
 
 
-@bp.get("/agreement-photos/<token>")
-def show_photo(token: str):
-    photo = services.photo_for(current_user, token)
+@bp.get("/agreement-photos/<photo_token>")
+def show_photo(photo_token: str):
+    photo = services.photo_for(current_user, photo_token)
     response = make_response(photo.data)
     response.headers["Content-Type"] = photo.content_type
     response.headers["Content-Disposition"] = "inline"

@@ -253,6 +253,9 @@ DELIVERY_LABELS = {Delivery.delivered: _l("delivered"), Delivery.partly: _l("par
                    Delivery.not_delivered: _l("not delivered")}
 
 
+SIDE_LABELS = {"department": _l("the department"), "community": _l("the community")}
+
+
 class Fulfilment(db.Model):
     """履约: a report on one item; the latest report is the item's status. Never
     edited, so the history of what was reported stays."""

@@ -62,7 +62,7 @@ def new_request(department_id: int):
             current_user, department, chosen, title=form.title.data, description=form.description.data or "",
             starts_on=form.starts_on.data, ends_on=form.ends_on.data, workload=form.workload.data,
             needs_stamp=form.needs_stamp.data, claimed_item_id=form.claimed_item_id.data or None),
-        done=lambda made: url_for("agreements.show_request", request_id=made[0].id) if len(made) == 1
+        done=lambda made: url_for("agreements.show_request", admission_id=made[0].id) if len(made) == 1
         else url_for("agreements.show_department", department_id=department.id),
         message=lambda made: _("Your request was sent to %(n)d communities.", n=len(made)) if len(made) > 1
         else _("Your request was sent."),
@@ -89,42 +89,42 @@ def _request_page(req, *, status: int = 200, decide_form=None, decline_form=None
         agreements=agreements, today=localtime.today()))
 
 
-@bp.get("/requests/<int:request_id>")
+@bp.get("/requests/<int:admission_id>")
 @login_required
-def show_request(request_id: int):
-    return _request_page(admission.request_for(current_user, request_id))
+def show_request(admission_id: int):
+    return _request_page(admission.request_for(current_user, admission_id))
 
 
-@bp.post("/requests/<int:request_id>/decide")
+@bp.post("/requests/<int:admission_id>/decide")
 @permission_required("decide_admission")
-def decide_request(request_id: int):
-    req = admission.request_for(current_user, request_id)
+def decide_request(admission_id: int):
+    req = admission.request_for(current_user, admission_id)
     form = DecideForm()
     form.item_id.choices = _item_choices(admission.proposals_of(req))
     return submit_form(form, lambda: admission.decide(current_user, req, form.item_id.data or None),
-                       done=url_for("agreements.show_request", request_id=req.id),
+                       done=url_for("agreements.show_request", admission_id=req.id),
                        message=lambda r: _("Decided: %(outcome)s.", outcome=REQUEST_LABELS[r.state]),
                        rerender=lambda: _request_page(req, status=422, decide_form=form))
 
 
-@bp.post("/requests/<int:request_id>/decline")
+@bp.post("/requests/<int:admission_id>/decline")
 @permission_required("answer_admission")
-def decline_request(request_id: int):
-    req = admission.request_for(current_user, request_id)
+def decline_request(admission_id: int):
+    req = admission.request_for(current_user, admission_id)
     form = DeclineForm()
     return submit_form(form, lambda: admission.decline(current_user, req, form.reason.data),
-                       done=url_for("agreements.show_request", request_id=req.id),
+                       done=url_for("agreements.show_request", admission_id=req.id),
                        message=_("Declined. The department is told why."),
                        rerender=lambda: _request_page(req, status=422, decline_form=form))
 
 
-@bp.post("/requests/<int:request_id>/withdraw")
+@bp.post("/requests/<int:admission_id>/withdraw")
 @permission_required("file_admission")
-def withdraw_request(request_id: int):
-    req = admission.request_for(current_user, request_id)
+def withdraw_request(admission_id: int):
+    req = admission.request_for(current_user, admission_id)
     require(EmptyForm().validate_on_submit())
     return act(lambda: admission.withdraw(current_user, req), _("The request is withdrawn."),
-               url_for("agreements.show_request", request_id=req.id))
+               url_for("agreements.show_request", admission_id=req.id))
 
 
 # -- the subdistrict and the community ------------------------------------------------------

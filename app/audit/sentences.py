@@ -99,6 +99,24 @@ SENTENCES: dict[str, Any] = {
     "timebank.donation": _l("%(actor)s donated %(minutes)s minutes to the pool (%(object)s)."),
     "timebank.exchange": _l("%(actor)s paid %(minutes)s minutes for a service (%(object)s)."),
     "timebank.reversal": _l("%(actor)s reversed a transaction (%(object)s)."),
+    # admission requests (社区事务准入) and entrustment agreements (委托协议)
+    "admission.settings": _l("%(actor)s set the admission deadlines of %(object)s: filed %(notice_days)s working "
+                             "days ahead, decided within %(decision_days)s."),
+    "admission.submit": _l("%(actor)s filed %(object)s: %(title)s (lists version %(version)s)."),
+    "admission.decide": _l("%(actor)s decided %(object)s: %(outcome)s (list item: %(item)s)."),
+    "admission.decline": _l("%(actor)s declined %(object)s for the community: %(reason)s"),
+    "admission.withdraw": _l("%(actor)s withdrew %(object)s."),
+    "admission.under_agreement": _l("%(actor)s brought an agreement into force for %(object)s."),
+    "agreements.create": _l("%(actor)s drafted %(object)s: %(title)s."),
+    "agreements.add_item": _l("%(actor)s added the item %(item)s (%(amount)s yuan) to %(object)s."),
+    "agreements.remove_item": _l("%(actor)s removed the item %(item)s from %(object)s."),
+    "agreements.add_milestone": _l("%(actor)s scheduled the payment %(milestone)s (%(amount)s yuan) in %(object)s."),
+    "agreements.remove_milestone": _l("%(actor)s removed the payment %(milestone)s from %(object)s."),
+    "agreements.sign": _l("%(actor)s signed %(object)s for %(side)s (%(total)s yuan)."),
+    "agreements.supersede": _l("%(actor)s's amendment superseded %(object)s."),
+    "agreements.amend": _l("%(actor)s drafted %(object)s, an amendment of agreement #%(previous)s."),
+    "agreements.fulfilment": _l("%(actor)s recorded the item %(item)s of %(object)s as %(status)s."),
+    "agreements.payment": _l("%(actor)s recorded a payment of %(amount)s yuan (%(milestone)s) for %(object)s."),
 }
 
 GENERIC = _l("%(actor)s: %(what)s on %(object)s.")
@@ -123,6 +141,8 @@ OBJECTS: dict[str, tuple[Any, str | None, str | None]] = {
     "ledgerrequest": (_l("request #%(id)s"), None, None),
     "certificate": (_l("certificate #%(id)s"), None, None),
     "timebank_settings": (_l("time bank settings"), None, None),
+    "admissionrequest": (_l("admission request #%(id)s"), "agreements.show_request", "admission_id"),
+    "agreement": (_l("agreement #%(id)s"), "agreements.show_agreement", "agreement_id"),
 }
 
 
@@ -131,9 +151,11 @@ def _labels() -> dict[str, dict]:
     from app.consultation.models import REPORT_LABELS, STATE_LABELS
     from app.meetings.models import ATTENDANCE_LABELS, CHOICE_LABELS
     from app.volunteering.models import SIGNUP_LABELS
+    from app.agreements.models import DELIVERY_LABELS, REQUEST_LABELS, SIDE_LABELS
 
     return {"role": ROLE_LABELS, "from": STATE_LABELS, "to": STATE_LABELS, "reason": REPORT_LABELS,
-            "choice": CHOICE_LABELS, "status": {**SIGNUP_LABELS, **ATTENDANCE_LABELS}}
+            "choice": CHOICE_LABELS, "status": {**SIGNUP_LABELS, **ATTENDANCE_LABELS, **DELIVERY_LABELS},
+            "outcome": REQUEST_LABELS, "side": SIDE_LABELS}
 
 
 def _label(mapping: dict, value: Any) -> Any:
