@@ -113,7 +113,7 @@ SENTENCES: dict[str, Any] = {
     "agreements.add_milestone": _l("%(actor)s scheduled the payment %(milestone)s (%(amount)s yuan) in %(object)s."),
     "agreements.remove_milestone": _l("%(actor)s removed the payment %(milestone)s from %(object)s."),
     "agreements.sign": _l("%(actor)s signed %(object)s for %(side)s (%(total)s yuan)."),
-    "agreements.supersede": _l("%(actor)s's amendment superseded %(object)s."),
+    "agreements.supersede": _l("An amendment signed by %(actor)s superseded %(object)s."),
     "agreements.amend": _l("%(actor)s drafted %(object)s, an amendment of agreement #%(previous)s."),
     "agreements.fulfilment": _l("%(actor)s recorded the item %(item)s of %(object)s as %(status)s."),
     "agreements.payment": _l("%(actor)s recorded a payment of %(amount)s yuan (%(milestone)s) for %(object)s."),
