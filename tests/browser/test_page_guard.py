@@ -135,6 +135,7 @@ def _ids(app) -> dict[str, list]:
     from app.meetings.models import Body, Meeting
     from app.places.models import Community, Department, Grid, Subdistrict
     from app.volunteering.models import Activity, Certificate
+    from app.agreements.models import AdmissionRequest, Agreement, FulfilmentPhoto
 
     def ids(column, order=None):
         return list(db.session.scalars(sa.select(column).order_by(order if order is not None else column)))
@@ -152,6 +153,10 @@ def _ids(app) -> dict[str, list]:
             "department_id": ids(Department.id),
             "subdistrict_id": ids(Subdistrict.id),
             "user_id": ids(User.id),
+            # requests whose committee must answer first, then the rest; agreements with an overdue item first
+            "admission_id": ids(AdmissionRequest.id, AdmissionRequest.id.desc()),
+            "agreement_id": ids(Agreement.id, Agreement.id.desc()),
+            "photo_token": ids(FulfilmentPhoto.token),
         }
         db.session.remove()
     return values
