@@ -75,6 +75,14 @@ SENTENCES: dict[str, Any] = {
     "meetings.publish_minutes": _l("%(actor)s published the minutes of %(object)s."),
     "meetings.rotate_checkin_code": _l("%(actor)s showed a new check-in code for %(object)s."),
     "meetings.withdraw_motion": _l("%(actor)s withdrew the vote on %(object)s: %(reason)s"),
+    # the two lists
+    "lists.start_draft": _l("%(actor)s started a draft of the lists of %(subdistrict)s (%(object)s)."),
+    "lists.import": _l("%(actor)s imported %(rows)s items from %(file)s into a draft of the lists of %(subdistrict)s (%(object)s)."),
+    "lists.add_item": _l("%(actor)s added “%(title)s” to %(object)s: %(reason)s"),
+    "lists.change_item": _l("%(actor)s changed “%(title)s” in %(object)s: %(reason)s"),
+    "lists.remove_item": _l("%(actor)s removed “%(title)s” from %(object)s: %(reason)s"),
+    "lists.discard_draft": _l("%(actor)s discarded %(object)s."),
+    "lists.publish": _l("%(actor)s published %(object)s as version %(number)s of the lists of %(subdistrict)s, in force from %(effective_on)s."),
     # time bank
     "timebank.register_volunteer": _l("%(actor)s registered as a volunteer."),
     "timebank.publish_activity": _l("%(actor)s published %(object)s “%(title)s”."),
@@ -141,6 +149,7 @@ OBJECTS: dict[str, tuple[Any, str | None, str | None]] = {
     "ledgerrequest": (_l("request #%(id)s"), None, None),
     "certificate": (_l("certificate #%(id)s"), None, None),
     "timebank_settings": (_l("time bank settings"), None, None),
+    "listversion": (_l("lists version #%(id)s"), "lists.show_version", "version_id"),
     "admissionrequest": (_l("admission request #%(id)s"), "agreements.show_request", "admission_id"),
     "agreement": (_l("agreement #%(id)s"), "agreements.show_agreement", "agreement_id"),
 }

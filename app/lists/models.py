@@ -116,6 +116,11 @@ class ListItem(db.Model):
     department_ref = relationship("Department")
 
     @property
+    def is_cancelled_certificate(self) -> bool:
+        """取消社区盖章证明事项: a certificate matter the community no longer stamps."""
+        return self.is_certificate and self.kind is ItemKind.excluded
+
+    @property
     def keyword_list(self) -> list[str]:
         from app.lists.services import split_keywords
 

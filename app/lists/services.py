@@ -45,6 +45,7 @@ FIELD_LABELS = {
 LIMITS = {"title": 200, "department": 80, "category": 40, "description": 4000, "legal_basis": 2000,
           "materials": 2000, "keywords": 1000}
 
+KIND_ORDER = {ItemKind.statutory: 0, ItemKind.assisted: 1, ItemKind.excluded: 2}
 _KEYWORD_SPLIT = re.compile(r"[、,，;；/\s]+")
 
 
@@ -93,7 +94,8 @@ def items_of(version: ListVersion, kind: ItemKind | None = None) -> list[ListIte
     query = sa.select(ListItem).where(ListItem.version_id == version.id)
     if kind is not None:
         query = query.where(ListItem.kind == kind)
-    return list(db.session.scalars(query.order_by(ListItem.kind, ListItem.position, ListItem.id)))
+    items = db.session.scalars(query.order_by(ListItem.position, ListItem.id))
+    return sorted(items, key=lambda i: (KIND_ORDER[i.kind], i.position, i.id))  # statutory, assisted, excluded
 
 
 def item_of(version: ListVersion, item_id: int) -> ListItem:
@@ -178,14 +180,7 @@ def start_draft(user, subdistrict: Subdistrict, *, note: str = "") -> ListVersio
     list). One draft per subdistrict at a time, so two people never revise apart."""
     if not keeps_lists(user, subdistrict.id):
         raise Forbidden
-    _lock(subdistrict.id)
-    if open_draft(subdistrict.id) is not None:
-        raise DomainError(_l("A draft of these lists is already open; continue it or discard it first."))
-    base = latest_published(subdistrict.id)
-    draft = ListVersion(subdistrict_id=subdistrict.id, state=VersionState.draft, based_on_id=getattr(base, "id", None),
-                        note=note.strip()[:2000], created_by_id=user.id if user else None)
-    db.session.add(draft)
-    db.session.flush()
+    draft, base = _new_draft(user, subdistrict, note)
     if base is not None:
         for item in items_of(base):
             db.session.add(ListItem(version_id=draft.id, item_key=item.item_key, kind=item.kind,
@@ -197,7 +192,57 @@ def start_draft(user, subdistrict: Subdistrict, *, note: str = "") -> ListVersio
     return draft
 
 
-def _clean(values: dict) -> dict:
+def _new_draft(user, subdistrict: Subdistrict, note: str) -> tuple[ListVersion, ListVersion | None]:
+    _lock(subdistrict.id)
+    if open_draft(subdistrict.id) is not None:
+        raise DomainError(_l("A draft of these lists is already open; continue it or discard it first."))
+    base = latest_published(subdistrict.id)
+    draft = ListVersion(subdistrict_id=subdistrict.id, state=VersionState.draft, based_on_id=getattr(base, "id", None),
+                        note=note.strip()[:2000], created_by_id=getattr(user, "id", None))
+    db.session.add(draft)
+    db.session.flush()
+    return draft, base
+
+
+def import_draft(user, subdistrict: Subdistrict, data: bytes, *, filename: str = "",
+                 by_command: bool = False) -> ListVersion:
+    """A new draft from a spreadsheet (app.lists.xlsx's layout): every row an item.
+    An item whose name matches one of the version it revises is the same item
+    (so the comparison shows what changed); items the file lacks are removed.
+    Any bad row and nothing is imported (ImportRefused lists them all).
+    `by_command`: `flask lists import`, run by whoever runs the server."""
+    from app.lists import xlsx
+
+    if not by_command and not keeps_lists(user, subdistrict.id):
+        raise Forbidden
+    rows = xlsx.read(data)
+    name = (filename or "").strip()[:100]
+    draft, base = _new_draft(user, subdistrict, str(_l("Imported from %(file)s", file=name or "XLSX")))
+    previous = {normalise(i.title, fillers=False): i for i in items_of(base)} if base else {}
+    reason = str(_l("Imported from %(file)s", file=name or "XLSX"))
+    positions: dict[ItemKind, int] = {}
+    kept = set()
+    for values in rows:
+        clean = clean_item(values)
+        before = previous.get(normalise(clean["title"], fillers=False))
+        if before is not None:
+            kept.add(before.item_key)
+        same = before is not None and all(getattr(before, f) == clean[f] for f in FIELDS)
+        positions[clean["kind"]] = positions.get(clean["kind"], 0) + 1
+        db.session.add(ListItem(version_id=draft.id, item_key=before.item_key if before else uuid.uuid4().hex,
+                                position=positions[clean["kind"]], change_reason="" if same else reason,
+                                department_id=_department_id(subdistrict.id, clean["department"]), **clean))
+    for item in previous.values():
+        if item.item_key not in kept:
+            db.session.add(ListRemoval(version_id=draft.id, item_key=item.item_key, title=item.title,
+                                       reason=str(_l("Not in the imported file %(file)s", file=name or "XLSX"))))
+    db.session.flush()
+    record(user, "lists.import", draft, subdistrict=subdistrict.name, file=name, rows=len(rows),
+           based_on=getattr(base, "number", None))
+    return draft
+
+
+def clean_item(values: dict) -> dict:
     """An item's fields, trimmed and checked; raises on the field at fault."""
     out = {}
     kind = values.get("kind")
@@ -252,7 +297,7 @@ def _reason(reason: str) -> str:
 def add_item(user, draft: ListVersion, *, reason: str, **values) -> ListItem:
     """Add an item to a draft, with the reason for adding it."""
     _require_draft(draft)
-    clean, why = _clean(values), _reason(reason)
+    clean, why = clean_item(values), _reason(reason)
     if _same_title(draft, clean["title"]):
         raise DomainError(_l("The lists already have an item with this name."), field="title")
     position = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(ListItem.position), 0)).where(
@@ -269,7 +314,7 @@ def change_item(user, item: ListItem, *, reason: str, **values) -> ListItem:
     """Change an item of a draft; the reason is kept with the item for the comparison."""
     draft = item.version
     _require_draft(draft)
-    clean, why = _clean(values), _reason(reason)
+    clean, why = clean_item(values), _reason(reason)
     if _same_title(draft, clean["title"], except_id=item.id):
         raise DomainError(_l("The lists already have an item with this name."), field="title")
     changed = [f for f in FIELDS if getattr(item, f) != clean[f]]
@@ -449,7 +494,6 @@ class Match:
     reasons: list[str]
 
 
-KIND_ORDER = {ItemKind.statutory: 0, ItemKind.assisted: 1, ItemKind.excluded: 2}
 THRESHOLD = Fraction(1, 4)  # below this nothing "fits reasonably"
 
 
@@ -493,3 +537,68 @@ def match_items(version: ListVersion | None, text: str, limit: int = 5) -> list[
             matches.append(Match(item, score, reasons or [str(_l("similar words"))]))
     matches.sort(key=lambda m: (-m.score, not m.item.is_certificate, KIND_ORDER[m.item.kind], m.item.position))
     return matches[:max(limit, 0)]
+
+
+# -- what residents see ----------------------------------------------------------
+
+@dataclass
+class Answer:
+    """A question answered in plain words from the version in force."""
+    headline: str
+    detail: str = ""
+    match: Match | None = None
+    others: list[Match] = field(default_factory=list)
+    tone: str = "none"  # yes / cancelled / no / none: the colour of the answer box
+
+
+def answer(version: ListVersion | None, question: str) -> Answer:
+    """Does the community do this? The best-matching item decides the answer: a
+    certificate it issues (and what to bring), one that was cancelled (and who
+    does it now), a duty or assisted task, or not the community's task."""
+    matches = match_items(version, question)
+    if not matches:
+        return Answer(str(_l("No item of the lists matches your words. Try other words, or read the lists below; "
+                             "what is on neither list is not the community's task.")))
+    best, others = matches[0], matches[1:]
+    item = best.item
+    dept = item.department or str(_l("the responsible department"))
+    if item.kind is ItemKind.excluded and item.is_certificate:
+        return Answer(str(_l("The community no longer stamps “%(title)s”: this certificate was cancelled.",
+                             title=item.title)),
+                      str(_l("%(dept)s handles it. You do not need the community for it.", dept=dept)),
+                      best, others, "cancelled")
+    if item.kind is ItemKind.excluded:
+        return Answer(str(_l("“%(title)s” is not the community's task.", title=item.title)),
+                      str(_l("%(dept)s is responsible.", dept=dept)), best, others, "no")
+    if item.is_certificate:
+        bring = item.materials or str(_l("your identity card"))
+        return Answer(str(_l("Yes, the community issues “%(title)s”.", title=item.title)),
+                      str(_l("Bring: %(materials)s", materials=bring)), best, others, "yes")
+    if item.kind is ItemKind.statutory:
+        return Answer(str(_l("Yes, “%(title)s” is a duty of the residents' committee by law.", title=item.title)),
+                      item.legal_basis, best, others, "yes")
+    return Answer(str(_l("Yes, the community helps %(dept)s with “%(title)s”.", dept=dept, title=item.title)),
+                  item.description, best, others, "yes")
+
+
+@dataclass
+class CertificateCount:
+    version: ListVersion
+    admitted: int  # certificate matters on the lists (准入)
+    cancelled: int  # cancelled certificate matters (取消)
+
+
+def certificate_counts(subdistrict_id: int) -> list[CertificateCount]:
+    """Certificate matters per published version, oldest first: 准入 N 类, 取消 M 类."""
+    versions = list(reversed(published_versions(subdistrict_id)))
+    if not versions:
+        return []
+    rows = db.session.execute(
+        sa.select(ListItem.version_id, ListItem.kind, sa.func.count())
+        .where(ListItem.version_id.in_([v.id for v in versions]), ListItem.is_certificate.is_(True))
+        .group_by(ListItem.version_id, ListItem.kind)).all()
+    counts: dict[tuple[int, bool], int] = {}
+    for version_id, kind, n in rows:
+        key = (version_id, kind is ItemKind.excluded)
+        counts[key] = counts.get(key, 0) + n
+    return [CertificateCount(v, counts.get((v.id, False), 0), counts.get((v.id, True), 0)) for v in versions]
