@@ -234,12 +234,12 @@ MATRIX: dict[str, dict[str, int]] = {
     "GET /agreement-photos/<photo_token>": ALL_200,
     # the agreement is in force: its terms are refused (303 with a message), forms without data 422
     "POST /agreements/<int:agreement_id>/items": row("302 404 404 404 422 403 403"),
-    "POST /agreements/<int:agreement_id>/items/<int:item_id>/remove": row("302 404 404 404 303 403 403"),
+    "POST /agreements/<int:agreement_id>/items/<int:agreement_item_id>/remove": row("302 404 404 404 303 403 403"),
     "POST /agreements/<int:agreement_id>/milestones": row("302 404 404 404 422 403 403"),
     "POST /agreements/<int:agreement_id>/milestones/<int:milestone_id>/remove": row("302 404 404 404 303 403 403"),
     "POST /agreements/<int:agreement_id>/sign": row("302 404 404 404 303 403 403"),
     "POST /agreements/<int:agreement_id>/amend": row("302 404 404 404 303 403 403"),
-    "POST /agreements/<int:agreement_id>/items/<int:item_id>/fulfilment": row("302 404 404 404 422 403 403"),
+    "POST /agreements/<int:agreement_id>/items/<int:agreement_item_id>/fulfilment": row("302 404 404 404 422 403 403"),
     "POST /agreements/<int:agreement_id>/milestones/<int:milestone_id>/payment": row("302 404 404 404 422 403 403"),
 }
 
@@ -333,7 +333,7 @@ class World:
         Image.new("RGB", (40, 30), (10, 120, 200)).save(png, format="PNG")
         report = agreements.record_fulfilment(clerk, agreement, item.id, Delivery.delivered, "", [png.getvalue()])
         db.session.flush()
-        return {"admission_id": req.id, "agreement_id": agreement.id, "item_id": item.id,
+        return {"admission_id": req.id, "agreement_id": agreement.id, "agreement_item_id": item.id,
                 "milestone_id": milestone.id, "photo_token": report.photos[0].token}
 
     def _ledger_request(self, places) -> dict:

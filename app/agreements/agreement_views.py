@@ -85,12 +85,12 @@ def add_item(agreement_id: int):
                        rerender=lambda: _agreement_page(agreement, status=422, failed=form, failed_key="item"))
 
 
-@bp.post("/agreements/<int:agreement_id>/items/<int:item_id>/remove")
+@bp.post("/agreements/<int:agreement_id>/items/<int:agreement_item_id>/remove")
 @login_required
-def remove_item(agreement_id: int, item_id: int):
+def remove_item(agreement_id: int, agreement_item_id: int):
     agreement = services.agreement_for(current_user, agreement_id, to="work")
     require(EmptyForm().validate_on_submit())
-    return act(lambda: services.remove_item(current_user, agreement, item_id), _("The item is removed."),
+    return act(lambda: services.remove_item(current_user, agreement, agreement_item_id), _("The item is removed."),
                _back(agreement, "items"))
 
 
@@ -139,21 +139,21 @@ def amend_agreement(agreement_id: int):
     return see_other("agreements.show_agreement", agreement_id=new.id)
 
 
-@bp.post("/agreements/<int:agreement_id>/items/<int:item_id>/fulfilment")
+@bp.post("/agreements/<int:agreement_id>/items/<int:agreement_item_id>/fulfilment")
 @login_required
-def record_fulfilment(agreement_id: int, item_id: int):
+def record_fulfilment(agreement_id: int, agreement_item_id: int):
     agreement = services.agreement_for(current_user, agreement_id, to="work")
-    form = FulfilmentForm(prefix=f"f{item_id}")
+    form = FulfilmentForm(prefix=f"f{agreement_item_id}")
     if form.validate_on_submit():
         try:
-            services.record_fulfilment(current_user, agreement, item_id, Delivery[form.status.data],
+            services.record_fulfilment(current_user, agreement, agreement_item_id, Delivery[form.status.data],
                                        form.evidence.data or "", uploads(form.photos))
         except DomainError as e:
             attach_error(form, e)
         else:
             flash_success(_("The fulfilment is recorded."))
-            return see_other(_back(agreement, f"item-{item_id}"))
-    return _agreement_page(agreement, status=422, failed=form, failed_key=f"f{item_id}")
+            return see_other(_back(agreement, f"item-{agreement_item_id}"))
+    return _agreement_page(agreement, status=422, failed=form, failed_key=f"f{agreement_item_id}")
 
 
 @bp.post("/agreements/<int:agreement_id>/milestones/<int:milestone_id>/payment")
