@@ -8,7 +8,8 @@ and `actions_for`:
     submitted ──confirm (statutory item)──▶ admitted
               ──confirm (assisted item)───▶ assisted
               ──none fits / excluded item─▶ needs_agreement ──decline──▶ declined
-                                                            ──agreement in force──▶ under_agreement
+    needs_agreement, declined ──an agreement for it in force──▶ under_agreement
+    (a department whose unlisted work was declined may come back with funding: 费随事转)
     submitted, needs_agreement ──withdraw──▶ withdrawn
 """
 from __future__ import annotations
@@ -48,7 +49,7 @@ TRANSITIONS = {
     "decide": ({S.submitted}, "subdistrict"),
     "decline": ({S.needs_agreement}, "committee"),
     "withdraw": ({S.submitted, S.needs_agreement}, "department"),
-    "draft_agreement": ({S.needs_agreement}, "department"),
+    "draft_agreement": ({S.needs_agreement, S.declined}, "department"),
 }
 
 
@@ -261,7 +262,7 @@ def withdraw(actor, req: AdmissionRequest) -> AdmissionRequest:
 
 def under_agreement(actor, req: AdmissionRequest) -> None:
     """Called when an agreement for the request comes into force."""
-    if req.state is S.needs_agreement:
+    if req.state in TRANSITIONS["draft_agreement"][0]:
         req.state = S.under_agreement
         db.session.flush()
         record(actor, "admission.under_agreement", req, community_id=req.community_id)

@@ -28,7 +28,6 @@ from app.agreements import access
 from app.agreements import admission
 from app.agreements.models import (
     CENT, Agreement, AgreementItem, AgreementState, Delivery, Fulfilment, FulfilmentPhoto, Milestone, Payment,
-    RequestState,
 )
 from app.audit.services import record
 from app.consultation import photos as photo_files
@@ -139,7 +138,7 @@ def create(actor, department, community, *, title: str, starts_on: date, ends_on
     if request is not None:
         if request.department_id != department.id or request.community_id != community.id:
             raise DomainError(_l("That request is another department's or community's."), field="request_id")
-        if request.state is not RequestState.needs_agreement:
+        if request.state not in admission.TRANSITIONS["draft_agreement"][0]:
             raise DomainError(_l("That request does not need an agreement."), field="request_id")
     title = (title or "").strip()
     if not title:

@@ -183,3 +183,17 @@ def test_the_department_withdraws_before_a_decision(submit, clerk, worker):
     admission.withdraw(clerk, req)
     assert req.state is RequestState.withdrawn
     assert not any(vars(admission.actions_for(clerk, req)).values())
+
+
+def test_a_declined_request_is_admitted_when_the_department_returns_with_an_agreement(
+        submit, staff, worker, clerk, draft_agreement):
+    from app.agreements import services
+
+    req = submit("组织辖区商户消防演练")
+    admission.decide(staff, req, None)
+    admission.decline(worker, req, "无经费")
+    assert admission.actions_for(clerk, req).draft_agreement
+    agreement = draft_agreement(request=req)
+    services.sign(clerk, agreement)
+    services.sign(worker, agreement)
+    assert req.state is RequestState.under_agreement
