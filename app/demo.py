@@ -133,7 +133,8 @@ def _admission(users: dict[str, User], subdistrict, communities, departments) ->
     late.submitted_at = late.submitted_at - timedelta(days=30)
     for title, description, workload, kind in [
         ("出具居住证明", "为辖区居民出具居住情况证明。", "每月约 30 件", ItemKind.statutory),
-        ("城乡居民养老保险参保登记", "协助办理城乡居民养老保险参保登记和待遇资格认证。", "每月约 10 件", ItemKind.assisted),
+        ("城乡居民养老保险参保登记", "协助办理城乡居民养老保险参保登记和待遇资格认证。", "每月约 10 件",
+         ItemKind.assisted),
     ]:
         req = ask(title, description, workload, stamp=kind is ItemKind.statutory)
         admission.decide(staff, req, getattr(best(req, kind), "id", None) if version is not None else None)
@@ -160,7 +161,8 @@ def _admission(users: dict[str, User], subdistrict, communities, departments) ->
     done = agreement("2026年春季困难群众走访委托协议", None, spring,
                      [("入户走访困难家庭", "走访记录表 58 份、需求清单", spring + timedelta(days=60), "5800.00"),
                       ("慰问物资发放", "签收单", spring + timedelta(days=70), "2320.50")],
-                     [("首期款", spring + timedelta(days=30), "4000.00"), ("尾款", spring + timedelta(days=90), "4120.50")],
+                     [("首期款", spring + timedelta(days=30), "4000.00"),
+                      ("尾款", spring + timedelta(days=90), "4120.50")],
                      "经费列支科目：社会救助专项")
     for item in done.items:
         agreements.record_fulfilment(worker, done, item.id, Delivery.delivered, f"{item.deliverables}已交民政科。")
@@ -170,7 +172,8 @@ def _admission(users: dict[str, User], subdistrict, communities, departments) ->
     running = agreement("困难老人冬季走访慰问委托协议", entrusted, winter,
                         [("入户走访困难老人", "走访记录 58 户", winter + timedelta(days=30), "4640.00"),
                          ("需求汇总报告", "书面报告一份", winter + timedelta(days=120), "800.00")],
-                        [("首期款", winter + timedelta(days=20), "2720.00"), ("尾款", winter + timedelta(days=130), "2720.00")],
+                        [("首期款", winter + timedelta(days=20), "2720.00"),
+                         ("尾款", winter + timedelta(days=130), "2720.00")],
                         "与街道社会事务办共同督办")
     agreements.record_fulfilment(worker, running, running.items[0].id, Delivery.partly, "已走访 41 户，其余老人外出。")
     agreements.record_payment(clerk, running, running.milestones[0].id, "2000.00", winter + timedelta(days=25))

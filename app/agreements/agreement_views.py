@@ -16,7 +16,8 @@ from app.agreements.views import _common, _subdistrict, bp
 from app.consultation.views import uploads
 from app.domain import DomainError
 from app.inputs import int_arg
-from app.web import act, attach_error, flash_error, flash_success, mark_failed, permission_required, render, require, see_other, submit_form
+from app.web import (act, attach_error, flash_error, flash_success, mark_failed, permission_required, render, require,
+                     see_other, submit_form)
 
 
 @bp.route("/departments/<int:department_id>/agreements/new", methods=["GET", "POST"])

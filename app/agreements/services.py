@@ -34,7 +34,6 @@ from app.consultation import photos as photo_files
 from app.domain import DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.notifications.services import notify_many, register_kind
-from app.permissions import is_admin
 from app.sqltypes import utcnow
 
 MAX_AMOUNT = Decimal("99999999.99")

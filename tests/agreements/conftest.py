@@ -80,8 +80,8 @@ def draft_agreement(places, clerk):
                                     ends_on=start + timedelta(days=365), internal_note="内部备注：预算科目 2101",
                                     request=request)
         for name, amount in items:
-            services.add_item(clerk, agreement, title=name, deliverables="走访记录表", due_on=start + timedelta(days=60),
-                              amount=amount)
+            services.add_item(clerk, agreement, title=name, deliverables="走访记录表",
+                              due_on=start + timedelta(days=60), amount=amount)
         for label, amount in (milestones if milestones is not None else [("全款", str(agreement.total))]):
             services.add_milestone(clerk, agreement, label=label, due_on=start + timedelta(days=90), amount=amount)
         db.session.commit()
