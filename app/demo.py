@@ -91,8 +91,41 @@ def seed() -> dict[str, User]:
     person("shegong2", "黄社工", Role.social_worker, communities["南园社区"].id)
     _consultation(users, communities)
     _timebank(users)
+    _lists(users["jiedao"], subdistrict)
     _admission(users, subdistrict, communities, departments)
     return users
+
+
+def _lists(staff: User, subdistrict) -> None:
+    """The subdistrict's two lists: version 1 a year ago, and version 2 in force
+    for two months, which added and removed items, changed legal bases and
+    materials, and cancelled three certificate matters (减负)."""
+    from datetime import timedelta
+
+    from app.lists import demo_items
+    from app.lists import services as lists
+    from app.localtime import today
+
+    draft = lists.start_draft(staff, subdistrict, note="首次公布两份清单")
+    for values in demo_items.version_1():
+        lists.add_item(staff, draft, reason="首次公布", **values)
+    v1 = lists.publish(staff, draft, effective_on=today())
+    revision = lists.start_draft(staff, subdistrict)
+    items = {i.title: i for i in lists.items_of(revision)}
+    for operation, item, values, reason in demo_items.version_2_changes(items):
+        if operation == "add":
+            lists.add_item(staff, revision, reason=reason, **values)
+        elif operation == "remove":
+            lists.remove_item(staff, item, reason=reason)
+        else:
+            lists.change_item(staff, item, reason=reason, **values)
+    v2 = lists.publish(staff, revision, effective_on=today(), note="动态调整：取消3类社区盖章证明事项，新增2项，合并1项")
+    # The demo's history: a publication takes effect today or later, so the dates are moved back here only.
+    for version, days_ago in ((v1, 400), (v2, 60)):
+        version.effective_on = today() - timedelta(days=days_ago)
+        version.published_at = version.published_at - timedelta(days=days_ago + 7)
+        version.created_at = version.published_at - timedelta(days=3)
+    db.session.flush()
 
 
 def _admission(users: dict[str, User], subdistrict, communities, departments) -> None:

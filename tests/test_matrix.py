@@ -241,6 +241,28 @@ MATRIX: dict[str, dict[str, int]] = {
     "POST /agreements/<int:agreement_id>/amend": row("302 404 404 404 303 403 403"),
     "POST /agreements/<int:agreement_id>/items/<int:agreement_item_id>/fulfilment": row("302 404 404 404 422 403 403"),
     "POST /agreements/<int:agreement_id>/milestones/<int:milestone_id>/payment": row("302 404 404 404 422 403 403"),
+    # the two lists: published versions are public; drafts and editing are the subdistrict staff's (D)
+    "GET /subdistricts/<int:subdistrict_id>/lists": ALL_200,
+    "GET /subdistricts/<int:subdistrict_id>/lists/ask": ALL_200,
+    "GET /subdistricts/<int:subdistrict_id>/lists/versions": ALL_200,
+    "GET /subdistricts/<int:subdistrict_id>/lists/compare": ALL_200,
+    "GET /subdistricts/<int:subdistrict_id>/lists/certificates.svg": ALL_200,
+    "GET /lists/versions/<int:version_id>": ALL_200,
+    "GET /lists/versions/<int:version_id>/lists.xlsx": ALL_200,
+    "GET /subdistricts/<int:subdistrict_id>/lists/manage": row("302 403 403 403 403 200 403"),
+    # a draft is already open: refused with a message, 303 back to the manage page
+    "POST /subdistricts/<int:subdistrict_id>/lists/drafts": row("302 403 403 403 403 303 403"),
+    "POST /subdistricts/<int:subdistrict_id>/lists/import": row("302 403 403 403 403 422 403"),
+    "GET /lists/drafts/<int:draft_id>": row("302 403 403 403 403 200 403"),
+    "GET /lists/drafts/<int:draft_id>/preview": row("302 403 403 403 403 200 403"),
+    "GET /lists/drafts/<int:draft_id>/items/new": row("302 403 403 403 403 200 403"),
+    "POST /lists/drafts/<int:draft_id>/items/new": row("302 403 403 403 403 422 403"),
+    "GET /lists/drafts/<int:draft_id>/items/<int:item_id>/edit": row("302 403 403 403 403 200 403"),
+    "POST /lists/drafts/<int:draft_id>/items/<int:item_id>/edit": row("302 403 403 403 403 422 403"),
+    "GET /lists/drafts/<int:draft_id>/items/<int:item_id>/remove": row("302 403 403 403 403 200 403"),
+    "POST /lists/drafts/<int:draft_id>/items/<int:item_id>/remove": row("302 403 403 403 403 422 403"),
+    "POST /lists/drafts/<int:draft_id>/publish": row("302 403 403 403 403 422 403"),
+    "POST /lists/drafts/<int:draft_id>/discard": row("302 403 403 403 403 303 403"),
 }
 
 # Form data for routes whose permission check needs it to get that far ({name} from the world).
@@ -296,6 +318,7 @@ class World:
         body, member, meeting, motion = self._meetings(places)
         activity, signup = self._activity(places)
         agreement_values = self._agreements(places, make_user)
+        version, draft, item = self._lists(places)
         db.session.commit()
         self.values = {
             "community_id": places.community.id, "subdistrict_id": places.subdistrict.id,
@@ -304,6 +327,7 @@ class World:
             "topic_id": topic.id, "comment_id": comment.id, "token": photo.token, "block_id": block.id,
             "body_id": body.id, "member_id": member.id, "meeting_id": meeting.id, "motion_id": motion.id,
             "activity_id": activity.id, "signup_id": signup.id, "code": self._certificate(),
+            "version_id": version.id, "draft_id": draft.id, "item_id": item.id,
             **self._ledger_request(places), **agreement_values,
         }
 
@@ -369,6 +393,20 @@ class World:
                                       places=5, minutes=120)
         activities.register_volunteer(self.personas["R"], skills="", availability="", consent=True)
         return activity, activities.sign_up(self.personas["R"], activity)
+
+    def _lists(self, places):
+        """Version 1 of the subdistrict's lists, published by D, and an open draft revising it."""
+        from app.lists import services
+        from app.localtime import today
+
+        staff = self.personas["D"]
+        version = services.latest_published(places.subdistrict.id)
+        if version is None:
+            first = services.start_draft(staff, places.subdistrict)
+            services.add_item(staff, first, reason="首次发布", kind="statutory", title="调解民间纠纷")
+            version = services.publish(staff, first, effective_on=today())
+        draft = services.open_draft(places.subdistrict.id) or services.start_draft(staff, places.subdistrict)
+        return version, draft, services.items_of(draft)[0]
 
     def _meetings(self, places):
         """A representatives' meeting with R as a present member and an open roll-call motion."""

@@ -487,6 +487,10 @@ def _dice(a: set[str], b: set[str]) -> Fraction:
     return Fraction(2 * len(a & b), len(a) + len(b))
 
 
+def _coverage(question: set[str], name: set[str]) -> Fraction:
+    return Fraction(len(question & name), len(name)) if name else Fraction(0)
+
+
 @dataclass
 class Match:
     item: ListItem
@@ -511,7 +515,11 @@ def _score(query: str, grams: set[str], item: ListItem) -> tuple[Fraction, list[
     if title and (title in query or (len(query) >= 2 and query in title)):
         score += Fraction(3, 10)
         reasons.append(str(_l("the item's name")))
-    similarity = max([_dice(grams, _bigrams(title))] + [_dice(grams, _bigrams(k)) for k in keywords])
+    texts = [_bigrams(title)] + [_bigrams(k) for k in keywords]
+    # the share of pairs in common, or how much of a longer name the question covers
+    # (老人去世了要开什么证明 covers most of 去世证明)
+    similarity = max([_dice(grams, t) for t in texts]
+                     + [_coverage(grams, t) * Fraction(4, 5) for t in texts if len(t) >= 3])
     if similarity:
         score += Fraction(1, 2) * similarity
         if not reasons and similarity >= Fraction(1, 2):
@@ -560,6 +568,8 @@ def answer(version: ListVersion | None, question: str) -> Answer:
         return Answer(str(_l("No item of the lists matches your words. Try other words, or read the lists below; "
                              "what is on neither list is not the community's task.")))
     best, others = matches[0], matches[1:]
+    if others and others[0].score == best.score:  # 开证明: several fit equally, the resident chooses
+        return Answer(str(_l("Several items fit your words. Open the one you mean:")), "", None, matches, "none")
     item = best.item
     dept = item.department or str(_l("the responsible department"))
     if item.kind is ItemKind.excluded and item.is_certificate:
@@ -602,3 +612,17 @@ def certificate_counts(subdistrict_id: int) -> list[CertificateCount]:
         key = (version_id, kind is ItemKind.excluded)
         counts[key] = counts.get(key, 0) + n
     return [CertificateCount(v, counts.get((v.id, False), 0), counts.get((v.id, True), 0)) for v in versions]
+
+
+@dataclass
+class ListsHome:
+    """A subdistrict staff member's workbench line for the lists of one subdistrict."""
+    subdistrict: Subdistrict
+    in_force: ListVersion | None
+    draft: ListVersion | None
+
+
+def staff_home(subdistrict_ids) -> list[ListsHome]:
+    subdistricts = db.session.scalars(sa.select(Subdistrict).where(Subdistrict.id.in_(set(subdistrict_ids) or {-1}))
+                                      .order_by(Subdistrict.name))
+    return [ListsHome(s, version_in_force(s.id), open_draft(s.id)) for s in subdistricts]

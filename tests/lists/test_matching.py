@@ -46,3 +46,19 @@ def test_normalise_strips_filler_and_punctuation():
     assert services.normalise("开居住证明需要找社区吗？") == "居住证明"
     assert services.normalise("养老金资格认证") == "养老金资格认证"
     assert services.normalise("请问，怎么办理 低保？") == "低保"
+
+
+def test_answers_in_plain_words(places, staff, published):
+    version = published()
+    cancelled = services.answer(version, "开居住证明需要找社区吗？")
+    assert cancelled.tone == "cancelled" and "公安派出所" in cancelled.detail
+    issued = services.answer(version, "困难证明")
+    assert issued.tone == "yes" and "身份证、户口簿" in issued.detail
+    assisted = services.answer(version, "养老金资格认证")
+    assert assisted.tone == "yes" and "人社局" in assisted.headline
+    duty = services.answer(version, "邻居吵架")
+    assert duty.tone == "yes" and duty.detail == "城市居民委员会组织法 第三条"
+    nothing = services.answer(version, "宠物狗疫苗")
+    assert nothing.tone == "none" and nothing.match is None and nothing.others == []
+    several = services.answer(version, "开证明")  # three certificates fit equally: the resident chooses
+    assert several.match is None and len(several.others) >= 2

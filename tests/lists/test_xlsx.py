@@ -87,7 +87,7 @@ def test_every_bad_row_is_named_and_nothing_is_imported(places, staff, published
     assert found == [(3, "清单类别"), (4, "是否盖章证明"), (5, "事项名称"), (7, "责任部门"), (8, "事项名称"),
                      (9, "事项名称")]
     assert "依法" in str(refused.value.problems[0]) and "A（清单类别）" in str(refused.value.problems[0])
-    assert str(refused.value.problems[1]).startswith("row 4 G")
+    assert "4" in str(refused.value.problems[1]) and "G（是否盖章证明）" in str(refused.value.problems[1])
     db.session.rollback()
     assert _drafts() == 0
 
@@ -128,7 +128,7 @@ def test_cli_import_and_export(app, places, staff, published, tmp_path):
     runner = app.test_cli_runner()
     sid = places.subdistrict.id
     empty = runner.invoke(args=["lists", "export", str(sid), str(tmp_path / "none.xlsx")])
-    assert empty.exit_code != 0 and "no list in force" in empty.output
+    assert empty.exit_code != 0 and not (tmp_path / "none.xlsx").exists()
     v1 = published()
     out = tmp_path / "v1.xlsx"
     result = runner.invoke(args=["lists", "export", str(sid), str(out)])
@@ -140,7 +140,7 @@ def test_cli_import_and_export(app, places, staff, published, tmp_path):
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(_book([GOOD, ("依法", "事项甲", "", "", "", "", "否", "", "")]))
     refused = runner.invoke(args=["lists", "import", str(sid), str(bad)])
-    assert refused.exit_code != 0 and "row 3" in refused.output and "Nothing was imported" in refused.output
+    assert refused.exit_code != 0 and "3" in refused.output and "A（清单类别）" in refused.output
     assert _drafts() == 0
 
     result = runner.invoke(args=["lists", "import", str(sid), str(out)])
@@ -149,5 +149,5 @@ def test_cli_import_and_export(app, places, staff, published, tmp_path):
     draft = services.open_draft(sid)
     assert draft is not None and draft.based_on_id == v1.id and services.diff(v1, draft).is_empty
     again = runner.invoke(args=["lists", "import", str(sid), str(out)])
-    assert again.exit_code != 0 and "already open" in again.output
+    assert again.exit_code != 0 and services.open_draft(sid).id == draft.id
     assert runner.invoke(args=["lists", "import", "99999", str(out)]).exit_code != 0
