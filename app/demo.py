@@ -165,7 +165,8 @@ def _admission(users: dict[str, User], subdistrict, communities, departments) ->
     late.decide_by = day - timedelta(days=3)  # filed weeks ago and still undecided: shows as overdue
     late.submitted_at = late.submitted_at - timedelta(days=30)
     for title, description, workload, kind in [
-        ("出具居住证明", "为辖区居民出具居住情况证明。", "每月约 30 件", ItemKind.statutory),
+        ("组织居民小区防火安全检查", "冬春火灾防控期间组织居民小区防火安全检查，确定消防安全管理人。", "每月 1 次",
+         ItemKind.statutory),
         ("城乡居民养老保险参保登记", "协助办理城乡居民养老保险参保登记和待遇资格认证。", "每月约 10 件",
          ItemKind.assisted),
     ]:
