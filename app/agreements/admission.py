@@ -198,6 +198,9 @@ def _may(user, action: str, req: AdmissionRequest) -> bool:
 
 
 def _check(user, action: str, req: AdmissionRequest) -> None:
+    """Refused unless the table allows it now; the row is locked first, so two people
+    answering the same request at once cannot both win (the second sees the answer)."""
+    db.session.refresh(req, with_for_update=True)
     if _may(user, action, req):
         return
     states, _who = TRANSITIONS[action]

@@ -12,7 +12,7 @@ from app.accounts.forms import DecisionForm as EmptyForm
 from app.agreements import admission, services
 from app.agreements.forms import AgreementForm, FulfilmentForm, ItemForm, MilestoneForm, PaymentForm
 from app.agreements.models import DELIVERY_LABELS, AgreementState, Delivery
-from app.agreements.views import _common, _subdistrict, bp
+from app.agreements.views import _subdistrict, bp
 from app.consultation.views import uploads
 from app.domain import DomainError
 from app.inputs import int_arg
@@ -55,14 +55,14 @@ def _agreement_page(agreement, *, status: int = 200, failed=None, failed_key: st
     payment_forms = {m.id: failed if failed_key == f"p{m.id}" else
                      PaymentForm(formdata=None, prefix=f"p{m.id}", received_on=localtime.today())
                      for m in agreement.milestones}
-    return render("agreements/agreement.html", status=status, **_common(
-        agreement=agreement, actions=services.actions_for(current_user, agreement), form=EmptyForm(),
-        item_form=item_form, milestone_form=milestone_form, fulfil_forms=fulfil_forms, payment_forms=payment_forms,
-        amendment=services.amendment_of(agreement), latest_report=services.latest_report,
-        item_overdue=services.item_overdue, milestone_unpaid=services.milestone_unpaid,
-        flags=services.flags_of(agreement), fulfilled=services.is_fulfilled(agreement),
-        DELIVERY_LABELS=DELIVERY_LABELS, Delivery=Delivery, side=services.side_of(current_user, agreement),
-        is_draft=agreement.state is AgreementState.draft))
+    return render("agreements/agreement.html", status=status, agreement=agreement,
+                  actions=services.actions_for(current_user, agreement), form=EmptyForm(), item_form=item_form,
+                  milestone_form=milestone_form, fulfil_forms=fulfil_forms, payment_forms=payment_forms,
+                  amendment=services.amendment_of(agreement), latest_report=services.latest_report,
+                  item_overdue=services.item_overdue, milestone_unpaid=services.milestone_unpaid,
+                  flags=services.flags_of(agreement), fulfilled=services.is_fulfilled(agreement),
+                  DELIVERY_LABELS=DELIVERY_LABELS, Delivery=Delivery, side=services.side_of(current_user, agreement),
+                  is_draft=agreement.state is AgreementState.draft)
 
 
 def _back(agreement, anchor: str = "") -> str:
@@ -172,8 +172,8 @@ def record_payment(agreement_id: int, milestone_id: int):
 @bp.get("/s/<int:subdistrict_id>/agreements")
 def public_agreements(subdistrict_id: int):
     subdistrict = _subdistrict(subdistrict_id)
-    return render("agreements/public.html", **_common(subdistrict=subdistrict,
-                                                      agreements=services.public_agreements(subdistrict.id)))
+    return render("agreements/public.html", subdistrict=subdistrict,
+                  agreements=services.public_agreements(subdistrict.id))
 
 
 @bp.get("/agreement-photos/<photo_token>")

@@ -238,6 +238,9 @@ def sign(actor, agreement: Agreement) -> Agreement:
     """Sign for one's side. Needs items and payments adding up to the funding;
     the first signature fixes the terms, the second brings it into force (and
     supersedes the version it amends)."""
+    # the two sides may sign at the same moment: read the signatures under a row lock
+    # (FOR UPDATE on PostgreSQL; a writing request holds SQLite's lock), so the second sees the first
+    db.session.refresh(agreement, with_for_update=True)
     if agreement.state not in (A.draft, A.signing):
         raise DomainError(_l("This agreement is already signed."))
     side = side_of(actor, agreement)

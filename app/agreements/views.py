@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from app import localtime
 from app.agreements import admission, services, stats
 from app.agreements.forms import DecideForm, DeclineForm, PeriodForm, RequestForm, SettingsForm
-from app.agreements.models import AGREEMENT_LABELS, REQUEST_LABELS, TONES
+from app.agreements.models import REQUEST_LABELS
 from app.accounts.forms import DecisionForm as EmptyForm
 from app.domain import NotFound
 from app.extensions import db
@@ -21,13 +21,6 @@ from app.places.models import Subdistrict
 from app.web import act, permission_required, render, require, submit_form
 
 bp = Blueprint("agreements", __name__)
-LABELS = dict(REQUEST_LABELS=REQUEST_LABELS, AGREEMENT_LABELS=AGREEMENT_LABELS, TONES=TONES)
-
-
-def _common(**context):
-    return dict(LABELS, overdue=admission.is_overdue, flags_of=services.flags_of, **context)
-
-
 # -- the department ---------------------------------------------------------------------
 
 
@@ -35,9 +28,9 @@ def _common(**context):
 @permission_required("file_admission")
 def show_department(department_id: int):
     department = admission.department_for(current_user, department_id)
-    return render("agreements/department.html", **_common(
-        department=department, requests=admission.requests_of_department(department.id),
-        agreements=services.agreements_of_department(department.id)))
+    return render("agreements/department.html", department=department,
+                  requests=admission.requests_of_department(department.id),
+                  agreements=services.agreements_of_department(department.id))
 
 
 @bp.route("/departments/<int:department_id>/requests/new", methods=["GET", "POST"])
@@ -83,10 +76,9 @@ def _request_page(req, *, status: int = 200, decide_form=None, decline_form=None
     decide_form = decide_form or DecideForm(formdata=None)
     decide_form.item_id.choices = _item_choices(proposals)
     agreements = [a for a in services.agreements_of_department(req.department_id) if a.request_id == req.id]
-    return render("agreements/request.html", status=status, **_common(
-        req=req, proposals=proposals, actions=admission.actions_for(current_user, req),
-        decide_form=decide_form, decline_form=decline_form or DeclineForm(formdata=None), form=EmptyForm(),
-        agreements=agreements, today=localtime.today()))
+    return render("agreements/request.html", status=status, req=req, proposals=proposals,
+                  actions=admission.actions_for(current_user, req), decide_form=decide_form,
+                  decline_form=decline_form or DeclineForm(formdata=None), form=EmptyForm(), agreements=agreements)
 
 
 @bp.get("/requests/<int:admission_id>")
@@ -135,10 +127,9 @@ def withdraw_request(admission_id: int):
 def subdistrict_requests(subdistrict_id: int):
     subdistrict = admission.subdistrict_for(current_user, subdistrict_id)
     everything = request.args.get("all") == "1"
-    return render("agreements/subdistrict_requests.html", **_common(
-        subdistrict=subdistrict, everything=everything, today=localtime.today(),
-        requests=admission.requests_of_subdistrict(subdistrict.id, open_only=not everything),
-        settings=admission.settings_for(subdistrict.id)))
+    return render("agreements/subdistrict_requests.html", subdistrict=subdistrict, everything=everything,
+                  requests=admission.requests_of_subdistrict(subdistrict.id, open_only=not everything),
+                  settings=admission.settings_for(subdistrict.id))
 
 
 @bp.route("/s/<int:subdistrict_id>/admission-settings", methods=["GET", "POST"])
@@ -158,9 +149,9 @@ def admission_settings(subdistrict_id: int):
 @login_required
 def community_requests(community_id: int):
     community = admission.community_for(current_user, community_id)
-    return render("agreements/community.html", **_common(
-        community=community, requests=admission.requests_of_community(community.id),
-        agreements=services.agreements_of_community(community.id), today=localtime.today()))
+    return render("agreements/community.html", community=community,
+                  requests=admission.requests_of_community(community.id),
+                  agreements=services.agreements_of_community(community.id))
 
 
 # -- 减负 figures (public) ---------------------------------------------------------------------
