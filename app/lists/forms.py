@@ -25,10 +25,10 @@ def _text(label, name, *, required=False, area=False, **kw):
 class ItemForm(FlaskForm):
     kind = RadioField(_l("List"), choices=[SelectChoice(k.name, KIND_LABELS[k]) for k in ItemKind],
                       validators=[InputRequired(_l("Choose a list."))])
-    title = _text(_l("Item"), "title", required=True, description=_l("As residents say it, e.g. 居住证明."))
+    title = _text(_l("Item"), "title", required=True, description=_l("As residents say it (居住证明)."))
     description = _text(_l("Description"), "description", area=True, render_kw={"rows": 3})
     legal_basis = _text(_l("Legal basis"), "legal_basis", area=True, render_kw={"rows": 2},
-                        description=_l("The law and article, e.g. 城市居民委员会组织法 第三条."))
+                        description=_l("The law and its article (城市居民委员会组织法第三条)."))
     department = _text(_l("Responsible department"), "department",
                        description=_l("For an item the community does not do: who does it instead."))
     category = _text(_l("Category"), "category")
@@ -60,15 +60,14 @@ class PublishForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("Spreadsheet (.xlsx)"), validators=[FileRequired(_l("Choose the file."))],
+    file = FileField(_l("Spreadsheet (Excel)"), validators=[FileRequired(_l("Choose the file."))],
                      render_kw={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
-                     description=_l("Columns in this order, header in row 1: 清单类别、事项名称、事项说明、法律依据、"
-                                    "责任部门、类别、是否盖章证明、办理所需材料、关键词."))
+                     description=_l("Columns in this order, header in row 1 (清单类别、事项名称、事项说明、法律依据、"
+                                    "责任部门、类别、是否盖章证明、办理所需材料、关键词)."))
 
 
 class AskForm(FlaskForm):
     class Meta:
         csrf = False  # a public GET form
 
-    q = StringField(_l("Your question"), validators=[Optional(), Length(max=100, message=AT_MOST)],
-                    description=_l("In your own words, e.g. 开居住证明需要找社区吗？"))
+    q = StringField(_l("Your question"), validators=[Optional(), Length(max=100, message=AT_MOST)])

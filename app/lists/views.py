@@ -5,6 +5,7 @@ the comparison, publish with an effective date, import and export XLSX."""
 from __future__ import annotations
 
 import io
+from urllib.parse import quote
 
 import pygal
 from flask import Blueprint, make_response, request, send_file, url_for
@@ -13,7 +14,7 @@ from flask_login import current_user
 
 from app.accounts.forms import CsrfOnlyForm
 from app.domain import DomainError, NotFound
-from app.exports import XLSX_TYPE
+from app.exports import XLSX_TYPE, ascii_file_name
 from app.inputs import int_arg
 from app.lists import services, xlsx
 from app.lists.forms import AskForm, ImportForm, ItemForm, PublishForm, RemoveForm
@@ -130,10 +131,14 @@ def certificate_chart(subdistrict_id: int):
     """Certificate matters on the lists and cancelled, per version (pygal, shown as <img>)."""
     subdistrict = services.subdistrict_for(current_user, subdistrict_id)
     counts = services.certificate_counts(subdistrict.id)
-    chart = pygal.Bar(width=640, height=360, legend_at_bottom=True, show_y_guides=True, js=[],
-                      title=_("Certificate matters by version"), x_title=_("Version"), print_values=True,
+    # values on the bars (the page's heading and table say the rest): no axis figures to squeeze
+    chart = pygal.Bar(width=640, height=360, legend_at_bottom=True, show_y_guides=False, show_y_labels=False, js=[],
+                      print_values=True,
+                      # large type: the 640 px drawing is shown at phone width, about half size
                       style=pygal.style.DefaultStyle(colors=("#1d6b3a", "#b3261e"), font_family="sans-serif",
-                                                     background="white", plot_background="white"))
+                                                     background="white", plot_background="white", title_font_size=24,
+                                                     label_font_size=20, major_label_font_size=20,
+                                                     value_font_size=24, legend_font_size=22, tooltip_font_size=20))
     chart.x_labels = [_("No. %(n)d", n=c.version.number) for c in counts]
     chart.add(_("Stamped by the community"), [c.admitted for c in counts])
     chart.add(_("Cancelled"), [c.cancelled for c in counts])
@@ -148,10 +153,6 @@ def export_version(version_id: int):
     data = xlsx.write(version, services.items_of(version))
     name = f"{version.subdistrict.name}两份清单_第{version.number}版" if version.number \
         else f"{version.subdistrict.name}两份清单_草稿"
-    from urllib.parse import quote
-
-    from app.exports import ascii_file_name
-
     response = send_file(io.BytesIO(data), mimetype=XLSX_TYPE, as_attachment=True, download_name=f"{name}.xlsx",
                          max_age=0)
     response.headers["Content-Disposition"] = (f'attachment; filename="{ascii_file_name(name)}.xlsx"; '

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from app.extensions import db
 from app.lists import services, xlsx
@@ -28,8 +28,10 @@ def test_public_pages_without_login(client, places, staff, published):
     assert client.get(f"/subdistricts/{sid}/lists/versions").status_code == 200
     assert client.get(f"/lists/versions/{v1.id}").status_code == 200
     download = client.get(f"/lists/versions/{v1.id}/lists.xlsx")
-    assert download.status_code == 200 and download.content_type == xlsx.XLSX_TYPE if hasattr(xlsx, "XLSX_TYPE") \
-        else download.content_type.startswith("application/vnd.openxmlformats")
+    assert download.status_code == 200 and download.content_type.startswith("application/vnd.openxmlformats")
+    assert "filename*=UTF-8''" in download.headers["Content-Disposition"]
+    rows = list(load_workbook(io.BytesIO(download.data)).worksheets[0].iter_rows(values_only=True))
+    assert rows[0] == xlsx.HEADERS and len(rows) == len(services.items_of(v1)) + 1
     assert client.get("/subdistricts/99999/lists").status_code == 404
 
 
