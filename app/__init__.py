@@ -120,11 +120,11 @@ def _select_locale() -> str:
 
 def _register_blueprints(app: Flask) -> None:
     # Each domain exports its blueprint from its package; the order is the menu's.
-    from app import (accounts, audit, consultation, evaluation, health, home, lists, meetings, notifications,
-                     places, timebank, volunteering)
+    from app import (accounts, agreements, audit, consultation, evaluation, health, home, lists, meetings,
+                     notifications, places, timebank, volunteering)
 
     for domain in (health, home, places, accounts, notifications, audit, consultation, meetings, timebank,
-                   volunteering, lists, evaluation):
+                   volunteering, lists, agreements, evaluation):
         app.register_blueprint(domain.bp)
 
     @app.get("/favicon.ico")

@@ -17,3 +17,6 @@ from app.evaluation.models import (  # noqa: F401
     Criterion, EvaluationRound, Reminder, Score, Sheet, SurveyAnswer, SurveyQuestion, SurveyResponse,
 )
 from app.lists.models import ListItem, ListRemoval, ListVersion  # noqa: F401
+from app.agreements.models import (  # noqa: F401
+    AdmissionRequest, AdmissionSettings, Agreement, AgreementItem, Fulfilment, FulfilmentPhoto, Milestone, Payment,
+)

@@ -6,6 +6,7 @@ from flask import Blueprint
 from flask_login import current_user
 
 from app.accounts.models import Role
+from app.agreements.home import department_work
 from app.consultation.models import STATE_LABELS
 from app.evaluation.services import evaluation_home
 from app.home import services
@@ -32,7 +33,7 @@ def index():
         community_work=services.social_worker_home(user, social_worker_community_ids(user)),
         overview=services.subdistrict_overview(staff_subdistrict_ids(user)),
         lists_home=lists_services.staff_home(staff_subdistrict_ids(user)),
-        departments=services.departments_of(department_ids),
+        department_work=department_work(department_ids),
         is_admin=user.has_role(Role.admin),
         evaluation=evaluation_home(user),
         STATE_LABELS=STATE_LABELS, message_for=message_for,

@@ -26,6 +26,7 @@ from app.lists.models import ItemKind, ListItem, ListRemoval, ListVersion, Versi
 from app.localtime import today
 from app.permissions import is_admin, staff_subdistrict_ids
 from app.places.models import Department, Subdistrict
+from app.places.services import public_subdistrict
 from app.sqltypes import utcnow
 
 # the fields of an item a revision can change, in the order a comparison shows them
@@ -119,9 +120,7 @@ def reads_drafts(user, subdistrict_id: int) -> bool:
 def subdistrict_for(user, subdistrict_id: int, *, to: str = "read") -> Subdistrict:
     """A subdistrict whose published lists anyone may read; `to="keep"`: only its
     staff (others get 403 — the subdistrict itself is public)."""
-    subdistrict = db.session.get(Subdistrict, subdistrict_id)
-    if subdistrict is None:
-        raise NotFound
+    subdistrict = public_subdistrict(subdistrict_id)
     if to == "keep" and not keeps_lists(user, subdistrict.id):
         raise Forbidden
     return subdistrict

@@ -5,10 +5,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.audit.services import record
-from app.domain import DomainError
+from app.domain import DomainError, NotFound
 from app.extensions import db
 from app.places.models import Community, CommunityKind, Department, Grid, Subdistrict
-
 
 # Other domains set up their own defaults for a new community (categories, …).
 community_created_hooks: list = []
@@ -27,6 +26,14 @@ def public_community(community_id: int) -> Community | None:
     return db.session.scalar(
         sa.select(Community).where(Community.id == community_id, Community.is_active.is_(True))
     )
+
+
+def public_subdistrict(subdistrict_id: int) -> Subdistrict:
+    """A subdistrict, public as its lists and figures are (村(居)务公开); none: NotFound."""
+    subdistrict = db.session.get(Subdistrict, subdistrict_id)
+    if subdistrict is None:
+        raise NotFound
+    return subdistrict
 
 
 def _unique(model, message, **filters) -> None:

@@ -149,6 +149,7 @@ def _ids(app) -> dict[str, list]:
     from app.timebank.family_models import FamilyTransfer
     from app.lists.models import ListItem, ListVersion, VersionState
     from app.volunteering.models import Activity, Certificate
+    from app.agreements.models import AdmissionRequest, Agreement, FulfilmentPhoto
 
     def ids(column, order=None):
         return list(db.session.scalars(sa.select(column).order_by(order if order is not None else column)))
@@ -179,6 +180,10 @@ def _ids(app) -> dict[str, list]:
             "draft_id": ids(ListVersion.id, ListVersion.id.desc()),
             "item_id": list(db.session.scalars(sa.select(ListItem.id).join(ListVersion).where(
                 ListVersion.state == VersionState.draft).order_by(ListItem.id.desc()))),
+            # requests whose committee must answer first, then the rest; agreements with an overdue item first
+            "admission_id": ids(AdmissionRequest.id, AdmissionRequest.id.desc()),
+            "agreement_id": ids(Agreement.id, Agreement.id.desc()),
+            "photo_token": ids(FulfilmentPhoto.token),
         }
         db.session.remove()
     return values
