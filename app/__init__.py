@@ -119,7 +119,7 @@ def _select_locale() -> str:
 
 
 BLUEPRINTS = ("health", "home", "places", "accounts", "notifications", "audit", "consultation", "meetings",
-              "timebank", "volunteering", "evaluation")
+              "timebank", "volunteering", "lists", "agreements", "evaluation")
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""Flask commands: `flask seed-demo`, `flask create-admin`."""
+"""Flask commands: `flask seed-demo`, `flask create-admin`; each domain's group (`flask timebank`, `flask lists`)."""
 from __future__ import annotations
 
 import click
@@ -9,9 +9,11 @@ from app.extensions import db
 
 
 def register(app: Flask) -> None:
+    from app.lists.cli import lists_cli
     from app.timebank.cli import timebank_cli
 
     app.cli.add_command(timebank_cli)
+    app.cli.add_command(lists_cli)
     from app.evaluation.cli import evaluation_cli
 
     app.cli.add_command(evaluation_cli)

@@ -91,8 +91,127 @@ def seed() -> dict[str, User]:
     person("shegong2", "黄社工", Role.social_worker, communities["南园社区"].id)
     _consultation(users, communities)
     _timebank(users)
+    _lists(users["jiedao"], subdistrict)
+    _admission(users, subdistrict, communities, departments)
     _evaluation(users, subdistrict, communities, departments)
     return users
+
+
+def _lists(staff: User, subdistrict) -> None:
+    """The subdistrict's two lists: version 1 a year ago, and version 2 in force
+    for two months, which added and removed items, changed legal bases and
+    materials, and cancelled three certificate matters (减负)."""
+    from datetime import timedelta
+
+    from app.lists import demo_items
+    from app.lists import services as lists
+    from app.localtime import today
+
+    draft = lists.start_draft(staff, subdistrict, note="首次公布两份清单")
+    for values in demo_items.version_1():
+        lists.add_item(staff, draft, reason="首次公布", **values)
+    v1 = lists.publish(staff, draft, effective_on=today())
+    revision = lists.start_draft(staff, subdistrict)
+    items = {i.title: i for i in lists.items_of(revision)}
+    for operation, item, values, reason in demo_items.version_2_changes(items):
+        if operation == "add":
+            lists.add_item(staff, revision, reason=reason, **values)
+        elif operation == "remove":
+            lists.remove_item(staff, item, reason=reason)
+        else:
+            lists.change_item(staff, item, reason=reason, **values)
+    v2 = lists.publish(staff, revision, effective_on=today(), note="动态调整：取消3类社区盖章证明事项，新增2项，合并1项")
+    # The demo's history: a publication takes effect today or later, so the dates are moved back here only.
+    for version, days_ago in ((v1, 400), (v2, 60)):
+        version.effective_on = today() - timedelta(days=days_ago)
+        version.published_at = version.published_at - timedelta(days=days_ago + 7)
+        version.created_at = version.published_at - timedelta(days=3)
+    db.session.flush()
+
+
+def _admission(users: dict[str, User], subdistrict, communities, departments) -> None:
+    """民政科's requests in every outcome, checked against the lists in force
+    (the lists demo's, when it has run), and two agreements with 朝阳社区: one
+    fulfilled and paid, one with an overdue item."""
+    from datetime import timedelta
+
+    from app.agreements import admission, services as agreements
+    from app.agreements.models import Delivery
+    from app.lists import services as lists
+    from app.lists.models import ItemKind
+    from app.localtime import today
+
+    clerk, staff, worker = users["minzheng"], users["jiedao"], users["shegong"]
+    department, chaoyang = departments["民政科"], communities["朝阳社区"]
+    version = lists.version_in_force(subdistrict.id)
+    day = today()
+
+    def ask(title, description, workload, community=chaoyang, stamp=False):
+        start = admission.earliest_start(community.subdistrict_id, day) + timedelta(days=7)
+        return admission.submit(clerk, department, [community], title=title, description=description,
+                                starts_on=start, ends_on=start + timedelta(days=60), workload=workload,
+                                needs_stamp=stamp, claimed_item_id=None)[0]
+
+    def best(req, kind):
+        """The proposed item of that kind, else the first item of that kind on the lists."""
+        for item, _score in admission.proposals_of(req):
+            if item.kind is kind:
+                return item
+        items = lists.items_of(version, kind) if version is not None else []
+        return items[0] if items else None
+
+    ask("困难群众家庭经济状况入户核查", "配合低保年审，对辖区低保户逐户核查家庭收入和财产状况。", "入户约 40 户")
+    late = ask("老年人高龄津贴资格认证", "组织80周岁以上老人完成高龄津贴年度资格认证。", "每年一次，约 120 人",
+               community=communities["南园社区"])
+    late.decide_by = day - timedelta(days=3)  # filed weeks ago and still undecided: shows as overdue
+    late.submitted_at = late.submitted_at - timedelta(days=30)
+    for title, description, workload, kind in [
+        ("组织居民小区防火安全检查", "冬春火灾防控期间组织居民小区防火安全检查，确定消防安全管理人。", "每月 1 次",
+         ItemKind.statutory),
+        ("城乡居民养老保险参保登记", "协助办理城乡居民养老保险参保登记和待遇资格认证。", "每月约 10 件",
+         ItemKind.assisted),
+    ]:
+        req = ask(title, description, workload, stamp=kind is ItemKind.statutory)
+        admission.decide(staff, req, getattr(best(req, kind), "id", None) if version is not None else None)
+    unlisted = ask("代收有线电视收视费", "在社区服务站设点代收有线电视收视费。", "每月 2 天")
+    admission.decide(staff, unlisted, None)
+    declined = ask("辖区商户营业执照年检催报", "逐户通知商户办理年报。", "约 200 户商户")
+    admission.decide(staff, declined, None)
+    admission.decline(worker, declined, "不属于社区依法履职和协助政府事项，且未签订委托协议，社区不承接。")
+    entrusted = ask("困难老人冬季走访慰问", "冬季对困难老人入户走访，发放慰问物资并登记需求。", "入户 58 户")
+    admission.decide(staff, entrusted, None)
+
+    def agreement(title, request, start, items, milestones, note):
+        a = agreements.create(clerk, department, chaoyang, title=title, starts_on=start,
+                              ends_on=start + timedelta(days=180), internal_note=note, request=request)
+        for name, deliverables, due, amount in items:
+            agreements.add_item(clerk, a, title=name, deliverables=deliverables, due_on=due, amount=amount)
+        for label, due, amount in milestones:
+            agreements.add_milestone(clerk, a, label=label, due_on=due, amount=amount)
+        agreements.sign(clerk, a)
+        agreements.sign(worker, a)
+        return a
+
+    spring = day - timedelta(days=200)
+    done = agreement("2026年春季困难群众走访委托协议", None, spring,
+                     [("入户走访困难家庭", "走访记录表 58 份、需求清单", spring + timedelta(days=60), "5800.00"),
+                      ("慰问物资发放", "签收单", spring + timedelta(days=70), "2320.50")],
+                     [("首期款", spring + timedelta(days=30), "4000.00"),
+                      ("尾款", spring + timedelta(days=90), "4120.50")],
+                     "经费列支科目：社会救助专项")
+    for item in done.items:
+        agreements.record_fulfilment(worker, done, item.id, Delivery.delivered, f"{item.deliverables}已交民政科。")
+    for milestone in done.milestones:
+        agreements.record_payment(clerk, done, milestone.id, str(milestone.amount), milestone.due_on)
+    winter = day - timedelta(days=40)
+    running = agreement("困难老人冬季走访慰问委托协议", entrusted, winter,
+                        [("入户走访困难老人", "走访记录 58 户", winter + timedelta(days=30), "4640.00"),
+                         ("需求汇总报告", "书面报告一份", winter + timedelta(days=120), "800.00")],
+                        [("首期款", winter + timedelta(days=20), "2720.00"),
+                         ("尾款", winter + timedelta(days=130), "2720.00")],
+                        "与街道社会事务办共同督办")
+    agreements.record_fulfilment(worker, running, running.items[0].id, Delivery.partly, "已走访 41 户，其余老人外出。")
+    agreements.record_payment(clerk, running, running.milestones[0].id, "2000.00", winter + timedelta(days=25))
 
 
 G2C_RUBRIC = [("依法履职", 30, "居委会组织法规定的职责落实情况"), ("协议履约", 30, "委托协议事项按时保质完成"),

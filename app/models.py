@@ -12,6 +12,10 @@ from app.meetings.models import (  # noqa: F401
 )
 from app.timebank.models import Account, LedgerRequest, Posting, ServiceRecord, TimebankSettings, Txn  # noqa: F401
 from app.volunteering.models import Activity, Certificate, Signup, VolunteerProfile  # noqa: F401
+from app.lists.models import ListItem, ListRemoval, ListVersion  # noqa: F401
+from app.agreements.models import (  # noqa: F401
+    AdmissionRequest, AdmissionSettings, Agreement, AgreementItem, Fulfilment, FulfilmentPhoto, Milestone, Payment,
+)
 from app.evaluation.models import (  # noqa: F401
     Criterion, EvaluationRound, Reminder, Score, Sheet, SurveyAnswer, SurveyQuestion, SurveyResponse,
 )

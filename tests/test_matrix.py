@@ -253,6 +253,57 @@ MATRIX: dict[str, dict[str, int]] = {
     "POST /evaluation/<int:round_id>/survey": row("302 422 404 404 404 404 404"),
     "GET /evaluation/<int:round_id>/survey/record": row("302 404 404 404 200 404 404"),
     "POST /evaluation/<int:round_id>/survey/record": row("302 404 404 404 422 404 404"),
+    # admission and agreements: none of the personas is department staff (their pages are
+    # tested in tests/agreements); S speaks for the community's committee, D decides admission
+    "GET /departments/<int:department_id>": row("302 403 403 403 403 403 403"),
+    "GET /departments/<int:department_id>/requests/new": row("302 403 403 403 403 403 403"),
+    "POST /departments/<int:department_id>/requests/new": row("302 403 403 403 403 403 403"),
+    "GET /departments/<int:department_id>/agreements/new": row("302 403 403 403 403 403 403"),
+    "POST /departments/<int:department_id>/agreements/new": row("302 403 403 403 403 403 403"),
+    "GET /requests/<int:admission_id>": row("302 404 404 404 200 200 200"),
+    "POST /requests/<int:admission_id>/decide": row("302 403 403 403 403 422 403"),
+    "POST /requests/<int:admission_id>/decline": row("302 403 403 404 422 403 403"),
+    "POST /requests/<int:admission_id>/withdraw": row("302 403 403 403 403 403 403"),
+    "GET /s/<int:subdistrict_id>/requests": row("302 403 403 403 403 200 403"),
+    "GET /s/<int:subdistrict_id>/admission-settings": row("302 403 403 403 403 200 403"),
+    "POST /s/<int:subdistrict_id>/admission-settings": row("302 403 403 403 403 422 403"),
+    "GET /c/<int:community_id>/requests": row("302 404 404 404 200 200 200"),
+    "GET /s/<int:subdistrict_id>/reduction": ALL_200,
+    "GET /s/<int:subdistrict_id>/reduction.svg": ALL_200,
+    "GET /s/<int:subdistrict_id>/agreements": ALL_200,
+    "GET /agreements/<int:agreement_id>": ALL_200,  # signed: public (村(居)务公开)
+    "GET /agreement-photos/<photo_token>": ALL_200,
+    # the agreement is in force: its terms are refused (303 with a message), forms without data 422
+    "POST /agreements/<int:agreement_id>/items": row("302 404 404 404 422 403 403"),
+    "POST /agreements/<int:agreement_id>/items/<int:agreement_item_id>/remove": row("302 404 404 404 303 403 403"),
+    "POST /agreements/<int:agreement_id>/milestones": row("302 404 404 404 422 403 403"),
+    "POST /agreements/<int:agreement_id>/milestones/<int:milestone_id>/remove": row("302 404 404 404 303 403 403"),
+    "POST /agreements/<int:agreement_id>/sign": row("302 404 404 404 303 403 403"),
+    "POST /agreements/<int:agreement_id>/amend": row("302 404 404 404 303 403 403"),
+    "POST /agreements/<int:agreement_id>/items/<int:agreement_item_id>/fulfilment": row("302 404 404 404 422 403 403"),
+    "POST /agreements/<int:agreement_id>/milestones/<int:milestone_id>/payment": row("302 404 404 404 422 403 403"),
+    # the two lists: published versions are public; drafts and editing are the subdistrict staff's (D)
+    "GET /subdistricts/<int:subdistrict_id>/lists": ALL_200,
+    "GET /subdistricts/<int:subdistrict_id>/lists/ask": ALL_200,
+    "GET /subdistricts/<int:subdistrict_id>/lists/versions": ALL_200,
+    "GET /subdistricts/<int:subdistrict_id>/lists/compare": ALL_200,
+    "GET /subdistricts/<int:subdistrict_id>/lists/certificates.svg": ALL_200,
+    "GET /lists/versions/<int:version_id>": ALL_200,
+    "GET /lists/versions/<int:version_id>/lists.xlsx": ALL_200,
+    "GET /subdistricts/<int:subdistrict_id>/lists/manage": row("302 403 403 403 403 200 403"),
+    # a draft is already open: refused with a message, 303 back to the manage page
+    "POST /subdistricts/<int:subdistrict_id>/lists/drafts": row("302 403 403 403 403 303 403"),
+    "POST /subdistricts/<int:subdistrict_id>/lists/import": row("302 403 403 403 403 422 403"),
+    "GET /lists/drafts/<int:draft_id>": row("302 403 403 403 403 200 403"),
+    "GET /lists/drafts/<int:draft_id>/preview": row("302 403 403 403 403 200 403"),
+    "GET /lists/drafts/<int:draft_id>/items/new": row("302 403 403 403 403 200 403"),
+    "POST /lists/drafts/<int:draft_id>/items/new": row("302 403 403 403 403 422 403"),
+    "GET /lists/drafts/<int:draft_id>/items/<int:item_id>/edit": row("302 403 403 403 403 200 403"),
+    "POST /lists/drafts/<int:draft_id>/items/<int:item_id>/edit": row("302 403 403 403 403 422 403"),
+    "GET /lists/drafts/<int:draft_id>/items/<int:item_id>/remove": row("302 403 403 403 403 200 403"),
+    "POST /lists/drafts/<int:draft_id>/items/<int:item_id>/remove": row("302 403 403 403 403 422 403"),
+    "POST /lists/drafts/<int:draft_id>/publish": row("302 403 403 403 403 422 403"),
+    "POST /lists/drafts/<int:draft_id>/discard": row("302 403 403 403 403 303 403"),
 }
 
 # Routes whose url takes another object of the world than the one its argument names ({argument: world value}).
@@ -312,6 +363,8 @@ class World:
         topic, comment, photo, block = self._consultation(places)
         body, member, meeting, motion = self._meetings(places)
         activity, signup = self._activity(places)
+        agreement_values = self._agreements(places, make_user)
+        version, draft, item = self._lists(places)
         db.session.commit()
         self.values = {
             "community_id": places.community.id, "subdistrict_id": places.subdistrict.id,
@@ -320,7 +373,8 @@ class World:
             "topic_id": topic.id, "comment_id": comment.id, "token": photo.token, "block_id": block.id,
             "body_id": body.id, "member_id": member.id, "meeting_id": meeting.id, "motion_id": motion.id,
             "activity_id": activity.id, "signup_id": signup.id, "code": self._certificate(),
-            **self._ledger_request(places), **self._evaluation(places),
+            "version_id": version.id, "draft_id": draft.id, "item_id": item.id,
+            **self._ledger_request(places), **agreement_values, **self._evaluation(places),
         }
 
     def _evaluation(self, places) -> dict:
@@ -349,6 +403,35 @@ class World:
         return {"round_id": rounds[0].id, "published_round_id": published.id,
                 "sheet_id": services.sheets_of(rounds[0])[0].id, "direction": "community_to_gov",
                 "party_id": places.department.id}
+
+    def _agreements(self, places, make_user) -> dict:
+        """A request from 民政科 to community A awaiting D's decision, and an agreement in force
+        (signed by 民政科 and by S for the committee) with an item reported with a photo."""
+        import io
+        from datetime import timedelta
+
+        from PIL import Image
+
+        from app.agreements import admission, services as agreements
+        from app.agreements.models import Delivery
+
+        clerk = make_user("department_staff")
+        start = services_now().date()
+        req = admission.submit(clerk, places.department, [places.community], title="消防演练", description="",
+                               starts_on=start + timedelta(days=70), ends_on=start + timedelta(days=71),
+                               workload="两天", needs_stamp=False, claimed_item_id=None)[0]
+        agreement = agreements.create(clerk, places.department, places.community, title="走访委托",
+                                      starts_on=start, ends_on=start + timedelta(days=100), internal_note="内部")
+        item = agreements.add_item(clerk, agreement, title="入户走访", deliverables="", due_on=start, amount="100")
+        milestone = agreements.add_milestone(clerk, agreement, label="全款", due_on=start, amount="100")
+        agreements.sign(clerk, agreement)
+        agreements.sign(self.personas["S"], agreement)
+        png = io.BytesIO()
+        Image.new("RGB", (40, 30), (10, 120, 200)).save(png, format="PNG")
+        report = agreements.record_fulfilment(clerk, agreement, item.id, Delivery.delivered, "", [png.getvalue()])
+        db.session.flush()
+        return {"admission_id": req.id, "agreement_id": agreement.id, "agreement_item_id": item.id,
+                "milestone_id": milestone.id, "photo_token": report.photos[0].token}
 
     def _ledger_request(self, places) -> dict:
         """A grant to R asked for by a staff member other than S (so S may confirm it)."""
@@ -383,6 +466,20 @@ class World:
                                       places=5, minutes=120)
         activities.register_volunteer(self.personas["R"], skills="", availability="", consent=True)
         return activity, activities.sign_up(self.personas["R"], activity)
+
+    def _lists(self, places):
+        """Version 1 of the subdistrict's lists, published by D, and an open draft revising it."""
+        from app.lists import services
+        from app.localtime import today
+
+        staff = self.personas["D"]
+        version = services.latest_published(places.subdistrict.id)
+        if version is None:
+            first = services.start_draft(staff, places.subdistrict)
+            services.add_item(staff, first, reason="首次发布", kind="statutory", title="调解民间纠纷")
+            version = services.publish(staff, first, effective_on=today())
+        draft = services.open_draft(places.subdistrict.id) or services.start_draft(staff, places.subdistrict)
+        return version, draft, services.items_of(draft)[0]
 
     def _meetings(self, places):
         """A representatives' meeting with R as a present member and an open roll-call motion."""

@@ -57,6 +57,10 @@ def _arguments(community_id: int) -> dict[str, int | None]:
         "subdistrict_id": first("SELECT subdistrict_id FROM community WHERE id = :c"),
         "grid_id": first("SELECT min(id) FROM grid WHERE community_id = :c"),
         "department_id": first("SELECT min(id) FROM department"),
+        "version_id": first("SELECT max(id) FROM list_version WHERE state = 'published'"),
+        "draft_id": first("SELECT max(id) FROM list_version WHERE state = 'draft'"),
+        "item_id": first("SELECT max(i.id) FROM list_item i JOIN list_version v ON v.id = i.version_id "
+                         "WHERE v.state = 'draft'"),
     }
 
 
@@ -132,14 +136,45 @@ def _more_places(in_first: int, subdistricts: int, each: int) -> None:
     db.session.commit()
 
 
+def _lists(versions: int, items: int) -> None:
+    """Subdistrict 1's two lists: `versions` published versions, each revising a few of `items`
+    items (some certificates, some cancelled), and an open draft (the staff's pages)."""
+    from app.accounts.models import User
+    from app.lists import services as lists
+    from app.localtime import today
+    from app.places.models import Subdistrict
+
+    staff = db.session.scalar(sa.select(User).where(User.username == "jd01"))
+    subdistrict = db.session.get(Subdistrict, 1)
+    kinds = ("statutory", "assisted", "excluded")
+    for number in range(versions + 1):
+        draft = lists.start_draft(staff, subdistrict)
+        if number == 0:
+            for i in range(items):
+                lists.add_item(staff, draft, reason="首次", kind=kinds[i % 3], title=f"事项{i}证明",
+                               department="民政科", is_certificate=i % 4 == 0, materials="身份证",
+                               keywords=f"别名{i}、证明{i}")
+        else:
+            for item in lists.items_of(draft)[:3]:
+                values = {f: getattr(item, f) for f in lists.FIELDS}
+                lists.change_item(staff, item, reason="修订", **{**values, "description": f"第{number}次修订"})
+            lists.remove_item(staff, lists.items_of(draft)[-1], reason="合并")
+            lists.add_item(staff, draft, reason="新增", kind="assisted", title=f"新增事项{number}")
+        if number < versions:
+            lists.publish(staff, draft, effective_on=today())
+    db.session.commit()
+
+
 def test_no_page_runs_more_statements_for_more_rows(app, request, database_url):
     quiet = lambda _line: None  # noqa: E731
     generated = benchdata.generate(SMALL, echo=quiet)
     _more_places(1, 1, 1)
+    _lists(2, 12)
     small = _measure(app, generated)
     _empty(request, database_url)
     generated = benchdata.generate(LARGE, echo=quiet)
     _more_places(3, 3, 2)
+    _lists(6, 120)
     large = _measure(app, generated)
 
     grew, worse, report = [], [], []

@@ -20,7 +20,7 @@ from app.places.models import Community
 
 PAGE = 50
 EXPORT_LIMIT = 20000
-DOMAINS = ("accounts", "places", "consultation", "meetings", "timebank")
+DOMAINS = ("accounts", "places", "consultation", "meetings", "timebank", "lists")
 
 
 @dataclass
@@ -89,7 +89,7 @@ def _names(entries: list[AuditEntry]) -> dict[tuple[str, int], str]:
 
 def _links(user) -> set[str]:
     links = {"consultation.show_topic", "meetings.show_meeting", "meetings.show_body",
-             "volunteering.show_activity", "places.show_community"}
+             "volunteering.show_activity", "places.show_community", "lists.show_version"}
     if can(user, "manage_users"):
         links.add("accounts.show_user")
     return links

@@ -75,6 +75,14 @@ SENTENCES: dict[str, Any] = {
     "meetings.publish_minutes": _l("%(actor)s published the minutes of %(object)s."),
     "meetings.rotate_checkin_code": _l("%(actor)s showed a new check-in code for %(object)s."),
     "meetings.withdraw_motion": _l("%(actor)s withdrew the vote on %(object)s: %(reason)s"),
+    # the two lists
+    "lists.start_draft": _l("%(actor)s started a draft of the lists of %(subdistrict)s (%(object)s)."),
+    "lists.import": _l("%(actor)s imported %(rows)s items from %(file)s into a draft of the lists of %(subdistrict)s (%(object)s)."),
+    "lists.add_item": _l("%(actor)s added “%(title)s” to %(object)s: %(reason)s"),
+    "lists.change_item": _l("%(actor)s changed “%(title)s” in %(object)s: %(reason)s"),
+    "lists.remove_item": _l("%(actor)s removed “%(title)s” from %(object)s: %(reason)s"),
+    "lists.discard_draft": _l("%(actor)s discarded %(object)s."),
+    "lists.publish": _l("%(actor)s published %(object)s as version %(number)s of the lists of %(subdistrict)s, in force from %(effective_on)s."),
     # time bank
     "timebank.register_volunteer": _l("%(actor)s registered as a volunteer."),
     "timebank.publish_activity": _l("%(actor)s published %(object)s “%(title)s”."),
@@ -117,6 +125,24 @@ SENTENCES: dict[str, Any] = {
     "evaluation.survey": _l("%(actor)s answered the satisfaction survey of %(object)s."),
     "evaluation.survey_proxy": _l("%(actor)s recorded a resident's survey answers in %(object)s on their behalf."),
     "evaluation.remind": _l("%(actor)s reminded %(evaluators)s evaluators of %(object)s."),
+    # admission requests (社区事务准入) and entrustment agreements (委托协议)
+    "admission.settings": _l("%(actor)s set the admission deadlines of %(object)s: filed %(notice_days)s working "
+                             "days ahead, decided within %(decision_days)s."),
+    "admission.submit": _l("%(actor)s filed %(object)s: %(title)s (lists version %(version)s)."),
+    "admission.decide": _l("%(actor)s decided %(object)s: %(outcome)s (list item: %(item)s)."),
+    "admission.decline": _l("%(actor)s declined %(object)s for the community: %(reason)s"),
+    "admission.withdraw": _l("%(actor)s withdrew %(object)s."),
+    "admission.under_agreement": _l("%(actor)s brought an agreement into force for %(object)s."),
+    "agreements.create": _l("%(actor)s drafted %(object)s: %(title)s."),
+    "agreements.add_item": _l("%(actor)s added the item %(item)s (%(amount)s yuan) to %(object)s."),
+    "agreements.remove_item": _l("%(actor)s removed the item %(item)s from %(object)s."),
+    "agreements.add_milestone": _l("%(actor)s scheduled the payment %(milestone)s (%(amount)s yuan) in %(object)s."),
+    "agreements.remove_milestone": _l("%(actor)s removed the payment %(milestone)s from %(object)s."),
+    "agreements.sign": _l("%(actor)s signed %(object)s for %(side)s (%(total)s yuan)."),
+    "agreements.supersede": _l("An amendment signed by %(actor)s superseded %(object)s."),
+    "agreements.amend": _l("%(actor)s drafted %(object)s, an amendment of agreement #%(previous)s."),
+    "agreements.fulfilment": _l("%(actor)s recorded the item %(item)s of %(object)s as %(status)s."),
+    "agreements.payment": _l("%(actor)s recorded a payment of %(amount)s yuan (%(milestone)s) for %(object)s."),
 }
 
 GENERIC = _l("%(actor)s: %(what)s on %(object)s.")
@@ -142,6 +168,9 @@ OBJECTS: dict[str, tuple[Any, str | None, str | None]] = {
     "certificate": (_l("certificate #%(id)s"), None, None),
     "timebank_settings": (_l("time bank settings"), None, None),
     "evaluationround": (_l("evaluation round #%(id)s"), "evaluation.show_round", "round_id"),
+    "listversion": (_l("lists version #%(id)s"), "lists.show_version", "version_id"),
+    "admissionrequest": (_l("admission request #%(id)s"), "agreements.show_request", "admission_id"),
+    "agreement": (_l("agreement #%(id)s"), "agreements.show_agreement", "agreement_id"),
 }
 
 
@@ -151,9 +180,11 @@ def _labels() -> dict[str, dict]:
     from app.meetings.models import ATTENDANCE_LABELS, CHOICE_LABELS
     from app.evaluation.models import DIRECTION_LABELS
     from app.volunteering.models import SIGNUP_LABELS
+    from app.agreements.models import DELIVERY_LABELS, REQUEST_LABELS, SIDE_LABELS
 
     return {"role": ROLE_LABELS, "from": STATE_LABELS, "to": STATE_LABELS, "reason": REPORT_LABELS,
-            "choice": CHOICE_LABELS, "status": {**SIGNUP_LABELS, **ATTENDANCE_LABELS},
+            "choice": CHOICE_LABELS, "status": {**SIGNUP_LABELS, **ATTENDANCE_LABELS, **DELIVERY_LABELS},
+            "outcome": REQUEST_LABELS, "side": SIDE_LABELS,
             "direction": DIRECTION_LABELS}
 
 

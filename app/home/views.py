@@ -7,8 +7,10 @@ from flask_login import current_user
 
 from app.accounts.models import Role
 from app.consultation.models import STATE_LABELS, TopicState
+from app.agreements.home import department_work
 from app.evaluation.services import evaluation_home
 from app.home import services
+from app.lists import services as lists_services
 from app.notifications.services import message_for
 from app.permissions import social_worker_community_ids, staff_subdistrict_ids
 from app.places.views import list_communities
@@ -30,7 +32,8 @@ def index():
         resident=services.resident_home(user) if user.is_verified else None,
         community_work=services.social_worker_home(user, social_worker_community_ids(user)),
         overview=services.subdistrict_overview(staff_subdistrict_ids(user)),
-        departments=services.departments_of(department_ids),
+        lists_home=lists_services.staff_home(staff_subdistrict_ids(user)),
+        department_work=department_work(department_ids),
         is_admin=user.has_role(Role.admin), evaluation=evaluation_home(user),
         STATE_LABELS=STATE_LABELS, TopicState=TopicState, message_for=message_for,
     )

@@ -1,7 +1,7 @@
 """two-way evaluation rounds, sheets and survey
 
 Revision ID: 31569c23fdf8
-Revises: c3e8a1f5d2b6
+Revises: 4cc93467b8dd
 Create Date: 2026-11-30 04:03:27.524650
 
 """
@@ -13,7 +13,7 @@ import app.sqltypes
 
 # revision identifiers, used by Alembic.
 revision = '31569c23fdf8'
-down_revision = 'c3e8a1f5d2b6'
+down_revision = '4cc93467b8dd'
 branch_labels = None
 depends_on = None
 

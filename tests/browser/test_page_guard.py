@@ -51,7 +51,8 @@ ROLES = {  # role -> demo login (None: not logged in)
 # Routes not to visit as pages: files, fragments polled by htmx, the badge.
 SKIP_ENDPOINTS = {"static", "consultation.show_photo", "notifications.badge", "meetings.quorum",
                   "volunteering.activity_qr", "volunteering.certificate_qr", "meetings.checkin_qr",
-                  "timebank.resident_statement_file", "timebank.volunteer_hours_file", "timebank.my_statement_file"}
+                  "timebank.resident_statement_file", "timebank.volunteer_hours_file", "timebank.my_statement_file",
+                  "lists.certificate_chart", "lists.export_version"}
 
 # Known failures still to fix: (rule, path regex, role regex or None) -> reason.
 # Keep every entry honest: it is reported, never silently skipped.
@@ -106,6 +107,16 @@ def _extras(users) -> None:
     certificates.issue(users["13800000001"], date.today() - timedelta(days=60), date.today())
     c.create_topic(users["13800000001"], chaoyang, title="小区垃圾分类投放点", body="建议在东门增设一个投放点。",
                    category_id=None, submit=False)
+    _lists_draft(users["jiedao"], chaoyang.subdistrict)
+
+
+def _lists_draft(staff, subdistrict) -> None:
+    """An open revision of the lists with one change, for the draft pages."""
+    from app.lists import services as lists
+
+    draft = lists.start_draft(staff, subdistrict)
+    lists.add_item(staff, draft, reason="区里新增", kind="assisted", title="电动自行车充电安全巡查",
+                   department="消防救援大队", keywords="电瓶车、飞线充电")
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +146,9 @@ def _ids(app) -> dict[str, list]:
     from app.extensions import db
     from app.meetings.models import Body, Meeting
     from app.places.models import Community, Department, Grid, Subdistrict
+    from app.lists.models import ListItem, ListVersion, VersionState
     from app.volunteering.models import Activity, Certificate
+    from app.agreements.models import AdmissionRequest, Agreement, FulfilmentPhoto
 
     def ids(column, order=None):
         return list(db.session.scalars(sa.select(column).order_by(order if order is not None else column)))
@@ -159,6 +172,16 @@ def _ids(app) -> dict[str, list]:
             "sheet_id": _first_sheet_of_each_evaluator(db, Sheet, SheetState),
             "direction": ["gov_to_community", "community_to_gov"],  # paired by position with party_id
             "party_id": [ids(Community.id)[0], ids(Department.id)[0]],
+            # published versions, newest first; the open draft and its items (the new one first)
+            "version_id": list(db.session.scalars(sa.select(ListVersion.id).where(
+                ListVersion.state == VersionState.published).order_by(ListVersion.id.desc()))),
+            "draft_id": ids(ListVersion.id, ListVersion.id.desc()),
+            "item_id": list(db.session.scalars(sa.select(ListItem.id).join(ListVersion).where(
+                ListVersion.state == VersionState.draft).order_by(ListItem.id.desc()))),
+            # requests whose committee must answer first, then the rest; agreements with an overdue item first
+            "admission_id": ids(AdmissionRequest.id, AdmissionRequest.id.desc()),
+            "agreement_id": ids(Agreement.id, Agreement.id.desc()),
+            "photo_token": ids(FulfilmentPhoto.token),
         }
         db.session.remove()
     return values
