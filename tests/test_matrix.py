@@ -10,6 +10,8 @@ social worker's); the notification belongs to R. POSTs carry no form data
 """
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from app.extensions import db
@@ -386,7 +388,8 @@ class World:
 
         staff, worker = self.personas["D"], self.personas["S"]
         rounds = []
-        for year in (2040 + self.target.id % 50, 2000 + self.target.id % 40):
+        n = next(_ROUNDS)  # a world is rebuilt after each accepted POST: each build its own years
+        for year in (2040 + n % 60, 2000 + n % 40):
             r = services.create_round(staff, places.subdistrict, title=f"{year}年度双向评估", year=year,
                                       period_start=date(year, 1, 1), period_end=date(year, 12, 31),
                                       deadline=date(year, 12, 20), survey_enabled=True, survey_weight=30)
@@ -521,6 +524,9 @@ class World:
 
         values = {**self.values, **{k: self.values[v] for k, v in (overrides or {}).items()}}
         return re.sub(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>", lambda m: str(values[m.group(1)]), rule)
+
+
+_ROUNDS = itertools.count()
 
 
 def services_now():
