@@ -389,7 +389,7 @@ class World:
         staff, worker = self.personas["D"], self.personas["S"]
         rounds = []
         n = next(_ROUNDS)  # a world is rebuilt after each accepted POST: each build its own years
-        for year in (2040 + n % 60, 2000 + n % 40):
+        for year in (2040 + 2 * n % 60, 2000 + n % 40):  # even: a copy (year + 1) never meets a later build
             r = services.create_round(staff, places.subdistrict, title=f"{year}年度双向评估", year=year,
                                       period_start=date(year, 1, 1), period_end=date(year, 12, 31),
                                       deadline=date(year, 12, 20), survey_enabled=True, survey_weight=30)
