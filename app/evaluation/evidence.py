@@ -6,11 +6,10 @@ period, with residents' satisfaction ratings of them, and verified volunteer
 service hours. A department: what it asked of communities under the two lists
 and whether it kept to its agreements.
 
-Agreements and admission requests (准入/委托协议, `app.agreements`) are
-recorded by another package: `agreement_evidence_for_community` and
-`admission_evidence_for_department` are where their figures join the sheet.
-Until that package exists they answer None and the sheet says the platform
-has no such records yet; no figure is ever made up."""
+Agreements and admission requests (准入/委托协议) come from `app.agreements`
+through `agreement_evidence_for_community` and
+`admission_evidence_for_department`; every figure is counted from its
+records, none is typed in."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -91,16 +90,43 @@ def department_evidence(department, period_start: date, period_end: date) -> Dep
 
 
 def agreement_evidence_for_community(community, period_start: date, period_end: date) -> dict | None:
-    """Agreements the committee signed in the period and their items fulfilled or
-    overdue. The agreements package is not part of the platform yet: None."""
-    return None
+    """Entrustment agreements (委托协议) the committee holds for the period: those
+    signed by both sides whose term overlaps it, and their items due in it —
+    fulfilled (reported delivered) or overdue (past due and not delivered, as of
+    the period's end or today, whichever comes first)."""
+    from app.agreements import services as agreements
+    from app.agreements.models import AgreementState, Delivery
+
+    as_of = min(localtime.today(), period_end)
+    signed = [a for a in agreements.agreements_of_community(community.id)
+              if a.state is AgreementState.in_force and a.starts_on <= period_end and a.ends_on >= period_start]
+    items = [i for a in signed for i in a.items if period_start <= i.due_on <= period_end]
+    fulfilled = sum(1 for i in items if (r := agreements.latest_report(i)) is not None
+                    and r.status is Delivery.delivered)
+    overdue = sum(1 for i in items if agreements.item_overdue(i, as_of))
+    return {"signed": len(signed), "fulfilled": fulfilled, "overdue": overdue}
 
 
 def admission_evidence_for_department(department, period_start: date, period_end: date) -> dict | None:
-    """Admission requests the department made in the period, those declined as
-    not on the lists, and its agreements paid on time. The agreements package
-    is not part of the platform yet: None."""
-    return None
+    """What the department asked of communities in the period (社区事务准入申请),
+    how many the committees declined as not on the two lists (减负), and of its
+    agreements' payments due in the period, how many were paid in full by their
+    date (费随事转, as of the period's end or today)."""
+    from app.agreements import services as agreements
+    from app.agreements.models import AdmissionRequest, AgreementState, RequestState
+
+    start, end = _period(period_start, period_end)
+    counts = dict(db.session.execute(
+        sa.select(AdmissionRequest.state, sa.func.count(AdmissionRequest.id))
+        .where(AdmissionRequest.department_id == department.id, AdmissionRequest.submitted_at >= start,
+               AdmissionRequest.submitted_at < end).group_by(AdmissionRequest.state)).all())
+    as_of = min(localtime.today(), period_end)
+    due = [m for a in agreements.agreements_of_department(department.id) if a.state is AgreementState.in_force
+           for m in a.milestones if period_start <= m.due_on <= period_end and m.due_on <= as_of]
+    paid = sum(1 for m in due if sum((p.amount for p in m.payments if p.received_on <= m.due_on),
+                                     Decimal(0)) >= m.amount)
+    return {"requested": sum(counts.values()), "declined": counts.get(RequestState.declined, 0),
+            "paid": paid, "due": len(due)}
 
 
 def evidence_for(sheet):

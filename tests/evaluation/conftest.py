@@ -5,6 +5,11 @@ from datetime import date
 import pytest
 
 from app.extensions import db
+from tests.agreements import conftest as _agreements
+
+# the lists, a department's clerk, the committee's social worker and a request factory (the evidence tests)
+clerk, lists_v1, staff, submit, worker = (_agreements.clerk, _agreements.lists_v1, _agreements.staff,
+                                          _agreements.submit, _agreements.worker)
 
 RUBRIC_G2C = [("履职尽责", 40, "依法履行职责"), ("协议履行", 35, "委托协议完成情况"), ("居务公开", 25, "")]
 RUBRIC_C2G = [("清单执行", 50, "是否按两份清单办事"), ("支持社区", 50, "")]

@@ -41,5 +41,51 @@ def test_a_committees_topics_ratings_and_hours_in_the_period(places, make_user):
     assert community_evidence(places.sibling, date(2026, 1, 1), date(2026, 12, 31)).topics == []
 
 
-def test_a_departments_evidence_without_admission_records_says_so(places):
-    assert department_evidence(places.department, date(2026, 1, 1), date(2026, 12, 31)).admission is None
+
+
+def _agreement_with_past_dates(places, clerk, worker):
+    """In force since 200 days ago: two items due 140 days ago (one delivered), one payment due 110 days ago and
+    paid in full five days before it."""
+    from datetime import timedelta
+
+    from app.agreements import services as agreements
+    from app.agreements.models import Delivery
+    from app.localtime import today
+
+    start = today() - timedelta(days=200)
+    a = agreements.create(clerk, places.department, places.community, title="困难群众走访委托协议", starts_on=start,
+                          ends_on=start + timedelta(days=365), internal_note="", request=None)
+    for title, amount in (("入户走访", "1200.00"), ("台账整理", "300.00")):
+        agreements.add_item(clerk, a, title=title, deliverables="", due_on=start + timedelta(days=60), amount=amount)
+    agreements.add_milestone(clerk, a, label="全款", due_on=start + timedelta(days=90), amount="1500.00")
+    agreements.sign(clerk, a)
+    agreements.sign(worker, a)
+    agreements.record_fulfilment(worker, a, a.items[0].id, Delivery.delivered, "走访记录 52 份")
+    agreements.record_payment(clerk, a, a.milestones[0].id, "1500.00", start + timedelta(days=85))
+    db.session.commit()
+    return a
+
+
+def test_agreements_and_admission_requests_on_both_sides_sheets(places, staff, clerk, worker, submit):
+    from datetime import timedelta
+
+    from app.agreements import admission
+    from app.localtime import today
+
+    _agreement_with_past_dates(places, clerk, worker)
+    unlisted = submit(title="协助拆除违章搭建")
+    admission.decide(staff, unlisted, None)  # on neither list: an agreement, or the committee declines
+    admission.decline(worker, unlisted, "不在两份清单内，且无委托协议")
+    submit(title="开展老年人高龄津贴资格认证")
+    db.session.commit()
+    year_start, year_end = today() - timedelta(days=365), today() + timedelta(days=30)
+
+    committee = community_evidence(places.community, year_start, year_end).agreements
+    assert committee == {"signed": 1, "fulfilled": 1, "overdue": 1}
+    department = department_evidence(places.department, year_start, year_end).admission
+    assert department == {"requested": 2, "declined": 1, "paid": 1, "due": 1}
+    # another community's and an earlier period's records do not count
+    assert community_evidence(places.sibling, year_start, year_end).agreements == \
+        {"signed": 0, "fulfilled": 0, "overdue": 0}
+    long_ago = department_evidence(places.department, date(2000, 1, 1), date(2000, 12, 31)).admission
+    assert long_ago == {"requested": 0, "declined": 0, "paid": 0, "due": 0}
