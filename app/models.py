@@ -12,3 +12,6 @@ from app.meetings.models import (  # noqa: F401
 )
 from app.timebank.models import Account, LedgerRequest, Posting, ServiceRecord, TimebankSettings, Txn  # noqa: F401
 from app.volunteering.models import Activity, Certificate, Signup, VolunteerProfile  # noqa: F401
+from app.timebank.exchange_models import (  # noqa: F401
+    ExchangeProfile, HelpCategory, HelpMessage, HelpOffer, HelpRequest, ServiceClaim, ServiceListing,
+)

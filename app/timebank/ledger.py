@@ -757,3 +757,17 @@ def pending_requests(community_id: int) -> list:
 def recent_transactions(community_id: int, limit: int = 30) -> list[Txn]:
     return list(db.session.scalars(sa.select(Txn).where(Txn.community_id == community_id)
                                    .order_by(Txn.id.desc()).limit(limit)))
+
+
+# -- the pool's reservations (app.timebank.exchange) are part of what `verify` checks -------------
+
+_verify_postings = verify
+
+
+def verify() -> dict:  # noqa: F811 - extends the verification above with the reservations
+    """Everything above, and the pool's reservations: never above its balance, none held by a closed request."""
+    from app.timebank.exchange import reservation_problems
+
+    report = _verify_postings()
+    report["problems"] += reservation_problems()
+    return report
