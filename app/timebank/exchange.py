@@ -25,7 +25,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import ResidenceStatus, User
 from app.audit.services import record
-from app.domain import DomainError, NotFound
+from app.domain import DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.localtime import local_date
 from app.notifications.services import notify, register_kind
@@ -310,12 +310,12 @@ def post_request(actor: User, resident: User, *, category_id, needed_at: datetim
     else:
         for volunteer in matching_volunteers(help_request, category):
             notify(volunteer, "timebank.help_new", endpoint="timebank.show_help",
-                   values={"request_id": help_request.id}, **values)
+                   values={"help_id": help_request.id}, **values)
     if asks_pool:
         for worker in _social_workers(help_request.community_id):
             if worker.id != actor.id:
                 notify(worker, "timebank.pool_asked", endpoint="timebank.show_help",
-                       values={"request_id": help_request.id}, name=resident.display_name, minutes=minutes)
+                       values={"help_id": help_request.id}, name=resident.display_name, minutes=minutes)
     return help_request
 
 
@@ -447,7 +447,7 @@ def offer(volunteer: User, help_request: HelpRequest, note: str = "") -> HelpOff
         _match(volunteer, _locked(HelpRequest, help_request.id), volunteer, how="first")
     else:
         notify(help_request.requester, "timebank.help_offer", endpoint="timebank.show_help",
-               values={"request_id": help_request.id}, name=volunteer.display_name,
+               values={"help_id": help_request.id}, name=volunteer.display_name,
                category=help_request.category.name)
     return made
 
@@ -460,7 +460,7 @@ def _match(actor: User, help_request: HelpRequest, helper: User, *, how: str) ->
     db.session.flush()
     record(actor, "timebank.help_choose", help_request, community_id=help_request.community_id,
            helper=helper.display_name, how=how)
-    notify(helper, "timebank.help_chosen", endpoint="timebank.show_help", values={"request_id": help_request.id},
+    notify(helper, "timebank.help_chosen", endpoint="timebank.show_help", values={"help_id": help_request.id},
            category=help_request.category.name, when=help_request.needed_at)
 
 
@@ -489,7 +489,7 @@ def withdraw(helper: User, help_request: HelpRequest) -> None:
     db.session.flush()
     record(helper, "timebank.help_withdraw", help_request, community_id=help_request.community_id)
     notify(help_request.requester, "timebank.help_withdrawn", endpoint="timebank.show_help",
-           values={"request_id": help_request.id}, name=helper.display_name)
+           values={"help_id": help_request.id}, name=helper.display_name)
 
 
 def send_message(actor: User, help_request: HelpRequest, body: str) -> HelpMessage:
@@ -509,7 +509,7 @@ def send_message(actor: User, help_request: HelpRequest, body: str) -> HelpMessa
     record(actor, "timebank.help_message", help_request, community_id=help_request.community_id)
     to = help_request.helper if how is not None else help_request.requester
     if to is not None:
-        notify(to, "timebank.help_message", endpoint="timebank.show_help", values={"request_id": help_request.id},
+        notify(to, "timebank.help_message", endpoint="timebank.show_help", values={"help_id": help_request.id},
                name=actor.display_name, category=help_request.category.name)
     return message
 
@@ -541,7 +541,7 @@ def cancel(actor: User, help_request: HelpRequest, reason: str = "") -> None:
            released=released, **_trail(actor, help_request.requester, how))
     if helper is not None:
         notify(helper, "timebank.help_cancelled", endpoint="timebank.show_help",
-               values={"request_id": help_request.id}, category=help_request.category.name)
+               values={"help_id": help_request.id}, category=help_request.category.name)
 
 
 def decide_pool(actor: User, help_request: HelpRequest, *, approve: bool, reason: str = "") -> None:
@@ -549,7 +549,7 @@ def decide_pool(actor: User, help_request: HelpRequest, *, approve: bool, reason
     the pool, under its lock: never more than its free balance) or declines
     (with a reason) pool support."""
     if help_request.community_id not in social_worker_community_ids(actor):
-        raise NotFound
+        raise Forbidden
     if actor.id == help_request.requester_id:
         raise DomainError(_l("Nobody decides pool support for themselves: another social worker must."))
     pool = _lock_pool(help_request.community_id)  # before the request: every reservation takes the pool first
@@ -574,7 +574,7 @@ def decide_pool(actor: User, help_request: HelpRequest, *, approve: bool, reason
     record(actor, "timebank.pool_approve" if approve else "timebank.pool_decline", help_request,
            community_id=help_request.community_id, minutes=help_request.pool_minutes, reason=reason[:200])
     notify(help_request.requester, "timebank.pool_decided", endpoint="timebank.show_help",
-           values={"request_id": help_request.id}, outcome=_l("approved") if approve else _l("declined"))
+           values={"help_id": help_request.id}, outcome=_l("approved") if approve else _l("declined"))
 
 
 def pool_queue(community_id: int) -> list[tuple[HelpRequest, bool]]:
@@ -671,7 +671,7 @@ def confirm(actor: User, help_request: HelpRequest, *, minutes: int | None = Non
     db.session.flush()
     record(actor, "timebank.help_confirm", help_request, community_id=help_request.community_id, minutes=minutes,
            pool_minutes=pool_part, rating=rating, txn=txn.id, **_trail(actor, requester, how))
-    notify(helper, "timebank.help_confirmed", endpoint="timebank.show_help", values={"request_id": help_request.id},
+    notify(helper, "timebank.help_confirmed", endpoint="timebank.show_help", values={"help_id": help_request.id},
            minutes=minutes, category=help_request.category.name)
     return txn
 
@@ -739,7 +739,7 @@ def save_listing(volunteer: User, *, category_id, title: str, description: str =
 
 def withdraw_listing(actor: User, listing: ServiceListing) -> None:
     if listing.volunteer_id != actor.id and listing.community_id not in social_worker_community_ids(actor):
-        raise NotFound
+        raise Forbidden
     listing.is_active = False
     db.session.flush()
     record(actor, "timebank.listing_withdraw", listing, community_id=listing.community_id, title=listing.title)
@@ -889,7 +889,7 @@ def _settle_claim(claim: ServiceClaim, *, confirmed_by: User) -> Txn:
 def decide_claim(actor: User, claim: ServiceClaim, *, uphold: bool, reason: str) -> Txn | None:
     """A social worker of the receiver's community decides a dispute, with a reason."""
     if claim.community_id not in social_worker_community_ids(actor):
-        raise NotFound
+        raise Forbidden
     claim = _locked(ServiceClaim, claim.id)
     if claim.state is not ClaimState.disputed:
         raise DomainError(_l("Only a disputed record is decided."))

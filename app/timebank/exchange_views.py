@@ -28,8 +28,10 @@ def _utc(value):
     return value.replace(tzinfo=localtime.zone()).astimezone(timezone.utc)
 
 
-def _category_choices(form, community_id: int):
-    form.category_id.choices = [SelectChoice(c.id, c.name) for c in exchange.categories(community_id)]
+def _category_choices(form, community_id: int | None):
+    """The community's categories (none for someone who belongs to no community)."""
+    form.category_id.choices = [SelectChoice(c.id, c.name) for c in exchange.categories(community_id)] \
+        if community_id else []
     return form
 
 
@@ -41,7 +43,7 @@ def new_help():
     resident = exchange.resident_for(current_user, int_arg("for"))
     listing_id = int_arg("listing")
     listing = exchange.listing_for(current_user, listing_id) if listing_id else None
-    form = _category_choices(HelpRequestForm(), resident.community_id or 0)
+    form = _category_choices(HelpRequestForm(), resident.community_id)
     if request.method == "GET" and listing is not None:
         form.category_id.data = listing.category_id
     unit = ledger.settings_for(resident.community_id).unit_minutes if resident.community_id else 30
@@ -51,7 +53,7 @@ def new_help():
             place=form.place.data, minutes=form.minutes.data, notes=form.notes.data or "",
             accept_first=form.accept_first.data, listing=listing,
             pool_reason=(form.pool_reason.data or "") if form.ask_pool.data else None),
-        done=lambda r: url_for("timebank.show_help", request_id=r.id), message=_("Your request is posted."),
+        done=lambda r: url_for("timebank.show_help", help_id=r.id), message=_("Your request is posted."),
         page="timebank/help_new.html", resident=resident, listing=listing, unit=unit,
         balance=exchange.spendable(resident) if resident.is_verified else 0,
         acted_for=exchange.residents_acted_for(current_user))
@@ -76,77 +78,77 @@ def _help_page(help_request, **forms):
     return context
 
 
-@bp.get("/help/<int:request_id>")
+@bp.get("/help/<int:help_id>")
 @login_required
-def show_help(request_id: int):
-    help_request = exchange.request_for(current_user, request_id)
+def show_help(help_id: int):
+    help_request = exchange.request_for(current_user, help_id)
     return render("timebank/help_show.html", **_help_page(help_request))
 
 
-def _on_request(request_id: int, name: str, form, action, message: str):
-    help_request = exchange.request_for(current_user, request_id)
-    back = url_for("timebank.show_help", request_id=help_request.id)
+def _on_request(help_id: int, name: str, form, action, message: str):
+    help_request = exchange.request_for(current_user, help_id)
+    back = url_for("timebank.show_help", help_id=help_request.id)
     return submit_form(form, lambda: action(help_request), done=back, message=message,
                        page="timebank/help_show.html", **_help_page(help_request, **{name: form}))
 
 
-@bp.post("/help/<int:request_id>/offer")
+@bp.post("/help/<int:help_id>/offer")
 @login_required
-def offer_help(request_id: int):
+def offer_help(help_id: int):
     form = NoteForm()
-    return _on_request(request_id, "note_form", form,
+    return _on_request(help_id, "note_form", form,
                        lambda r: exchange.offer(current_user, r, form.note.data or ""),
                        _("Thank you: your offer is sent."))
 
 
-@bp.post("/help/<int:request_id>/choose")
+@bp.post("/help/<int:help_id>/choose")
 @login_required
-def choose_helper(request_id: int):
-    help_request = exchange.request_for(current_user, request_id)
+def choose_helper(help_id: int):
+    help_request = exchange.request_for(current_user, help_id)
     offer_id = int_arg("offer_id", source=request.form)
     return act(lambda: exchange.choose(current_user, help_request, offer_id), _("The helper is chosen and told."),
-               url_for("timebank.show_help", request_id=help_request.id))
+               url_for("timebank.show_help", help_id=help_request.id))
 
 
-@bp.post("/help/<int:request_id>/withdraw")
+@bp.post("/help/<int:help_id>/withdraw")
 @login_required
-def withdraw_help(request_id: int):
-    help_request = exchange.request_for(current_user, request_id)
+def withdraw_help(help_id: int):
+    help_request = exchange.request_for(current_user, help_id)
     return act(lambda: exchange.withdraw(current_user, help_request), _("You stepped back; the request is open again."),
-               url_for("timebank.show_help", request_id=help_request.id))
+               url_for("timebank.show_help", help_id=help_request.id))
 
 
-@bp.post("/help/<int:request_id>/message")
+@bp.post("/help/<int:help_id>/message")
 @login_required
-def message_help(request_id: int):
+def message_help(help_id: int):
     form = MessageForm()
-    return _on_request(request_id, "message_form", form,
+    return _on_request(help_id, "message_form", form,
                        lambda r: exchange.send_message(current_user, r, form.body.data), _("Message sent."))
 
 
-@bp.post("/help/<int:request_id>/cancel")
+@bp.post("/help/<int:help_id>/cancel")
 @login_required
-def cancel_help(request_id: int):
+def cancel_help(help_id: int):
     form = ReasonForm()
-    return _on_request(request_id, "cancel_form", form,
+    return _on_request(help_id, "cancel_form", form,
                        lambda r: exchange.cancel(current_user, r, form.reason.data or ""), _("The request is cancelled."))
 
 
-@bp.post("/help/<int:request_id>/confirm")
+@bp.post("/help/<int:help_id>/confirm")
 @login_required
-def confirm_help(request_id: int):
+def confirm_help(help_id: int):
     form = ConfirmForm()
-    return _on_request(request_id, "confirm_form", form, lambda r: exchange.confirm(
+    return _on_request(help_id, "confirm_form", form, lambda r: exchange.confirm(
         current_user, r, minutes=form.minutes.data, rating=int(form.rating.data) if form.rating.data else None,
         comment=form.comment.data or ""), _("Thank you: the service is confirmed and the hours moved."))
 
 
-@bp.post("/help/<int:request_id>/pool")
+@bp.post("/help/<int:help_id>/pool")
 @login_required
-def decide_pool(request_id: int):
+def decide_pool(help_id: int):
     form = ReasonForm()
     approve = request.form.get("decision") == "approve"
-    return _on_request(request_id, "pool_form", form,
+    return _on_request(help_id, "pool_form", form,
                        lambda r: exchange.decide_pool(current_user, r, approve=approve, reason=form.reason.data or ""),
                        _("Pool support approved: the minutes are reserved.") if approve
                        else _("Pool support declined."))
@@ -178,7 +180,7 @@ def help_wider():
 @bp.route("/help/listings", methods=["GET", "POST"])
 @login_required
 def listings():
-    form = _category_choices(ListingForm(), current_user.community_id or 0)
+    form = _category_choices(ListingForm(), current_user.community_id)
     return submit_form(
         form, lambda: exchange.save_listing(current_user, category_id=form.category_id.data, title=form.title.data,
                                             description=form.description.data or ""),
