@@ -72,6 +72,11 @@ POOL_STATE_LABELS = {PoolState.none: _l("Not asked"), PoolState.asked: _l("Pool 
                      PoolState.consumed: _l("Paid by the pool")}
 
 
+# how someone acted for a resident, as the audit log says it
+ACTING_LABELS = {"self": _l("themself"), "proxy": _l("by their proxy, 代办"),
+                 "social_worker": _l("by a social worker on their behalf, 代办")}
+
+
 class HelpRequest(db.Model):
     __table_args__ = (
         sa.CheckConstraint("minutes > 0", name="minutes_positive"),

@@ -17,7 +17,7 @@ from app.inputs import int_arg
 from app.timebank import exchange, ledger, services
 from app.timebank.exchange_forms import (CategoriesForm, ChooseForm, ClaimForm, ConfirmForm, DecisionForm,
                                          HelpRequestForm, ListingForm, MessageForm, NoteForm, PriorityForm,
-                                         ReasonForm, RequiredReasonForm, WiderForm)
+                                         ReasonForm, WiderForm)
 from app.timebank.exchange_models import CLAIM_STATE_LABELS, HELP_STATE_LABELS, POOL_STATE_LABELS
 from app.timebank.views import bp
 from app.web import act, permission_required, render, submit_form

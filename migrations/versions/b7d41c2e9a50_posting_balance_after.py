@@ -24,7 +24,6 @@ import importlib.util
 from pathlib import Path
 
 from alembic import op
-import sqlalchemy as sa
 
 
 revision = 'b7d41c2e9a50'
