@@ -24,6 +24,7 @@ import importlib.util
 from pathlib import Path
 
 from alembic import op
+import sqlalchemy as sa
 
 
 revision = 'b7d41c2e9a50'
