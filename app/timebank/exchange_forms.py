@@ -40,10 +40,6 @@ class ReasonForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
 
 
-class RequiredReasonForm(FlaskForm):
-    reason = StringField(_l("Reason"), validators=[DataRequired(REQUIRED), Length(max=200)])
-
-
 class ConfirmForm(FlaskForm):
     minutes = WholeNumberField(_l("Actual minutes"), validators=[InputRequired(REQUIRED)], low=1, high=MAX_SERVED)
     rating = SelectField(_l("Rating (optional)"), validators=[Optional()],
