@@ -11,6 +11,7 @@ from app.meetings.models import (  # noqa: F401
     Tally, Vote,
 )
 from app.timebank.models import Account, LedgerRequest, Posting, ServiceRecord, TimebankSettings, Txn  # noqa: F401
+from app.timebank.family_models import FamilyLink, FamilyProxy, FamilyTransfer  # noqa: F401
 from app.volunteering.models import Activity, Certificate, Signup, VolunteerProfile  # noqa: F401
 from app.timebank.exchange_models import (  # noqa: F401
     ExchangeProfile, HelpCategory, HelpMessage, HelpOffer, HelpRequest, ServiceClaim, ServiceListing,

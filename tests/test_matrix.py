@@ -168,6 +168,20 @@ MATRIX: dict[str, dict[str, int]] = {
     "GET /c/<int:community_id>/timebank/volunteers.xlsx": row("302 403 403 404 200 403 403"),
     "GET /c/<int:community_id>/timebank/volunteers.csv": row("302 403 403 404 200 403 403"),
     "GET /c/<int:community_id>/timebank": ALL_200,
+    # family: R is linked with a relative in a sibling community, gave them hours and named them proxy
+    "GET /my/family": USER_200,
+    "POST /my/family/links": USER_422,
+    "POST /my/family/links/<int:link_id>/<verb>": row("302 303 404 404 404 404 404"),
+    "POST /my/family/proxies": USER_422,
+    "POST /family/proxies/<int:proxy_id>/revoke": row("302 303 404 404 303 404 404"),
+    "GET /my/family/give": USER_200,
+    "POST /my/family/give": USER_422,
+    "GET /my/family/donate": USER_200,
+    "POST /my/family/donate": USER_422,
+    # the sender, the receiver, the social workers of both communities (not O: a third community)
+    "GET /family/transfers/<int:transfer_id>": row("302 200 404 404 200 404 404"),
+    "GET /c/<int:community_id>/timebank/family": row("302 403 403 404 200 403 403"),
+    "POST /c/<int:community_id>/timebank/family/proxies": row("302 403 403 404 422 403 403"),
     "GET /c/<int:community_id>/activities": ALL_200,
     "GET /my/certificates": USER_200,
     "GET /my/volunteer": USER_200,
@@ -278,6 +292,7 @@ class World:
         from app.accounts.services import assign_role
         from app.notifications.services import notify
 
+        self.make_user = make_user
         self.personas = {
             "R": make_user(),
             "U": make_user(verified=False),
@@ -300,8 +315,21 @@ class World:
             "topic_id": topic.id, "comment_id": comment.id, "token": photo.token, "block_id": block.id,
             "body_id": body.id, "member_id": member.id, "meeting_id": meeting.id, "motion_id": motion.id,
             "activity_id": activity.id, "signup_id": signup.id, "code": self._certificate(),
-            **self._ledger_request(places), **self._exchange(places, make_user),
+            **self._ledger_request(places), **self._exchange(places, make_user), **self._family(places),
         }
+
+    def _family(self, places) -> dict:
+        """R linked with a relative in the sibling community, 30 minutes given to them, and named proxy."""
+        from app.timebank import family
+        from app.timebank.family_models import Relation
+
+        r = self.personas["R"]
+        kin = self.make_user(community=places.sibling, display_name="亲属")
+        link = family.ask_link(r, kin, Relation.child)
+        family.accept_link(kin, link)
+        transfer = family.give_to_relative(r, kin, 30, idempotency_key=f"matrix-{kin.id}")
+        proxy = family.designate_proxy(r, r, kin, adult=True)
+        return {"link_id": link.id, "verb": "end", "transfer_id": transfer.id, "proxy_id": proxy.id}
 
     def _ledger_request(self, places) -> dict:
         """A grant to R asked for by a staff member other than S (so S may confirm it)."""

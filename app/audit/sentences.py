@@ -120,8 +120,17 @@ SENTENCES: dict[str, Any] = {
     "timebank.claim_uphold": _l("%(actor)s upheld %(object)s: %(reason)s"),
     "timebank.claim_reject": _l("%(actor)s rejected %(object)s: %(reason)s"),
     "timebank.claim_expired": _l("%(object)s expired unconfirmed (%(minutes)s minutes)."),
+    "timebank.family_ask": _l("%(actor)s asked person #%(relative)s to link as family (%(object)s)."),
+    "timebank.family_accept": _l("%(actor)s accepted a family link (%(object)s)."),
+    "timebank.family_refuse": _l("%(actor)s refused a family link (%(object)s)."),
+    "timebank.family_withdraw": _l("%(actor)s withdrew a family link question (%(object)s)."),
+    "timebank.family_end": _l("%(actor)s ended a family link (%(object)s)."),
+    "timebank.family_transfer": _l("%(actor)s gave %(minutes)s minutes to %(receiver_name)s, a linked relative (%(object)s)."),
+    "timebank.proxy_designate": _l("%(actor)s named %(proxy_name)s as proxy (代办) for %(resident_name)s (%(object)s); consent: %(consent)s"),
+    "timebank.proxy_revoke": _l("%(actor)s revoked %(proxy_name)s as proxy for %(resident_name)s (%(object)s): %(reason)s"),
 }
 
+ON_BEHALF = _l(" (done by %(proxy_name)s for %(on_behalf_of_name)s as proxy)")
 GENERIC = _l("%(actor)s: %(what)s on %(object)s.")
 GENERIC_WITH_DETAILS = _l("%(actor)s: %(what)s on %(object)s (%(details)s).")
 
@@ -147,6 +156,9 @@ OBJECTS: dict[str, tuple[Any, str | None, str | None]] = {
     "helprequest": (_l("help request #%(id)s"), "timebank.show_help", "help_id"),
     "serviceclaim": (_l("record of help #%(id)s"), "timebank.show_claim", "claim_id"),
     "servicelisting": (_l("standing offer #%(id)s"), None, None),
+    "familylink": (_l("family link #%(id)s"), None, None),
+    "familyproxy": (_l("proxy #%(id)s"), None, None),
+    "familytransfer": (_l("family transfer #%(id)s"), "timebank.show_transfer", "transfer_id"),
 }
 
 
@@ -233,4 +245,6 @@ def sentence_for(entry, *, names: dict | None = None, links: set[str] = frozense
         params["details"] = escape(details) if html else details
         template = GENERIC_WITH_DETAILS if details else GENERIC
     text = str(template)
+    if (entry.detail or {}).get("on_behalf_of_name"):  # a proxy's (代办) act: say for whom, and by whom
+        text += str(ON_BEHALF)
     return Markup(text) % params if html else text % params

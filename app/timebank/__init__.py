@@ -8,7 +8,9 @@ from app.timebank import rules  # noqa: F401  (the package's permission rules, r
 def __getattr__(name: str):
     """`bp` on first use (other domains' models import this package's models)."""
     if name == "bp":
-        from app.timebank import exchange_views, manage_views  # noqa: F401  (more routes on the same blueprint)
+        from app.timebank import exchange_views  # noqa: F401  (help between neighbours, on the same blueprint)
+        from app.timebank import manage_views  # noqa: F401  (the management routes, on the same blueprint)
+        from app.timebank import family_views  # noqa: F401  (family: links, transfers, proxies, on the same blueprint)
         from app.timebank.views import bp
 
         return bp

@@ -65,11 +65,9 @@ def claim_days() -> int:
 
 def is_proxy(actor: User, resident: User) -> bool:
     """The resident's designated proxy (代办), as family links record it."""
-    try:
-        from app.timebank.family import can_act_for
-    except ImportError:  # family links not installed in this build: nobody is a proxy
-        return False
-    return actor.id != resident.id and can_act_for(actor, resident)
+    from app.timebank.family import can_act_for
+
+    return can_act_for(actor, resident)
 
 
 def acting(actor: User, resident: User) -> str | None:
@@ -94,8 +92,12 @@ def _acting(actor: User, resident: User) -> str:
 
 
 def _trail(actor: User, resident: User, how: str) -> dict:
-    """What every audit entry of an act on someone's behalf carries."""
-    return {"acting": how, "resident": resident.display_name} | ({"behalf_of": resident.id} if how != SELF else {})
+    """What every audit entry of an act for a resident carries: how the actor
+    acted, and for someone else the family module's 代办 detail (the audit
+    sentence then ends "done by X for Y as proxy")."""
+    from app.timebank.family import on_behalf
+
+    return {"acting": how, "resident": resident.display_name} | on_behalf(actor, resident)
 
 
 # -- categories and profiles -----------------------------------------------------------------------
@@ -676,11 +678,11 @@ def confirm(actor: User, help_request: HelpRequest, *, minutes: int | None = Non
     return txn
 
 
-def behalf_label(help_request: HelpRequest, user_id: int | None) -> User | None:
-    """The person who acted for the requester (shown as "由 X 代办"), or None when the requester acted."""
-    if user_id is None or user_id == help_request.requester_id:
-        return None
-    return db.session.get(User, user_id)
+def behalf_label(resident: User, user_id: int | None):
+    """"由 X 代办" when someone acted for the resident (a proxy or a social worker), else None."""
+    from app.timebank.family import acting_label
+
+    return acting_label(db.session.get(User, user_id), resident) if user_id else None
 
 
 # -- lists ---------------------------------------------------------------------------------------
@@ -988,8 +990,6 @@ def resident_for(actor: User, user_id: int | None) -> User:
 
 def residents_acted_for(actor: User) -> list[User]:
     """Residents a proxy acts for (family links), for the request form's choice."""
-    try:
-        from app.timebank.family import residents_of_proxy
-    except ImportError:
-        return []
-    return list(residents_of_proxy(actor))
+    from app.timebank.family import residents_represented_by
+
+    return residents_represented_by(actor)

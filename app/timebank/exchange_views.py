@@ -66,8 +66,8 @@ def _help_page(help_request, **forms):
         r=help_request, actions=exchange.actions_for(current_user, help_request),
         offers=exchange.offers_of(help_request), messages=exchange.messages_of(help_request),
         expired=exchange.is_expired(help_request), states=HELP_STATE_LABELS, pool_states=POOL_STATE_LABELS,
-        posted_for=exchange.behalf_label(help_request, help_request.posted_by_id),
-        confirmed_for=exchange.behalf_label(help_request, help_request.confirmed_by_id),
+        posted_for=exchange.behalf_label(help_request.requester, help_request.posted_by_id),
+        confirmed_for=exchange.behalf_label(help_request.requester, help_request.confirmed_by_id),
         pool=exchange.pool_of(help_request.community_id), balance=exchange.spendable(help_request.requester),
         part=exchange.involvement(current_user, help_request),
         note_form=NoteForm(formdata=None), choose_form=ChooseForm(formdata=None),
@@ -216,7 +216,7 @@ def new_claim():
 def _claim_page(claim, **forms):
     context = dict(c=claim, actions=exchange.claim_actions(current_user, claim), states=CLAIM_STATE_LABELS,
                    expired=exchange.claim_expired(claim), expires_at=exchange.claim_expires_at(claim),
-                   answered_for=None if claim.answered_by_id in (None, claim.receiver_id) else claim.answered_by,
+                   answered_for=exchange.behalf_label(claim.receiver, claim.answered_by_id),
                    answer_form=ReasonForm(formdata=None), decision_form=DecisionForm(formdata=None))
     context.update(forms)
     return context

@@ -15,7 +15,7 @@ from app.domain import DomainError
 from app import localtime
 from app.exports import Sheet, Table, download
 from app.sqltypes import utcnow
-from app.timebank import ledger, services, statements
+from app.timebank import family, ledger, services, statements
 from app.timebank.forms import StatementForm
 from app.timebank.stars import star_level, thresholds
 from app.web import attach_error, render
@@ -34,7 +34,8 @@ def my_timebank():
     return render("timebank/mine.html", account=account, level=star_level(total), total=total,
                   this_year=ledger.service_minutes_in(current_user, localtime.today().year),
                   records=ledger.service_records_of(current_user, limit=MINE_LATEST),
-                  postings=ledger.postings_of(account, limit=MINE_LATEST) if account else [],
+                  postings=(postings := ledger.postings_of(account, limit=MINE_LATEST) if account else []),
+                  described=family.line_labels(current_user, [t.id for _p, t in postings]),
                   latest=MINE_LATEST, kinds=statements.KIND_LABELS,
                   star_hours=[t // 60 for t in thresholds()])
 
@@ -101,7 +102,8 @@ def statement_response(form, statement, fmt: str | None, endpoint: str, *, query
                    period_to=statement.period_to.isoformat(),
                    after=statement.next_after) if statement and statement.next_after else None
     refused = form.errors or form.form_errors
-    return render("timebank/statement.html", form=form, st=statement, kinds=statements.KIND_LABELS,
+    described = family.line_labels(statement.holder, [line.txn_id for line in statement.lines]) if statement else {}
+    return render("timebank/statement.html", form=form, st=statement, kinds=statements.KIND_LABELS, described=described,
                   action=url_for(endpoint, **args), downloads=downloads, more=more, page_size=statements.PAGE, status=422 if refused else 200)
 
 
@@ -121,6 +123,7 @@ def hours_decimal(minutes: int) -> Decimal:
 
 def _statement_sheet(st: statements.Statement) -> Sheet:
     community = st.holder.community
+    described = family.line_labels(st.holder, [line.txn_id for line in st.lines])
     return Sheet(
         title=_("Time bank statement"),
         preamble=[[_("Holder"), st.holder.display_name],
@@ -135,7 +138,7 @@ def _statement_sheet(st: statements.Statement) -> Sheet:
                   [_("When"), _("Transaction no."), _("Type"), _("Memo"), _("Change (minutes)"),
                    _("Change (hours)"), _("Balance after (minutes)")],
                   [[format_datetime(line.at, "yyyy-MM-dd HH:mm"), line.txn_id, str(statements.KIND_LABELS[line.kind]),
-                    line.memo, line.amount, hours_decimal(line.amount), line.balance] for line in st.lines]),
+                    str(described.get(line.txn_id) or line.memo), line.amount, hours_decimal(line.amount), line.balance] for line in st.lines]),
             Table(_("Service record"), [_("Date"), _("Service"), _("Time (minutes)"), _("Time (hours)")],
                   [[r.served_on, r.description + (" " + _("(correction)") if r.corrects_id else ""), r.minutes,
                     hours_decimal(r.minutes)] for r in st.services]),

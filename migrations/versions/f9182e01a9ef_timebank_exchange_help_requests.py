@@ -1,7 +1,7 @@
 """timebank exchange: help requests, offers, messages, pool reservations, standing offers, claims
 
 Revision ID: f9182e01a9ef
-Revises: c3e8a1f5d2b6
+Revises: 39b17a8454f7
 Create Date: 2026-11-30 04:04:21.313915
 
 Spending hours: a help request (求助) with per-community categories, offers,
@@ -17,7 +17,7 @@ import app.sqltypes
 
 # revision identifiers, used by Alembic.
 revision = 'f9182e01a9ef'
-down_revision = 'c3e8a1f5d2b6'
+down_revision = '39b17a8454f7'
 branch_labels = None
 depends_on = None
 

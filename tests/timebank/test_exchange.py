@@ -89,7 +89,7 @@ def test_nobody_confirms_their_own_service_nor_offers_on_their_own_request(make_
     # the helper becomes a social worker of the community (who may act for residents): still not their own service
     assign_role(None, volunteer, Role.social_worker, places.community.id)
     db.session.commit()
-    with pytest.raises(DomainError, match="own service"):
+    with pytest.raises(DomainError, match="own service|自己提供的服务"):
         exchange.confirm(volunteer, help_request)
     with pytest.raises(DomainError):
         exchange.confirm(stranger, help_request)
@@ -299,7 +299,7 @@ def test_claim_expires_when_read_and_the_command_tells_both_once(app, make_user,
     claim.created_at = utcnow() - timedelta(days=8)
     db.session.commit()
     assert exchange.claim_expired(claim)  # no job ran
-    with pytest.raises(DomainError, match="expired"):
+    with pytest.raises(DomainError, match="expired|过期"):
         exchange.answer_claim(receiver, claim, accept=True)
     app.config["TIMEBANK_CLAIM_DAYS"] = 10
     assert not exchange.claim_expired(claim)  # configurable
@@ -421,5 +421,51 @@ def test_social_worker_acts_for_a_resident_and_it_is_recorded(client_for, make_u
     assert help_request.requester_id == elder.id and help_request.posted_by_id == staff[0].id
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "timebank.help_post"))
     assert entry.actor_id == staff[0].id and entry.detail["acting"] == "social_worker"
-    assert entry.detail["behalf_of"] == elder.id
+    assert entry.detail["on_behalf_of"] == elder.id
     assert client_for(make_user()).get(f"/help/new?for={elder.id}").status_code == 404
+
+
+# -- proxies (代办, app.timebank.family) ---------------------------------------------------------
+
+def make_proxy(resident, relative):
+    from app.timebank import family
+    from app.timebank.family_models import Relation
+
+    link = family.ask_link(resident, relative, Relation.child)
+    family.accept_link(relative, link)
+    return family.designate_proxy(resident, resident, relative, adult=True)
+
+
+def test_a_proxy_posts_chooses_and_confirms_and_is_named_on_the_record(make_user, staff, places):
+    from app.audit.models import AuditEntry
+    from app.audit.sentences import sentence_for
+
+    elder, daughter, volunteer = make_user(), make_user(community=places.sibling), make_user()
+    make_proxy(elder, daughter)
+    fund(elder, 60, staff, "e")
+    help_request = ask(daughter, elder)
+    assert help_request.requester_id == elder.id and help_request.posted_by_id == daughter.id
+    assert exchange.request_for(daughter, help_request.id) is help_request
+    exchange.choose(daughter, help_request, exchange.offer(volunteer, help_request).id)
+    happened(help_request)
+    exchange.confirm(daughter, help_request, rating=5)
+    assert (balance(elder), balance(volunteer), balance(daughter)) == (0, 60, 0)
+    assert str(exchange.behalf_label(elder, help_request.confirmed_by_id)).count(daughter.display_name) == 1
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "timebank.help_confirm"))
+    assert entry.actor_id == daughter.id and entry.detail["on_behalf_of"] == elder.id
+    assert elder.display_name in str(sentence_for(entry, html=False))
+
+
+def test_a_proxy_cannot_confirm_a_service_they_gave(make_user, staff, places):
+    elder, son = make_user(), make_user()
+    make_proxy(elder, son)
+    fund(elder, 60, staff, "e")
+    listing = exchange.save_listing(son, category_id=category(son.community_id).id, title="陪诊")
+    help_request = ask(elder, elder, listing=listing)  # the son is the helper
+    happened(help_request)
+    with pytest.raises(DomainError, match="own service|自己提供的服务"):
+        exchange.confirm(son, help_request)
+    with pytest.raises(DomainError):
+        exchange.offer(son, ask(elder, elder, minutes=30, pool_reason="独居"))  # nor offer on what they act for
+    exchange.confirm(elder, help_request)
+    assert balance(son) == 60

@@ -1,0 +1,230 @@
+"""Family in the time bank: links, gifts to relatives across communities (通存通兑), donations, proxies."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from app.audit.models import AuditEntry
+from app.audit.sentences import sentence_for
+from app.domain import DomainError, NotFound
+from app.extensions import db
+from app.timebank import family, ledger
+from app.timebank.family_models import FamilyProxy, FamilyTransfer, LinkStatus, Relation
+from app.timebank.models import Account, AccountKind, TimebankSettings, Txn
+from tests.conftest import run_in_threads, text
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture
+def staff(make_user):
+    return make_user("social_worker", display_name="李社工"), make_user("social_worker", display_name="黄社工")
+
+
+def _credit(user, minutes, staff, key):
+    ledger.credit_service(user, minutes, description="助老", served_on=TODAY, recorded_by=staff[0],
+                          verified_by=staff[1], idempotency_key=key)
+
+
+def _linked(a, b, relation=Relation.parent):
+    link = family.ask_link(a, b, relation)
+    family.accept_link(b, link)
+    return link
+
+
+def test_ask_accept_refuse_withdraw_end(make_user):
+    daughter, mother, other = make_user(display_name="李娜"), make_user(display_name="王秀英"), make_user()
+    link = family.ask_link(daughter, mother, Relation.parent)
+    assert family.actions_for(mother, link)["accept"] and not family.actions_for(daughter, link)["accept"]
+    assert family.actions_for(daughter, link)["withdraw"] and not family.actions_for(other, link)["refuse"]
+    with pytest.raises(DomainError):  # one open question per pair, whichever side asks
+        family.ask_link(mother, daughter, Relation.child)
+    with pytest.raises(DomainError):  # only the one asked answers
+        family.accept_link(daughter, link)
+    family.accept_link(mother, link)
+    assert link.status is LinkStatus.accepted
+    assert family.linked_relatives(mother)[0].relation is Relation.child  # the reverse of "my parent"
+    with pytest.raises(NotFound):
+        family.link_for(other, link.id)
+    family.end_link(mother, link)
+    assert link.status is LinkStatus.ended and family.linked_relatives(daughter) == []
+    refused = family.ask_link(daughter, mother, Relation.parent)  # asking again after an end is allowed
+    family.refuse_link(mother, refused)
+    assert refused.status is LinkStatus.refused
+    with pytest.raises(DomainError):
+        family.ask_link(daughter, daughter, Relation.other)
+    with pytest.raises(DomainError):
+        family.ask_link(daughter, None, Relation.other)
+    actions = {e.action for e in db.session.scalars(sa.select(AuditEntry))}
+    assert {"timebank.family_ask", "timebank.family_accept", "timebank.family_end", "timebank.family_refuse"} <= actions
+
+
+def test_find_person_needs_phone_and_name(make_user):
+    mother = make_user(display_name="王秀英", login="13900000009")
+    assert family.find_person("13900000009", "王秀英").id == mother.id
+    assert family.find_person("13900000009", "别人") is None
+
+
+def test_transfer_to_a_relative_in_another_community(make_user, places, staff):
+    son = make_user(display_name="张强")
+    mother = make_user(display_name="刘桂兰", community=places.other)
+    _credit(son, 300, staff, "s1")
+    _linked(son, mother)
+    t = family.give_to_relative(son, mother, 120, idempotency_key="k1")
+    assert (ledger.account_of(son).balance, ledger.account_of(mother).balance) == (180, 120)
+    assert t.from_community_id == places.community.id and t.to_community_id == places.other.id
+    out_txn, in_txn = db.session.get(Txn, t.out_txn_id), db.session.get(Txn, t.in_txn_id)
+    assert (out_txn.community_id, in_txn.community_id) == (places.community.id, places.other.id)
+    # each community's ledger stays whole: A took the hours back, B issued them
+    assert ledger.system_account(places.community.id, AccountKind.issuance).balance == -300 + 120
+    assert ledger.system_account(places.other.id, AccountKind.issuance).balance == -120
+    assert ledger.verify()["problems"] == []
+    # both communities' audit logs have a sentence with the names
+    entries = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "timebank.family_transfer")).all()
+    assert {e.community_id for e in entries} == {places.community.id, places.other.id}
+    assert "刘桂兰" in sentence_for(entries[0], html=False)
+    # a resubmitted form (same key) moves nothing
+    assert family.give_to_relative(son, mother, 120, idempotency_key="k1").id == t.id
+    assert ledger.account_of(son).balance == 180
+    # statement lines from each side
+    assert "刘桂兰" in str(family.line_labels(son, [t.out_txn_id])[t.out_txn_id])
+    assert "张强" in str(family.line_labels(mother, [t.in_txn_id])[t.in_txn_id])
+    assert family.line_labels(staff[0], [t.out_txn_id]) == {}
+
+
+def test_transfer_refusals(make_user, places, staff):
+    a, stranger = make_user(), make_user()
+    unverified = make_user(verified=False)
+    _credit(a, 120, staff, "s")
+    with pytest.raises(DomainError):
+        family.give_to_relative(a, stranger, 60, idempotency_key="x1")
+    _linked(a, unverified)
+    with pytest.raises(DomainError):
+        family.give_to_relative(a, unverified, 60, idempotency_key="x2")
+    b = make_user()
+    _linked(a, b)
+    with pytest.raises(DomainError):
+        family.give_to_relative(a, b, 150, idempotency_key="x3")
+    with pytest.raises(DomainError):
+        family.give_to_relative(a, b, 45, idempotency_key="x4")
+    with pytest.raises(DomainError):
+        family.give_to_relative(a, b, 0, idempotency_key="x5")
+    # across communities the amount is a multiple of both units
+    c = make_user(community=places.other)
+    db.session.add(TimebankSettings(community_id=places.other.id, unit_minutes=60))
+    _linked(a, c)
+    with pytest.raises(DomainError):
+        family.give_to_relative(a, c, 30, idempotency_key="x6")
+    assert ledger.account_of(a).balance == 120 and db.session.scalar(sa.select(sa.func.count(FamilyTransfer.id))) == 0
+
+
+def test_two_tabs_with_one_key_give_once(app, make_user, places, staff):
+    son, mother = make_user(), make_user(community=places.other)
+    _credit(son, 240, staff, "seed")
+    _linked(son, mother)
+    ids = son.id, mother.id
+    db.session.commit()
+
+    def give(_i):
+        from app.accounts.models import User
+
+        s, m = (db.session.get(User, i) for i in ids)
+        family.give_to_relative(s, m, 120, idempotency_key="same-tab-key")
+
+    assert run_in_threads(app, range(4), give) == []
+    assert db.session.scalar(sa.select(sa.func.count(FamilyTransfer.id))) == 1
+    assert db.session.scalar(sa.select(Account.balance).where(Account.user_id == ids[0])) == 120
+    assert db.session.scalar(sa.select(Account.balance).where(Account.user_id == ids[1])) == 120
+    assert ledger.verify()["problems"] == []
+
+
+def test_donation(make_user, places, staff):
+    a = make_user()
+    _credit(a, 90, staff, "s")
+    txn = family.donate_to_pool(a, 60, idempotency_key="d1")
+    assert family.donate_to_pool(a, 60, idempotency_key="d1").id == txn.id
+    assert ledger.system_account(places.community.id, AccountKind.pool).balance == 60
+    with pytest.raises(DomainError):
+        family.donate_to_pool(a, 60, idempotency_key="d2")
+    with pytest.raises(DomainError):
+        family.donate_to_pool(make_user(verified=False), 30, idempotency_key="d3")
+
+
+def test_proxy_by_the_resident_and_by_a_social_worker_with_consent(make_user, places, staff):
+    mother, daughter, son = make_user(display_name="王秀英"), make_user(display_name="李娜"), make_user()
+    _linked(daughter, mother)
+    with pytest.raises(DomainError):  # adults only
+        family.designate_proxy(mother, mother, daughter, adult=False)
+    with pytest.raises(DomainError):  # linked relatives only
+        family.designate_proxy(mother, mother, son, adult=True)
+    proxy = family.designate_proxy(mother, mother, daughter, adult=True)
+    assert family.can_act_for(daughter, mother) and proxy.consent_recorded_by_id is None
+    with pytest.raises(DomainError):
+        family.designate_proxy(mother, mother, daughter, adult=True)
+    family.revoke_proxy(mother, proxy, "")
+    assert not family.can_act_for(daughter, mother)
+    # a social worker of the community, with the resident's consent on record
+    with pytest.raises(DomainError):
+        family.designate_proxy(staff[0], mother, daughter, adult=True, consent_note="")
+    outsider = make_user("social_worker", scope=places.other)
+    with pytest.raises(DomainError):
+        family.designate_proxy(outsider, mother, daughter, adult=True, consent_note="同意")
+    proxy = family.designate_proxy(staff[0], mother, daughter, adult=True, consent_note="2026-11-20 上门，本人口头同意")
+    assert (proxy.consent_recorded_by_id, proxy.consent_note) == (staff[0].id, "2026-11-20 上门，本人口头同意")
+    assert proxy.consent_recorded_at is not None and family.can_act_for(daughter, mother)
+    with pytest.raises(NotFound):
+        family.proxy_for(outsider, proxy.id)
+    with pytest.raises(DomainError):
+        family.revoke_proxy(son, proxy)
+    family.revoke_proxy(daughter, proxy, "工作调动")  # the proxy may step down
+    assert db.session.scalar(sa.select(sa.func.count(FamilyProxy.id)).where(FamilyProxy.revoked_at.is_(None))) == 0
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "timebank.proxy_designate")
+                               .order_by(AuditEntry.id.desc())).first()
+    assert "王秀英" in sentence_for(entry, html=False) and "本人口头同意" in sentence_for(entry, html=False)
+
+
+def test_a_proxys_act_reads_done_by_them_in_the_audit_log(make_user):
+    from app.audit.services import record
+
+    mother, daughter = make_user(display_name="王秀英"), make_user(display_name="李娜")
+    entry = record(daughter, "timebank.family_accept", None, **family.on_behalf(daughter, mother))
+    assert "李娜" in sentence_for(entry, html=False) and "王秀英" in sentence_for(entry, html=False)
+
+
+def test_pages_and_who_sees_a_transfer(make_user, places, staff, client_for):
+    son = make_user(display_name="张强")
+    mother = make_user(display_name="刘桂兰", community=places.other)
+    _credit(son, 240, staff, "s")
+    _linked(son, mother)
+    t = family.give_to_relative(son, mother, 60, idempotency_key="p1")
+    db.session.commit()
+    url = f"/family/transfers/{t.id}"
+    assert client_for(son).get(url).status_code == 200
+    assert client_for(mother).get(url).status_code == 200
+    assert client_for(staff[0]).get(url).status_code == 200  # the sender's community
+    assert client_for(make_user("social_worker", scope=places.other)).get(url).status_code == 200  # the receiver's
+    assert client_for(make_user("social_worker", scope=places.sibling)).get(url).status_code == 404
+    assert client_for(make_user()).get(url).status_code == 404
+    statement = text(client_for(son).get("/my/timebank/statement"))
+    assert "刘桂兰" in statement
+    assert client_for(staff[0]).get(f"/c/{places.community.id}/timebank/family").status_code == 200
+    assert client_for(son).get(f"/c/{places.community.id}/timebank/family").status_code == 404
+
+
+def test_give_form_confirms_then_gives_once(make_user, places, staff, client_for):
+    son, mother = make_user(display_name="张强"), make_user(display_name="刘桂兰", community=places.other)
+    _credit(son, 240, staff, "s")
+    _linked(son, mother)
+    db.session.commit()
+    c = client_for(son)
+    form = {"receiver_id": str(mother.id), "minutes": "120", "idempotency_key": "form-key-1"}
+    page = c.post("/my/family/give", form)
+    assert page.status_code == 200 and "刘桂兰" in text(page) and "张强" in text(page)
+    assert db.session.scalar(sa.select(sa.func.count(FamilyTransfer.id))) == 0  # the first step moves nothing
+    assert c.post("/my/family/give", {**form, "confirm": "1"}).status_code == 303
+    assert c.post("/my/family/give", {**form, "confirm": "1"}).status_code == 303  # the second tab
+    assert db.session.scalar(sa.select(sa.func.count(FamilyTransfer.id))) == 1
+    refused = c.post("/my/family/give", {**form, "minutes": "45", "idempotency_key": "k2"})
+    assert refused.status_code == 422 and "30" in text(refused)
