@@ -11,6 +11,7 @@ from app.home import services
 from app.notifications.services import message_for
 from app.permissions import social_worker_community_ids, staff_subdistrict_ids
 from app.places.views import list_communities
+from app.timebank import exchange
 from app.web import render
 
 bp = Blueprint("home", __name__)
@@ -32,4 +33,5 @@ def index():
         departments=services.departments_of(department_ids),
         is_admin=user.has_role(Role.admin),
         STATE_LABELS=STATE_LABELS, TopicState=TopicState, message_for=message_for,
+        help=exchange.home_summary(user, social_worker_community_ids(user)),
     )

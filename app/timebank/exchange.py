@@ -993,3 +993,25 @@ def residents_acted_for(actor: User) -> list[User]:
     from app.timebank.family import residents_represented_by
 
     return residents_represented_by(actor)
+
+
+def home_summary(user: User, community_ids: set[int]) -> dict:
+    """The workbench's lines: for a resident, neighbours' open requests and their own
+    requests still running; for a social worker, per community, pool support to
+    decide and disputes to settle (two grouped counts, whatever the number of communities)."""
+    summary: dict = {"open": 0, "mine": 0, "pool": {}, "disputes": {}}
+    if user.is_verified:
+        summary["open"] = len(open_requests_for(user, limit=100))
+        summary["mine"] = db.session.scalar(sa.select(sa.func.count(HelpRequest.id)).where(
+            sa.or_(HelpRequest.requester_id == user.id, HelpRequest.helper_id == user.id),
+            HelpRequest.state.in_([HelpState.open, HelpState.matched]))) or 0
+    if community_ids:
+        summary["pool"] = dict(db.session.execute(
+            sa.select(HelpRequest.community_id, sa.func.count(HelpRequest.id)).where(
+                HelpRequest.community_id.in_(community_ids), HelpRequest.pool_state == PoolState.asked,
+                HelpRequest.state.in_([HelpState.open, HelpState.matched])).group_by(HelpRequest.community_id)).all())
+        summary["disputes"] = dict(db.session.execute(
+            sa.select(ServiceClaim.community_id, sa.func.count(ServiceClaim.id)).where(
+                ServiceClaim.community_id.in_(community_ids), ServiceClaim.state == ClaimState.disputed)
+            .group_by(ServiceClaim.community_id)).all())
+    return summary

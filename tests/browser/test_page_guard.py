@@ -153,8 +153,16 @@ def _ids(app) -> dict[str, list]:
             "subdistrict_id": ids(Subdistrict.id),
             "user_id": ids(User.id),
         }
+        values.update(_exchange_ids(ids))
         db.session.remove()
     return values
+
+
+def _exchange_ids(ids) -> dict[str, list]:
+    """Help requests (the newest first: the demo's open ones) and records of help."""
+    from app.timebank.exchange_models import HelpRequest, ServiceClaim
+
+    return {"help_id": ids(HelpRequest.id, HelpRequest.id.desc()), "claim_id": ids(ServiceClaim.id)}
 
 
 def _stored_texts(app) -> list[str]:
