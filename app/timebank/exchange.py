@@ -619,11 +619,17 @@ def _pay(payer: User, helper: User, minutes: int, *, pool_minutes: int, key: str
     return txn
 
 
+def _check_record(helper: User, minutes: int, *, served_on: date, recorded_by: User, verified_by: User,
+                  reference: tuple[str, int]) -> None:
+    """The service record's rules (nobody records or verifies their own service,
+    the day's ceiling), checked before any hours move."""
+    ledger._check_service(helper, minutes, served_on=served_on, recorded_by=recorded_by, verified_by=verified_by,
+                          reference=reference)
+
+
 def _service_record(helper: User, minutes: int, *, description: str, served_on: date, recorded_by: User,
                     verified_by: User, txn: Txn, reference: tuple[str, int]) -> ServiceRecord:
     """The helper's service record of the exchange (the receiver's word is the verification)."""
-    ledger._check_service(helper, minutes, served_on=served_on, recorded_by=recorded_by, verified_by=verified_by,
-                          reference=reference)
     service = ServiceRecord(community_id=helper.community_id, volunteer_id=helper.id, minutes=minutes,
                             description=description[:200], served_on=served_on, reference_type=reference[0],
                             reference_id=reference[1], recorded_by_id=recorded_by.id, verified_by_id=verified_by.id,
@@ -660,11 +666,14 @@ def confirm(actor: User, help_request: HelpRequest, *, minutes: int | None = Non
     if approved:
         _lock_pool(help_request.community_id)
     memo = f"{help_request.category.name}：{helper.display_name}"
+    reference = ("help_request", help_request.id)
+    record_as = dict(served_on=local_date(help_request.needed_at), recorded_by=requester, verified_by=actor,
+                     reference=reference)
+    _check_record(helper, minutes, **record_as)
     txn = _pay(requester, helper, minutes, pool_minutes=pool_part, key=f"help-{help_request.id}", confirmed_by=actor,
-               memo=memo, reference=("help_request", help_request.id))
-    _service_record(helper, minutes, description=f"{help_request.category.name}（{requester.display_name}）",
-                    served_on=local_date(help_request.needed_at), recorded_by=requester if requester.id != actor.id
-                    else actor, verified_by=actor, txn=txn, reference=("help_request", help_request.id))
+               memo=memo, reference=reference)
+    _service_record(helper, minutes, description=f"{help_request.category.name}（{requester.display_name}）", txn=txn,
+                    **record_as)
     help_request.state, help_request.served_minutes, help_request.txn_id = HelpState.served, minutes, txn.id
     help_request.rating, help_request.comment = rating, comment.strip()[:300]
     help_request.confirmed_by_id, help_request.confirmed_at = actor.id, utcnow()
@@ -879,11 +888,13 @@ def answer_claim(actor: User, claim: ServiceClaim, *, accept: bool, reason: str 
 
 def _settle_claim(claim: ServiceClaim, *, confirmed_by: User) -> Txn:
     receiver, helper = claim.receiver, claim.helper
+    record_as = dict(served_on=claim.served_on, recorded_by=confirmed_by, verified_by=confirmed_by,
+                     reference=("service_claim", claim.id))
+    _check_record(helper, claim.minutes, **record_as)
     txn = _pay(receiver, helper, claim.minutes, pool_minutes=0, key=f"claim-{claim.id}", confirmed_by=confirmed_by,
                memo=f"{claim.description[:80]}：{helper.display_name}", reference=("service_claim", claim.id))
     _service_record(helper, claim.minutes, description=f"{claim.description[:150]}（{receiver.display_name}）",
-                    served_on=claim.served_on, recorded_by=confirmed_by, verified_by=confirmed_by, txn=txn,
-                    reference=("service_claim", claim.id))
+                    txn=txn, **record_as)
     claim.txn_id = txn.id
     return txn
 
