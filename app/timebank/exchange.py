@@ -400,7 +400,7 @@ TRANSITIONS = {
     "offer": {HelpState.open},
     "choose": {HelpState.open},
     "withdraw": {HelpState.matched},
-    "message": {HelpState.open, HelpState.matched},
+    "message": {HelpState.matched},  # between the requester and the chosen helper
     "cancel": {HelpState.open, HelpState.matched},
     "confirm": {HelpState.matched},
     "decide_pool": {HelpState.open, HelpState.matched},
@@ -1026,3 +1026,10 @@ def home_summary(user: User, community_ids: set[int]) -> dict:
                 ServiceClaim.community_id.in_(community_ids), ServiceClaim.state == ClaimState.disputed)
             .group_by(ServiceClaim.community_id)).all())
     return summary
+
+
+def pool_statement(community_id: int, limit: int = 30) -> list[tuple[Posting, Txn]]:
+    """The pool account's latest movements (donations in, services paid out), newest first."""
+    pool = db.session.scalar(sa.select(Account).where(Account.community_id == community_id,
+                                                      Account.kind == AccountKind.pool))
+    return ledger.postings_of(pool, limit=limit) if pool is not None else []

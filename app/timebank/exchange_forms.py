@@ -13,8 +13,8 @@ from app.timebank.exchange import MAX_MINUTES, MAX_SERVED
 
 class HelpRequestForm(FlaskForm):
     category_id = SelectField(_l("What kind of help"), coerce=int, validators=[InputRequired(REQUIRED)])
-    needed_at = DateTimeLocalField(_l("When"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(REQUIRED)])
-    place = StringField(_l("Where"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    needed_at = DateTimeLocalField(_l("When the help is needed"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(REQUIRED)])
+    place = StringField(_l("Where the help is needed"), validators=[DataRequired(REQUIRED), Length(max=100)])
     minutes = WholeNumberField(_l("About how many minutes"), validators=[InputRequired(REQUIRED)], low=1,
                                high=MAX_MINUTES)
     notes = TextAreaField(_l("Notes for the helper (optional)"), validators=[Optional(), Length(max=500)])

@@ -15,10 +15,22 @@ from app import localtime
 from app.consultation.services import residents_of
 from app.inputs import int_arg
 from app.timebank import exchange, ledger, services
-from app.timebank.exchange_forms import (CategoriesForm, ChooseForm, ClaimForm, ConfirmForm, DecisionForm,
-                                         HelpRequestForm, ListingForm, MessageForm, NoteForm, PriorityForm,
-                                         ReasonForm, WiderForm)
+from app.timebank.exchange_forms import (
+    CategoriesForm,
+    ChooseForm,
+    ClaimForm,
+    ConfirmForm,
+    DecisionForm,
+    HelpRequestForm,
+    ListingForm,
+    MessageForm,
+    NoteForm,
+    PriorityForm,
+    ReasonForm,
+    WiderForm,
+)
 from app.timebank.exchange_models import CLAIM_STATE_LABELS, HELP_STATE_LABELS, POOL_STATE_LABELS
+from app.timebank.statements import KIND_LABELS
 from app.timebank.views import bp
 from app.web import act, permission_required, render, submit_form
 
@@ -265,6 +277,7 @@ def _manage_page(community, **forms):
         community=community, figures=exchange.figures(community.id), queue=exchange.pool_queue(community.id),
         disputes=exchange.disputes(community.id), requests=exchange.community_requests(community.id),
         priority=exchange.priority_residents(community.id), states=HELP_STATE_LABELS, pool_states=POOL_STATE_LABELS,
+        pool_lines=exchange.pool_statement(community.id), kinds=KIND_LABELS,
         residents=residents_of(community.id), expired=exchange.is_expired,
         categories_form=CategoriesForm(formdata=None, names="\n".join(c.name for c in exchange.categories(community.id))),
         priority_form=_with_residents(PriorityForm(formdata=None), community.id))
