@@ -469,3 +469,78 @@ def test_a_proxy_cannot_confirm_a_service_they_gave(make_user, staff, places):
         exchange.offer(son, ask(elder, elder, minutes=30, pool_reason="独居"))  # nor offer on what they act for
     exchange.confirm(elder, help_request)
     assert balance(son) == 60
+
+
+# -- query counts: the lists do not grow with the rows ------------------------------------------
+
+def _statements(app, client, url) -> int:
+    import sqlalchemy as sa_
+
+    counted = []
+
+    def count(*_args):
+        counted.append(1)
+
+    engine = db.engines[None] if hasattr(db, "engines") else db.engine
+    sa_.event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        sa_.event.remove(engine, "before_cursor_execute", count)
+    return len(counted)
+
+
+def _more(n, elder, volunteers):
+    """n more requests (each with an offer, a chosen helper, a message), records of help and standing offers."""
+    for i in range(n):
+        requester = volunteers[(i + 1) % len(volunteers)]
+        made = ask(requester, requester, minutes=30, pool_reason="独居")
+        exchange.offer(elder, made, "我可以")
+        exchange.choose(requester, made, db.session.scalar(sa.select(exchange.HelpOffer.id).where(
+            exchange.HelpOffer.request_id == made.id)))
+        exchange.send_message(requester, made, f"第{i}条")
+        exchange.start_claim(requester, elder, minutes=30, description=f"帮忙{i}", served_on=today())
+        exchange.save_listing(requester, category_id=category(requester.community_id).id, title=f"服务{i}")
+
+
+def test_exchange_lists_run_the_same_statements_for_more_rows(app, client_for, make_user, staff, places):
+    elder = make_user()
+    volunteers = [make_user() for _ in range(3)]
+    fund(elder, 60, staff, "e")
+    _more(2, elder, volunteers)
+    mine = ask(elder, elder)
+    exchange.offer(volunteers[0], mine)
+    db.session.commit()
+    urls = ["/help", "/help/listings", f"/help/{mine.id}"]
+    resident, worker = client_for(elder), client_for(staff[0])
+    before = {url: _statements(app, resident, url) for url in urls}
+    manage = f"/c/{places.community.id}/help/manage"
+    before[manage] = _statements(app, worker, manage)
+    _more(8, elder, volunteers)
+    for v in volunteers[1:]:
+        exchange.offer(v, mine)
+    db.session.commit()
+    after = {url: _statements(app, resident, url) for url in urls}
+    after[manage] = _statements(app, worker, manage)
+    assert after == before
+
+
+def test_statement_lines_of_an_exchange_and_of_the_pool(make_user, staff, places):
+    from app.localtime import zone
+    from app.timebank import statements
+
+    donor, elder, volunteer = make_user(), make_user(), make_user()
+    fund_pool(places.community.id, 60, donor, staff)
+    fund(elder, 30, staff, "e")
+    help_request = ask(elder, elder, minutes=60, pool_reason="独居")
+    exchange.decide_pool(staff[0], help_request, approve=True)
+    exchange.choose(elder, help_request, exchange.offer(volunteer, help_request).id)
+    happened(help_request)
+    exchange.confirm(elder, help_request, minutes=90)  # 60 from the pool, 30 from the elder
+    mine = statements.statement(volunteer, today() - timedelta(days=1), today(), zone())
+    assert [(line.kind, line.amount) for line in mine.lines] == [(TxnKind.exchange, 90)]
+    assert "陪诊" in mine.lines[0].memo and mine.service_minutes == 90
+    theirs = statements.statement(elder, today() - timedelta(days=1), today(), zone())
+    assert [(line.kind, line.amount) for line in theirs.lines][-1] == (TxnKind.exchange, -30)
+    pool = [(p.amount, t.kind) for p, t in exchange.pool_statement(places.community.id)]
+    assert pool == [(-60, TxnKind.exchange), (60, TxnKind.donation)]
