@@ -663,8 +663,8 @@ def confirm(actor: User, help_request: HelpRequest, *, minutes: int | None = Non
     requester, helper = help_request.requester, help_request.helper
     approved = help_request.pool_state is PoolState.approved
     pool_part = min(minutes, help_request.pool_minutes) if approved else 0
-    if approved:
-        _lock_pool(help_request.community_id)
+    # no separate pool lock here: the ledger locks every account of the payment in id order (a
+    # donation locks the same accounts the same way), and this request's reservation is ours alone
     memo = f"{help_request.category.name}：{helper.display_name}"
     reference = ("help_request", help_request.id)
     record_as = dict(served_on=local_date(help_request.needed_at), recorded_by=requester, verified_by=actor,
@@ -1033,3 +1033,14 @@ def pool_statement(community_id: int, limit: int = 30) -> list[tuple[Posting, Tx
     pool = db.session.scalar(sa.select(Account).where(Account.community_id == community_id,
                                                       Account.kind == AccountKind.pool))
     return ledger.postings_of(pool, limit=limit) if pool is not None else []
+
+
+def guard_pool_reservations(community_id: int) -> None:
+    """After a movement that took minutes out of the pool other than paying a
+    reserved service (a reversal of a donation or of a capped credit): refuse it
+    if the pool would hold less than it has promised. The movement locked the
+    pool account, so approvals (which lock it first) wait for this answer."""
+    balance = db.session.scalar(sa.select(Account.balance).where(Account.community_id == community_id,
+                                                                 Account.kind == AccountKind.pool))
+    if balance is not None and reserved_minutes(community_id) > balance:
+        raise DomainError(_l("The pool's minutes are promised to approved requests: this would leave it short."))

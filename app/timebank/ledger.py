@@ -771,3 +771,16 @@ def verify() -> dict:  # noqa: F811 - extends the verification above with the re
     report = _verify_postings()
     report["problems"] += reservation_problems()
     return report
+
+
+_reverse_postings = reverse
+
+
+def reverse(original: Txn, **kwargs) -> Txn:  # noqa: F811 - extends the reversal above with the pool's promises
+    """Everything above; and a reversal that takes minutes out of a pool never
+    leaves it holding less than its reservations (app.timebank.exchange)."""
+    from app.timebank.exchange import guard_pool_reservations
+
+    txn = _reverse_postings(original, **kwargs)
+    guard_pool_reservations(original.community_id)
+    return txn

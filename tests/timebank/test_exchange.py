@@ -544,3 +544,20 @@ def test_statement_lines_of_an_exchange_and_of_the_pool(make_user, staff, places
     assert [(line.kind, line.amount) for line in theirs.lines][-1] == (TxnKind.exchange, -30)
     pool = [(p.amount, t.kind) for p, t in exchange.pool_statement(places.community.id)]
     assert pool == [(-60, TxnKind.exchange), (60, TxnKind.donation)]
+
+
+def test_reversing_a_donation_cannot_break_the_pools_promises(make_user, staff, places):
+    donor, elder = make_user(), make_user()
+    fund_pool(places.community.id, 60, donor, staff)
+    donation = db.session.scalar(sa.select(Txn).where(Txn.kind == TxnKind.donation))
+    help_request = ask(elder, elder, minutes=60, pool_reason="独居")
+    exchange.decide_pool(staff[0], help_request, approve=True)
+    db.session.commit()
+    with pytest.raises(DomainError):
+        ledger.reverse(donation, reason="捐错了", initiated_by=staff[0], confirmed_by=staff[1], idempotency_key="r")
+    db.session.rollback()
+    help_request = db.session.get(HelpRequest, help_request.id)
+    exchange.cancel(elder, help_request)
+    ledger.reverse(db.session.get(Txn, donation.id), reason="捐错了", initiated_by=staff[0], confirmed_by=staff[1],
+                   idempotency_key="r2")
+    assert exchange.pool_of(places.community.id)["balance"] == 0
