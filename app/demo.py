@@ -118,8 +118,30 @@ def _timebank(users: dict[str, User]) -> None:
                               recorded_by=recorder, idempotency_key=f"demo-service-{n}",
                               # nobody verifies their own service: the subdistrict verifies the committee member's
                               verified_by=users["jiedao"] if users[login] is verifier else verifier)
-    ledger.transfer(users["13800000001"], users["13800000003"], 60, idempotency_key="demo-gift",
-                    memo="赠与孙奶奶，用于助餐配送")
+    _family(users)
+
+
+def _family(users: dict[str, User]) -> None:
+    """张阿姨 (朝阳社区) and her mother 王老太, 86, living alone in 南园社区: linked
+    as family; 张阿姨 gave her mother an hour (通存通兑, across communities);
+    南园's social worker, on a home visit, named 张阿姨 her mother's proxy (代办)
+    with the mother's consent on record; 孙奶奶 asked 周师傅 to link (waiting);
+    张阿姨 donated half an hour to the pool."""
+    from app.timebank import family
+    from app.timebank.family_models import Relation
+
+    zhang, sun, zhou = users["13800000001"], users["13800000003"], users["13800000004"]
+    nanyuan = users["13800000005"].community
+    mother = accounts.create_user(None, login="13800000009", display_name="王老太", password=DEMO_PASSWORD,
+                                  community=nanyuan, verified=True, household="4幢1单元102")
+    users["13800000009"] = mother
+    link = family.ask_link(zhang, mother, Relation.parent)
+    family.accept_link(mother, link)
+    family.give_to_relative(zhang, mother, 60, idempotency_key="demo-family-gift")
+    family.designate_proxy(users["shegong2"], mother, zhang, adult=True,
+                           consent_note="社工上门走访，王老太本人口头同意由女儿张阿姨代办，邻居在场")
+    family.ask_link(sun, zhou, Relation.other)
+    family.donate_to_pool(zhang, 30, idempotency_key="demo-donation")
 
 
 def _consultation(users: dict[str, User], communities) -> None:

@@ -9,14 +9,24 @@ resident, `can_act_for(actor, resident)`, and show every such act with
 `**on_behalf(actor, resident)` in the audit entry."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import User
+from app.audit.services import record
+from app.domain import DomainError, NotFound
 from app.extensions import db
-from app.timebank.family_models import FamilyLink, FamilyProxy, LinkStatus, Relation
+from app.notifications.services import notify, register_kind
+from app.permissions import social_worker_community_ids
+from app.sqltypes import utcnow
+from app.timebank import ledger
+from app.timebank.family_models import (RELATION_LABELS, FamilyLink, FamilyProxy, FamilyTransfer, LinkStatus,
+                                        Relation)
+from app.timebank.models import AccountKind, Txn, TxnKind
 
 
 @dataclass(frozen=True)
@@ -95,19 +105,6 @@ def on_behalf(actor: User, resident: User) -> dict:
 
 # -- links (亲属关联): one asks, the other accepts or refuses; either ends it ---------------------
 
-import math  # noqa: E402
-
-from flask_babel import lazy_gettext as _l  # noqa: E402,F811
-
-from app.audit.services import record  # noqa: E402
-from app.domain import DomainError, NotFound  # noqa: E402
-from app.notifications.services import notify, register_kind  # noqa: E402
-from app.permissions import social_worker_community_ids  # noqa: E402
-from app.sqltypes import utcnow  # noqa: E402
-from app.timebank import ledger  # noqa: E402
-from app.timebank.family_models import RELATION_LABELS, FamilyTransfer  # noqa: E402
-from app.timebank.models import AccountKind, Txn, TxnKind  # noqa: E402
-
 register_kind("timebank.family_asked", _l("%(name)s asks to be linked with you as family: they are your %(relation)s."),
               labels={"relation": RELATION_LABELS})
 register_kind("timebank.family_accepted", _l("%(name)s accepted your family link."))
@@ -118,6 +115,7 @@ register_kind("timebank.proxy_named", _l("You may now act for %(name)s as their 
 register_kind("timebank.proxy_named_for_you", _l("%(name)s may now act for you as your proxy (代办); %(by)s recorded your consent."))
 register_kind("timebank.proxy_revoked", _l("%(proxy)s no longer acts for %(resident)s as proxy (代办)."))
 
+ASK_AGAIN_AFTER = timedelta(days=30)  # after a refusal, the same person asks the same relative again no sooner
 MAX_PENDING_ASKS = 10  # open questions one person may have waiting at once (no one is asked by the hundred)
 
 # The link's state machine: verb → (the state it leaves, who may take it, the state it reaches).
@@ -173,6 +171,12 @@ def ask_link(asker: User, relative: User | None, relation: Relation) -> FamilyLi
                                                         open_link)):
         raise DomainError(_l("You are already linked with %(name)s, or a question is waiting for an answer.",
                              name=relative.display_name), field="phone")
+    refused_lately = db.session.scalar(sa.select(FamilyLink.id).where(
+        FamilyLink.requester_id == asker.id, FamilyLink.addressee_id == relative.id,
+        FamilyLink.status == LinkStatus.refused, FamilyLink.decided_at > utcnow() - ASK_AGAIN_AFTER))
+    if refused_lately:  # a refusal is an answer: the same question is not pressed on them again at once
+        raise DomainError(_l("%(name)s refused this link recently; you can ask again after %(days)d days.",
+                             name=relative.display_name, days=ASK_AGAIN_AFTER.days), field="phone")
     waiting = db.session.scalar(sa.select(sa.func.count(FamilyLink.id)).where(
         FamilyLink.requester_id == asker.id, FamilyLink.status == LinkStatus.pending)) or 0
     if waiting >= MAX_PENDING_ASKS:
@@ -369,7 +373,7 @@ def plan_transfer(sender: User, receiver: User | None, minutes) -> TransferPlan:
     unit_from = ledger.settings_for(sender.community_id).unit_minutes
     unit_to = ledger.settings_for(receiver.community_id).unit_minutes
     unit = unit_from * unit_to // math.gcd(unit_from, unit_to)  # both communities' ledgers check their own unit
-    minutes = ledger._minutes(minutes, unit=unit)  # noqa: SLF001 - the ledger's one rule for amounts
+    minutes = ledger._minutes(minutes, unit=unit)
     account = ledger.account_of(sender, create=False)
     if account is None or account.balance - minutes < account.floor:
         raise DomainError(_l("Not enough hours: the balance would fall below its limit."), field="minutes")
@@ -389,30 +393,38 @@ def give_to_relative(sender: User, receiver: User | None, minutes, *, idempotenc
     the same database transaction: the sender's community takes the hours back
     into its issuance account, the receiver's issues them (each community's
     ledger stays whole; both communities' social workers see their side).
-    The four accounts are locked up front in id order, so two relatives
-    giving to each other at once cannot deadlock. The receiver is told."""
+    The accounts both transactions touch are locked up front in id order, so
+    two relatives giving to each other at once cannot deadlock. The receiver
+    is told."""
     if not idempotency_key or len(idempotency_key) > 60:
         raise DomainError(_l("This form has expired. Please reload the page and try again."))
     done = transfer_by_key(sender, idempotency_key)
     if done is not None:
         return done
-    plan = plan_transfer(sender, receiver, minutes)
+    try:
+        plan = plan_transfer(sender, receiver, minutes)
+    except DomainError:
+        # the same form from another tab may have just gone through (its hours are why the balance is short now)
+        done = transfer_by_key(sender, idempotency_key)
+        if done is None:
+            raise
+        return done
     sender_account, receiver_account = ledger.account_of(sender), ledger.account_of(receiver)
     memo = f"{sender.display_name} → {receiver.display_name}"
     if plan.across:
         out_issuance = ledger.system_account(sender.community_id, AccountKind.issuance)
         in_issuance = ledger.system_account(receiver.community_id, AccountKind.issuance)
         in_pool = ledger.system_account(receiver.community_id, AccountKind.pool)
-        ledger._lock([sender_account.id, out_issuance.id, in_issuance.id, receiver_account.id, in_pool.id])  # noqa: SLF001
+        ledger._lock([sender_account.id, out_issuance.id, in_issuance.id, receiver_account.id, in_pool.id])
         out_txn, created = ledger.post(TxnKind.transfer, [(sender_account, -plan.minutes), (out_issuance, plan.minutes)],
                                        initiated_by=sender, idempotency_key=idempotency_key, memo=memo)
         if not created:
             return transfer_by_key(sender, idempotency_key)
-        legs = ledger._with_cap(receiver_account, plan.minutes, in_issuance)  # noqa: SLF001 - the receiver's maximum
+        legs = ledger._with_cap(receiver_account, plan.minutes, in_issuance)
         in_txn, _ = ledger.post(TxnKind.transfer, legs, initiated_by=sender, idempotency_key=idempotency_key + "/in",
                                 memo=memo, reference=("txn", out_txn.id))
     else:
-        legs = ledger._with_cap(receiver_account, plan.minutes, sender_account)  # noqa: SLF001
+        legs = ledger._with_cap(receiver_account, plan.minutes, sender_account)
         out_txn, created = ledger.post(TxnKind.transfer, legs, initiated_by=sender, idempotency_key=idempotency_key,
                                        memo=memo)
         if not created:
@@ -438,7 +450,7 @@ def donate_to_pool(donor: User, minutes, *, idempotency_key: str) -> Txn:
     if not donor.is_verified:
         raise DomainError(_l("Only verified residents hold a time-bank account."))
     unit = ledger.settings_for(donor.community_id).unit_minutes
-    minutes = ledger._minutes(minutes, unit=unit)  # noqa: SLF001
+    minutes = ledger._minutes(minutes, unit=unit)
     replay = db.session.scalar(sa.select(Txn).where(Txn.initiated_by_id == donor.id,
                                                     Txn.idempotency_key == idempotency_key))
     if replay is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -60,10 +61,10 @@ def ask_family_link():
                        rerender=lambda: _mine(ask_form=form, status=form_status(form)))
 
 
-_VERBS = {"accept": (family.accept_link, "You are now linked as family."),
-          "refuse": (family.refuse_link, "You refused the family link."),
-          "withdraw": (family.withdraw_link, "You withdrew your question."),
-          "end": (family.end_link, "The family link has ended.")}
+_VERBS = {"accept": (family.accept_link, _l("You are now linked as family.")),
+          "refuse": (family.refuse_link, _l("You refused the family link.")),
+          "withdraw": (family.withdraw_link, _l("You withdrew your question.")),
+          "end": (family.end_link, _l("The family link has ended."))}
 
 
 @bp.post("/my/family/links/<int:link_id>/<verb>")
@@ -75,7 +76,7 @@ def decide_family_link(link_id: int, verb: str):
     action, message = _VERBS[verb]
     if not EmptyForm().validate_on_submit():
         return see_other("timebank.my_family")
-    return act(lambda: action(current_user, link), _(message), url_for("timebank.my_family"))
+    return act(lambda: action(current_user, link), message, url_for("timebank.my_family"))
 
 
 @bp.post("/my/family/proxies")

@@ -72,7 +72,7 @@ class FamilyAskForm(FlaskForm):
 
 
 class GiveForm(FlaskForm):
-    receiver_id = SelectField(_l("To"), validators=[DataRequired(REQUIRED)])
+    receiver_id = SelectField(_l("Receiver"), validators=[DataRequired(REQUIRED)])
     minutes = WholeNumberField(_l("Time in minutes"), description=_l("60 minutes = 1 hour"),
                                validators=[InputRequired(REQUIRED)], low=1, high=MAX_GIFT_MINUTES)
     idempotency_key = HiddenField(default=new_idempotency_key)

@@ -134,6 +134,7 @@ def _ids(app) -> dict[str, list]:
     from app.extensions import db
     from app.meetings.models import Body, Meeting
     from app.places.models import Community, Department, Grid, Subdistrict
+    from app.timebank.family_models import FamilyTransfer
     from app.volunteering.models import Activity, Certificate
 
     def ids(column, order=None):
@@ -152,6 +153,7 @@ def _ids(app) -> dict[str, list]:
             "department_id": ids(Department.id),
             "subdistrict_id": ids(Subdistrict.id),
             "user_id": ids(User.id),
+            "transfer_id": ids(FamilyTransfer.id),
         }
         values.update(_exchange_ids(ids))
         db.session.remove()

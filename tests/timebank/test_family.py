@@ -53,6 +53,9 @@ def test_ask_accept_refuse_withdraw_end(make_user):
     refused = family.ask_link(daughter, mother, Relation.parent)  # asking again after an end is allowed
     family.refuse_link(mother, refused)
     assert refused.status is LinkStatus.refused
+    with pytest.raises(DomainError):  # a refusal stands for a while: no pressing the same question
+        family.ask_link(daughter, mother, Relation.parent)
+    family.ask_link(mother, daughter, Relation.child)  # the one who refused may still ask
     with pytest.raises(DomainError):
         family.ask_link(daughter, daughter, Relation.other)
     with pytest.raises(DomainError):
@@ -210,7 +213,7 @@ def test_pages_and_who_sees_a_transfer(make_user, places, staff, client_for):
     statement = text(client_for(son).get("/my/timebank/statement"))
     assert "刘桂兰" in statement
     assert client_for(staff[0]).get(f"/c/{places.community.id}/timebank/family").status_code == 200
-    assert client_for(son).get(f"/c/{places.community.id}/timebank/family").status_code == 404
+    assert client_for(son).get(f"/c/{places.community.id}/timebank/family").status_code == 403
 
 
 def test_give_form_confirms_then_gives_once(make_user, places, staff, client_for):
@@ -228,3 +231,62 @@ def test_give_form_confirms_then_gives_once(make_user, places, staff, client_for
     assert db.session.scalar(sa.select(sa.func.count(FamilyTransfer.id))) == 1
     refused = c.post("/my/family/give", {**form, "minutes": "45", "idempotency_key": "k2"})
     assert refused.status_code == 422 and "30" in text(refused)
+
+
+def _statements(client, url) -> int:
+    seen = []
+
+    def count(*_args, **_kw):
+        seen.append(1)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_family_pages_do_not_grow_with_relatives(make_user, places, staff, client_for):
+    """The person's family page and the community's family page: the same
+    statements for one relative or four (links, proxies, transfers)."""
+    resident = make_user()
+    _credit(resident, 600, staff, "seed")
+    db.session.commit()
+    pages = [(client_for(resident), "/my/family"), (client_for(staff[0]), f"/c/{places.community.id}/timebank/family"),
+             (client_for(resident), "/my/timebank"), (client_for(resident), "/my/timebank/statement")]
+
+    def add_relative(n):
+        kin = make_user(community=places.other if n % 2 else places.community)
+        _linked(resident, kin)
+        family.give_to_relative(resident, kin, 30, idempotency_key=f"q{n}")
+        family.designate_proxy(resident, resident, kin, adult=True)
+        db.session.commit()
+
+    add_relative(0)
+    before = [_statements(c, url) for c, url in pages]
+    for n in range(1, 4):
+        add_relative(n)
+    assert [_statements(c, url) for c, url in pages] == before
+
+
+def test_two_relatives_giving_to_each_other_at_once_both_go_through(app, make_user, places, staff):
+    """Across two communities each gift locks both issuance accounts: taken in id order, never a deadlock."""
+    a, b = make_user(), make_user(community=places.other)
+    _credit(a, 600, staff, "sa")
+    ledger.credit_service(b, 600, description="助老", served_on=TODAY, recorded_by=staff[0], verified_by=staff[1],
+                          idempotency_key="sb")
+    _linked(a, b)
+    pairs = [(a.id, b.id), (b.id, a.id)] * 3
+    db.session.commit()
+
+    def give(i):
+        from app.accounts.models import User
+
+        s, r = (db.session.get(User, n) for n in pairs[i])
+        family.give_to_relative(s, r, 30, idempotency_key=f"cross-{i}")
+
+    assert run_in_threads(app, range(len(pairs)), give) == []
+    assert db.session.scalar(sa.select(sa.func.count(FamilyTransfer.id))) == 6
+    assert db.session.scalar(sa.select(Account.balance).where(Account.user_id == a.id)) == 600
+    assert ledger.verify()["problems"] == []
