@@ -254,7 +254,7 @@ def _exchange(users: dict[str, User]) -> None:
     exchange.confirm(sun, haircut, rating=5, comment="剪得很精神，谢谢陈委员")
 
     exchange.post_request(sun, sun, category_id=kinds["助餐"], needed_at=tomorrow + timedelta(days=1),
-                          place="2幢3单元202", minutes=60, notes="帮忙从助餐点取午饭")
+                          place="2幢3单元202", minutes=30, notes="帮忙从助餐点取午饭")
     exchange.post_request(zhang, zhang, category_id=kinds["代购"], needed_at=tomorrow + timedelta(days=2),
                           place="3幢2单元501", minutes=30, notes="帮买一袋米，扛上五楼", accept_first=True)
     exchange.save_listing(zhang, category_id=kinds["手机使用帮助"], title="手机使用教学",

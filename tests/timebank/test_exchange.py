@@ -561,3 +561,15 @@ def test_reversing_a_donation_cannot_break_the_pools_promises(make_user, staff, 
     ledger.reverse(db.session.get(Txn, donation.id), reason="捐错了", initiated_by=staff[0], confirmed_by=staff[1],
                    idempotency_key="r2")
     assert exchange.pool_of(places.community.id)["balance"] == 0
+
+
+def test_the_demo_has_open_served_and_pool_supported_requests(app):
+    from app import demo
+
+    demo.seed()
+    requests = db.session.scalars(sa.select(HelpRequest)).all()
+    assert sum(1 for r in requests if r.state is HelpState.open) >= 2
+    assert any(r.state is HelpState.served and r.rating == 5 for r in requests)
+    assert any(r.pool_state is PoolState.approved for r in requests)
+    assert db.session.scalar(sa.select(sa.func.count(ServiceClaim.id))) == 1
+    assert ledger.verify()["problems"] == []
