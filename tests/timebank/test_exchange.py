@@ -12,7 +12,7 @@ from app.extensions import db
 from app.localtime import today
 from app.sqltypes import utcnow
 from app.timebank import exchange, ledger
-from app.timebank.exchange_models import ClaimState, HelpRequest, HelpState, PoolState
+from app.timebank.exchange_models import ClaimState, HelpRequest, HelpState, PoolState, ServiceClaim
 from app.timebank.models import Account, ServiceRecord, Txn, TxnKind
 from tests.conftest import run_in_threads, text
 
