@@ -194,7 +194,7 @@ def ask_link(asker: User, relative: User | None, relation: Relation) -> FamilyLi
     notify(relative, "timebank.family_asked", endpoint="timebank.my_family", name=asker.display_name,
            relation=relation.reverse.name)
     record(asker, "timebank.family_ask", link, community_id=asker.community_id, relative=relative.id,
-           relation=relation.name)
+           relative_name=relative.display_name, relation=relation.name)
     return link
 
 
@@ -217,7 +217,9 @@ def _move(user: User, link: FamilyLink, verb: str) -> FamilyLink:
             "end": "timebank.family_ended"}.get(verb)
     if kind:
         notify(other, kind, endpoint="timebank.my_family", name=user.display_name)
-    record(user, f"timebank.family_{verb}", link, community_id=user.community_id, relative=other.id)
+    record(user, {"accept": "timebank.family_accept", "refuse": "timebank.family_refuse",
+                  "withdraw": "timebank.family_withdraw", "end": "timebank.family_end"}[verb],
+           link, community_id=user.community_id, relative=other.id, relative_name=other.display_name)
     return link
 
 

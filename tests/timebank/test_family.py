@@ -60,8 +60,10 @@ def test_ask_accept_refuse_withdraw_end(make_user):
         family.ask_link(daughter, daughter, Relation.other)
     with pytest.raises(DomainError):
         family.ask_link(daughter, None, Relation.other)
-    actions = {e.action for e in db.session.scalars(sa.select(AuditEntry))}
-    assert {"timebank.family_ask", "timebank.family_accept", "timebank.family_end", "timebank.family_refuse"} <= actions
+    entries = {e.action: e for e in db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id))}
+    assert {"timebank.family_ask", "timebank.family_accept", "timebank.family_end", "timebank.family_refuse"} <= set(entries)
+    assert "李娜" in sentence_for(entries["timebank.family_accept"], html=False)  # 王秀英 accepted the link with 李娜
+    assert "王秀英" in sentence_for(entries["timebank.family_accept"], html=False)
 
 
 def test_find_person_needs_phone_and_name(make_user):
