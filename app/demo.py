@@ -92,6 +92,7 @@ def seed() -> dict[str, User]:
     _consultation(users, communities)
     _timebank(users)
     _lists(users["jiedao"], subdistrict)
+    _exchange(users)
     _admission(users, subdistrict, communities, departments)
     _evaluation(users, subdistrict, communities, departments)
     return users
@@ -118,7 +119,7 @@ def _evaluation(users: dict[str, User], subdistrict, communities, departments) -
         users[login] = user
     chaoyang = communities["朝阳社区"]
     for i, (name, household) in enumerate([("高大爷", "1幢1单元101"), ("林阿姨", "4幢2单元302"),
-                                           ("何师傅", "8幢1单元502")], start=9):
+                                           ("何师傅", "8幢1单元502")], start=11):
         users[f"138000000{i:02d}"] = accounts.create_user(
             None, login=f"138000000{i:02d}", display_name=name, password=DEMO_PASSWORD, community=chaoyang,
             verified=True, household=household)
@@ -147,8 +148,8 @@ def _evaluation(users: dict[str, User], subdistrict, communities, departments) -
     last = new_round(this_year - 1, date(this_year - 1, 12, 20))
     for sheet in evaluation.sheets_of(last):
         score(last, sheet, bases[sheet.party.name] - 2)
-    for n, login in enumerate(["13800000001", "13800000003", "13800000004", "weiyuan", "13800000009",
-                               "13800000010"]):
+    for n, login in enumerate(["13800000001", "13800000003", "13800000004", "weiyuan", "13800000011",
+                               "13800000012"]):
         evaluation.answer_survey(users[login], last, users[login], {q.id: 5 - (n % 3 == 2) - (n == 5)
                                                                    for q in last.questions})
     evaluation.close_round(staff, last)
@@ -160,7 +161,7 @@ def _evaluation(users: dict[str, User], subdistrict, communities, departments) -
             score(current, sheet, bases[sheet.party.name])
     for login in ["13800000003", "13800000004"]:
         evaluation.answer_survey(users[login], current, users[login], {q.id: 4 for q in current.questions})
-    evaluation.answer_survey(users["shegong"], current, users["13800000011"], {q.id: 5 for q in current.questions})
+    evaluation.answer_survey(users["shegong"], current, users["13800000013"], {q.id: 5 for q in current.questions})
 
 
 def _lists(staff: User, subdistrict) -> None:
@@ -402,3 +403,47 @@ def _meetings(users: dict[str, User], community, chair, topic) -> None:
     starts = datetime.now(timezone.utc).replace(hour=1, minute=30, second=0, microsecond=0) + timedelta(days=7)
     schedule_meeting(chair, body, title="12月居民代表会议", starts_at=starts, place="朝阳社区党群服务中心二楼会议室",
                      topics=[topic], free_items=["2027年民生实事项目征集"])
+
+
+def _exchange(users: dict[str, User]) -> None:
+    """Help between neighbours in 朝阳社区: 陈爷爷 (84, living alone, a priority
+    resident) asked for a companion to hospital with pool support, approved and
+    reserved, 周师傅 chosen; 孙奶奶's haircut, served and rated; two open
+    requests; 张阿姨's standing offer of phone lessons; 周师傅's record of a
+    repair that 孙奶奶 has not confirmed yet."""
+    from datetime import timedelta
+
+    from app.localtime import today
+    from app.sqltypes import utcnow
+    from app.timebank import exchange, ledger
+
+    zhang, sun, zhou, chen_wy = (users[k] for k in ("13800000001", "13800000003", "13800000004", "weiyuan"))
+    worker = users["shegong"]
+    chaoyang = zhang.community
+    elder = accounts.create_user(None, login="13800000010", display_name="陈爷爷", password=DEMO_PASSWORD,
+                                 community=chaoyang, verified=True, household="1幢1单元101")
+    users["13800000010"] = elder
+    kinds = {c.name: c.id for c in exchange.categories(chaoyang.id)}
+    tomorrow = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(days=1, hours=2)
+
+    exchange.set_priority(worker, elder, True, "84岁独居")
+    ledger.donate(zhou, 120, idempotency_key="demo-pool-zhou")
+    escort = exchange.post_request(worker, elder, category_id=kinds["陪诊"], needed_at=tomorrow, place="市第一人民医院",
+                                   minutes=120, notes="上午挂号，需要有人陪同看眼科", pool_reason="独居老人，余额不足")
+    exchange.decide_pool(worker, escort, approve=True)
+    exchange.choose(worker, escort, exchange.offer(zhou, escort, "我开车送陈爷爷").id)
+    exchange.send_message(zhou, escort, "明早八点在1幢楼下等您。")
+
+    haircut = exchange.post_request(sun, sun, category_id=kinds["理发"], needed_at=tomorrow, place="2幢3单元202",
+                                    minutes=30)
+    exchange.choose(sun, haircut, exchange.offer(chen_wy, haircut).id)
+    haircut.needed_at = utcnow() - timedelta(days=2)  # it took place two days ago
+    exchange.confirm(sun, haircut, rating=5, comment="剪得很精神，谢谢陈委员")
+
+    exchange.post_request(sun, sun, category_id=kinds["助餐"], needed_at=tomorrow + timedelta(days=1),
+                          place="2幢3单元202", minutes=30, notes="帮忙从助餐点取午饭")
+    exchange.post_request(zhang, zhang, category_id=kinds["代购"], needed_at=tomorrow + timedelta(days=2),
+                          place="3幢2单元501", minutes=30, notes="帮买一袋米，扛上五楼", accept_first=True)
+    exchange.save_listing(zhang, category_id=kinds["手机使用帮助"], title="手机使用教学",
+                          description="教老人用微信视频、扫码、挂号，周末上门")
+    exchange.start_claim(zhou, sun, minutes=60, description="修厨房水龙头", served_on=today())

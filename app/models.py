@@ -20,3 +20,6 @@ from app.lists.models import ListItem, ListRemoval, ListVersion  # noqa: F401
 from app.agreements.models import (  # noqa: F401
     AdmissionRequest, AdmissionSettings, Agreement, AgreementItem, Fulfilment, FulfilmentPhoto, Milestone, Payment,
 )
+from app.timebank.exchange_models import (  # noqa: F401
+    ExchangeProfile, HelpCategory, HelpMessage, HelpOffer, HelpRequest, ServiceClaim, ServiceListing,
+)

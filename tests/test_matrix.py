@@ -319,6 +319,32 @@ MATRIX: dict[str, dict[str, int]] = {
     "POST /lists/drafts/<int:draft_id>/items/<int:item_id>/remove": row("302 403 403 403 403 422 403"),
     "POST /lists/drafts/<int:draft_id>/publish": row("302 403 403 403 403 422 403"),
     "POST /lists/drafts/<int:draft_id>/discard": row("302 403 403 403 403 303 403"),
+    # help between neighbours (Time bank II): R asked for help (pool support asked) and received a volunteer's
+    # record; a third resident lists a standing offer. Only the counterparties and the community's social
+    # workers see a request or a record (an open request also its community's volunteers).
+    "GET /help": USER_200,
+    "GET /help/new": USER_200,
+    "POST /help/new": USER_422,
+    "GET /help/<int:help_id>": row("302 200 404 404 200 404 404"),
+    "POST /help/<int:help_id>/offer": row("302 422 404 404 422 404 404"),
+    "POST /help/<int:help_id>/choose": row("302 303 404 404 303 404 404"),
+    "POST /help/<int:help_id>/withdraw": row("302 303 404 404 303 404 404"),
+    "POST /help/<int:help_id>/message": row("302 422 404 404 422 404 404"),
+    "POST /help/<int:help_id>/cancel": row("302 303 404 404 303 404 404"),
+    "POST /help/<int:help_id>/confirm": row("302 422 404 404 422 404 404"),
+    "POST /help/<int:help_id>/pool": row("302 403 404 404 422 404 404"),
+    "POST /help/wider": USER_303,
+    "GET /help/listings": USER_200,
+    "POST /help/listings": USER_422,
+    "POST /help/listings/<int:listing_id>/withdraw": row("302 403 404 404 303 404 404"),
+    "GET /help/claims/new": USER_200,
+    "POST /help/claims/new": USER_422,
+    "GET /help/claims/<int:claim_id>": row("302 200 404 404 200 404 404"),
+    "POST /help/claims/<int:claim_id>/answer": row("302 422 404 404 422 404 404"),
+    "POST /help/claims/<int:claim_id>/decide": row("302 422 404 404 422 404 404"),
+    "GET /c/<int:community_id>/help/manage": row("302 403 403 404 200 403 403"),
+    "POST /c/<int:community_id>/help/categories": row("302 403 403 404 422 403 403"),
+    "POST /c/<int:community_id>/help/priority": row("302 403 403 404 422 403 403"),
 }
 
 # Routes whose url takes another object of the world than the one its argument names ({argument: world value}).
@@ -389,7 +415,7 @@ class World:
             "topic_id": topic.id, "comment_id": comment.id, "token": photo.token, "block_id": block.id,
             "body_id": body.id, "member_id": member.id, "meeting_id": meeting.id, "motion_id": motion.id,
             "activity_id": activity.id, "signup_id": signup.id, "code": self._certificate(),
-            **self._ledger_request(places), **self._family(places), **self._evaluation(places),
+            **self._ledger_request(places), **self._exchange(places, make_user), **self._family(places), **self._evaluation(places),
             "version_id": version.id, "draft_id": draft.id, "item_id": item.id, **agreement_values,
         }
 
@@ -474,6 +500,22 @@ class World:
         other = self.personas["O"]  # any user id will do as the requester; S decides
         request = ledger.request_grant(other, self.personas["R"], 60, "优先对象")
         return {"request_id": request.id, "txn_id": db.session.scalar(db.select(Txn.id).order_by(Txn.id))}
+
+    def _exchange(self, places, make_user) -> dict:
+        """R's help request asking the pool, a neighbour's record of help given to R, the neighbour's standing offer."""
+        from datetime import timedelta
+
+        from app.timebank import exchange
+
+        resident, neighbour = self.personas["R"], make_user()
+        category = exchange.categories(places.community.id)[0]
+        help_request = exchange.post_request(resident, resident, category_id=category.id, place="3幢501",
+                                             needed_at=services_now() + timedelta(days=2), minutes=60,
+                                             pool_reason="独居老人")
+        claim = exchange.start_claim(neighbour, resident, minutes=60, description="修水管",
+                                     served_on=services_now().date())
+        listing = exchange.save_listing(neighbour, category_id=category.id, title="周末上门理发")
+        return {"help_id": help_request.id, "claim_id": claim.id, "listing_id": listing.id}
 
     def _certificate(self) -> str:
         """R's certificate for a day of recorded service."""

@@ -107,6 +107,27 @@ SENTENCES: dict[str, Any] = {
     "timebank.donation": _l("%(actor)s donated %(minutes)s minutes to the pool (%(object)s)."),
     "timebank.exchange": _l("%(actor)s paid %(minutes)s minutes for a service (%(object)s)."),
     "timebank.reversal": _l("%(actor)s reversed a transaction (%(object)s)."),
+    # help between neighbours (app.timebank.exchange)
+    "timebank.help_categories": _l("%(actor)s changed the categories of help: %(names)s."),
+    "timebank.help_wider": _l("%(actor)s chose whether to see requests of the subdistrict's other communities: %(wider)s."),
+    "timebank.help_priority": _l("%(actor)s set %(object)s as a priority resident: %(priority)s (%(reason)s)."),
+    "timebank.help_post": _l("%(actor)s posted %(object)s for %(resident)s (%(acting)s): %(category)s, %(minutes)s minutes."),
+    "timebank.help_offer": _l("%(actor)s offered to help with %(object)s."),
+    "timebank.help_choose": _l("%(actor)s chose %(helper)s to help with %(object)s."),
+    "timebank.help_withdraw": _l("%(actor)s stepped back from %(object)s."),
+    "timebank.help_message": _l("%(actor)s sent a message about %(object)s."),
+    "timebank.help_cancel": _l("%(actor)s cancelled %(object)s for %(resident)s (%(acting)s); %(released)s reserved minutes went back to the pool."),
+    "timebank.pool_approve": _l("%(actor)s approved pool support for %(object)s and reserved %(minutes)s minutes."),
+    "timebank.pool_decline": _l("%(actor)s declined pool support for %(object)s: %(reason)s"),
+    "timebank.help_confirm": _l("%(actor)s confirmed %(object)s for %(resident)s (%(acting)s): %(minutes)s minutes, %(pool_minutes)s of them from the pool, rating %(rating)s."),
+    "timebank.listing_post": _l("%(actor)s listed the standing offer “%(title)s”."),
+    "timebank.listing_withdraw": _l("%(actor)s withdrew the standing offer “%(title)s”."),
+    "timebank.claim_start": _l("%(actor)s recorded %(minutes)s minutes of help given to %(receiver)s (%(object)s)."),
+    "timebank.claim_confirm": _l("%(actor)s confirmed %(object)s for %(resident)s (%(acting)s)."),
+    "timebank.claim_dispute": _l("%(actor)s disputed %(object)s for %(resident)s (%(acting)s): %(reason)s"),
+    "timebank.claim_uphold": _l("%(actor)s upheld %(object)s: %(reason)s"),
+    "timebank.claim_reject": _l("%(actor)s rejected %(object)s: %(reason)s"),
+    "timebank.claim_expired": _l("%(object)s expired unconfirmed (%(minutes)s minutes)."),
     "timebank.family_ask": _l("%(actor)s asked %(relative_name)s to link as family (%(object)s)."),
     "timebank.family_accept": _l("%(actor)s accepted the family link with %(relative_name)s (%(object)s)."),
     "timebank.family_refuse": _l("%(actor)s refused the family link with %(relative_name)s (%(object)s)."),
@@ -176,6 +197,9 @@ OBJECTS: dict[str, tuple[Any, str | None, str | None]] = {
     "ledgerrequest": (_l("request #%(id)s"), None, None),
     "certificate": (_l("certificate #%(id)s"), None, None),
     "timebank_settings": (_l("time bank settings"), None, None),
+    "helprequest": (_l("help request #%(id)s"), "timebank.show_help", "help_id"),
+    "serviceclaim": (_l("record of help #%(id)s"), "timebank.show_claim", "claim_id"),
+    "servicelisting": (_l("standing offer #%(id)s"), None, None),
     "familylink": (_l("family link #%(id)s"), None, None),
     "familyproxy": (_l("proxy #%(id)s"), None, None),
     "familytransfer": (_l("family transfer #%(id)s"), "timebank.show_transfer", "transfer_id"),
@@ -192,11 +216,13 @@ def _labels() -> dict[str, dict]:
     from app.consultation.models import REPORT_LABELS, STATE_LABELS
     from app.evaluation.models import DIRECTION_LABELS
     from app.meetings.models import ATTENDANCE_LABELS, CHOICE_LABELS
+    from app.timebank.exchange_models import ACTING_LABELS
     from app.volunteering.models import SIGNUP_LABELS
 
     return {"role": ROLE_LABELS, "from": STATE_LABELS, "to": STATE_LABELS, "reason": REPORT_LABELS,
             "choice": CHOICE_LABELS, "status": {**SIGNUP_LABELS, **ATTENDANCE_LABELS, **DELIVERY_LABELS},
-            "direction": DIRECTION_LABELS, "outcome": REQUEST_LABELS, "side": SIDE_LABELS}
+            "direction": DIRECTION_LABELS, "outcome": REQUEST_LABELS, "side": SIDE_LABELS,
+            "acting": ACTING_LABELS}
 
 
 def _label(mapping: dict, value: Any) -> Any:

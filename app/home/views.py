@@ -14,6 +14,7 @@ from app.lists import services as lists_services
 from app.notifications.services import message_for
 from app.permissions import social_worker_community_ids, staff_subdistrict_ids
 from app.places.views import list_communities
+from app.timebank import exchange
 from app.web import render
 
 bp = Blueprint("home", __name__)
@@ -36,5 +37,6 @@ def index():
         department_work=department_work(department_ids),
         is_admin=user.has_role(Role.admin),
         evaluation=evaluation_home(user),
+        help=exchange.home_summary(user, social_worker_community_ids(user)),
         STATE_LABELS=STATE_LABELS, message_for=message_for,
     )

@@ -6,4 +6,4 @@ what an activity adds to the ledger's service rules)."""
 from app.timebank import rules  # noqa: F401  (the package's permission rules, registered once)
 from app.blueprints import DomainBlueprint
 
-bp = DomainBlueprint("timebank", __name__, views=(".views", ".manage_views", ".family_views"))
+bp = DomainBlueprint("timebank", __name__, views=(".views", ".manage_views", ".family_views", ".exchange_views"))

@@ -20,3 +20,15 @@ def verify_command():
     if report["problems"]:
         raise SystemExit(1)
     click.echo("ledger verified: no violations")
+
+
+@timebank_cli.command("expire")
+def expire_command():
+    """Daily cron: tell helpers and receivers about records that expired unconfirmed.
+    Expiry itself is computed when a record is read; this only sends the notices, once."""
+    from app.extensions import db
+    from app.timebank.exchange import expire_claims
+
+    count = expire_claims()
+    db.session.commit()
+    click.echo(f"expired records noticed: {count}")

@@ -713,3 +713,30 @@ def pending_requests(community_id: int) -> list:
 def recent_transactions(community_id: int, limit: int = 30) -> list[Txn]:
     return list(db.session.scalars(sa.select(Txn).where(Txn.community_id == community_id)
                                    .order_by(Txn.id.desc()).limit(limit)))
+
+
+# -- the pool's reservations (app.timebank.exchange) are part of what `verify` checks -------------
+
+_verify_postings = verify
+
+
+def verify() -> dict:  # noqa: F811 - extends the verification above with the reservations
+    """Everything above, and the pool's reservations: never above its balance, none held by a closed request."""
+    from app.timebank.exchange import reservation_problems
+
+    report = _verify_postings()
+    report["problems"] += reservation_problems()
+    return report
+
+
+_reverse_postings = reverse
+
+
+def reverse(original: Txn, **kwargs) -> Txn:  # noqa: F811 - extends the reversal above with the pool's promises
+    """Everything above; and a reversal that takes minutes out of a pool never
+    leaves it holding less than its reservations (app.timebank.exchange)."""
+    from app.timebank.exchange import guard_pool_reservations
+
+    txn = _reverse_postings(original, **kwargs)
+    guard_pool_reservations(original.community_id)
+    return txn

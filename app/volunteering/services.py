@@ -48,6 +48,11 @@ def register_volunteer(user: User, *, skills: str, availability: str, consent: b
     return profile
 
 
+def volunteers_with_skill(skill: str) -> sa.Select:
+    """The ids of registered volunteers whose skills name `skill` (the exchange asks, to notify them of requests)."""
+    return sa.select(VolunteerProfile.user_id).where(VolunteerProfile.skills.contains(skill))
+
+
 def profile_of(user) -> VolunteerProfile | None:
     if not (user and getattr(user, "is_authenticated", False)):
         return None

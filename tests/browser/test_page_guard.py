@@ -185,6 +185,7 @@ def _ids(app) -> dict[str, list]:
             "agreement_id": ids(Agreement.id, Agreement.id.desc()),
             "photo_token": ids(FulfilmentPhoto.token),
         }
+        values.update(_exchange_ids(ids))
         db.session.remove()
     return values
 
@@ -200,6 +201,13 @@ def _first_sheet_of_each_evaluator(db, Sheet, SheetState) -> list[int]:
             seen.add(evaluator_id)
             out.append(sheet_id)
     return out
+
+
+def _exchange_ids(ids) -> dict[str, list]:
+    """Help requests (the newest first: the demo's open ones) and records of help."""
+    from app.timebank.exchange_models import HelpRequest, ServiceClaim
+
+    return {"help_id": ids(HelpRequest.id, HelpRequest.id.desc()), "claim_id": ids(ServiceClaim.id)}
 
 
 def _stored_texts(app) -> list[str]:
