@@ -103,6 +103,8 @@ MATRIX: dict[str, dict[str, int]] = {
     # consultation: reading is public (村(居)务公开)
     "GET /c/<int:community_id>/topics": ALL_200,
     "GET /topics/<int:topic_id>": ALL_200,
+    "GET /topics/<int:topic_id>/comments": ALL_200,  # the next page of comments
+    "GET /comments/<int:comment_id>/replies": ALL_200,  # the next replies of a thread
     "GET /photos/<token>": ALL_200,
     "GET /my/topics": USER_200,
     # posting: residents of the community, and its social workers on a resident's behalf
@@ -124,6 +126,8 @@ MATRIX: dict[str, dict[str, int]] = {
     "POST /topics/<int:topic_id>/report": USER_422,
     # the comment (by R)
     "GET /comments/<int:comment_id>/edit": row("302 200 403 403 403 403 403"),
+    # the reply form: verified residents of the community (a social worker is not one)
+    "GET /comments/<int:comment_id>/reply": row("302 200 403 403 403 403 403"),
     "POST /comments/<int:comment_id>/edit": row("302 422 403 403 403 403 403"),  # the stance is required
     "POST /comments/<int:comment_id>/delete": row("302 303 403 403 403 403 403"),
     "GET /comments/<int:comment_id>/report": USER_200,
