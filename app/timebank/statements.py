@@ -58,10 +58,15 @@ class Statement:
     credits: int = 0
     debits: int = 0
     next_after: int | None = None  # the next page starts after this posting; None on the last page
+    service_total: int | None = None  # the period's verified service when `services` holds only the first PAGE
 
     @property
     def service_minutes(self) -> int:
-        return sum(r.minutes for r in self.services)
+        return self.service_total if self.service_total is not None else sum(r.minutes for r in self.services)
+
+    @property
+    def more_services(self) -> bool:
+        return self.service_total is not None
 
 
 def _utc_start(day: date, tz: ZoneInfo) -> datetime:
@@ -102,16 +107,15 @@ def statement(user: User, period_from: date, period_to: date, tz: ZoneInfo, *, a
     `limit` movements from after posting `after` (None: every movement)."""
     _check_period(period_from, period_to)
     account = ledger.account_of(user, create=False)
-    services = list(db.session.scalars(sa.select(ServiceRecord).where(
-        ServiceRecord.volunteer_id == user.id, ServiceRecord.served_on >= period_from,
-        ServiceRecord.served_on <= period_to).order_by(ServiceRecord.served_on, ServiceRecord.id)))
+    services, service_total = _services(user, period_from, period_to, limit)
     if account is None:
-        return Statement(user, period_from, period_to, False, 0, [], services)
+        return Statement(user, period_from, period_to, False, 0, [], services, service_total=service_total)
     start, end = _utc_start(period_from, tz), _utc_start(period_to + timedelta(days=1), tz)
     last_id, closing = _last_before(account.id, end)
     first_after, opening = _last_before(account.id, start, up_to=last_id) if last_id else (0, 0)
     if last_id <= first_after:  # nothing in the period
-        return Statement(user, period_from, period_to, True, opening, [], services, opening)
+        return Statement(user, period_from, period_to, True, opening, [], services, opening,
+                         service_total=service_total)
     in_period = sa.and_(Posting.account_id == account.id, Posting.id > first_after, Posting.id <= last_id)
     credits, debits = db.session.execute(sa.select(
         sa.func.coalesce(sa.func.sum(sa.case((Posting.amount > 0, Posting.amount), else_=0)), 0),
@@ -124,7 +128,20 @@ def statement(user: User, period_from: date, period_to: date, tz: ZoneInfo, *, a
     lines = [Line(*row) for row in (rows if limit is None else rows[:limit])]
     next_after = lines[-1].posting_id if limit is not None and len(rows) > limit else None
     return Statement(user, period_from, period_to, True, opening, lines, services, closing, int(credits),
-                     int(debits), next_after)
+                     int(debits), next_after, service_total)
+
+
+def _services(user: User, period_from: date, period_to: date, limit: int | None) -> tuple[list, int | None]:
+    """The period's service records, the first `limit` (None: all), and their total minutes when
+    there are more than that (else None: the records shown are the whole period)."""
+    where = (ServiceRecord.volunteer_id == user.id, ServiceRecord.served_on >= period_from,
+             ServiceRecord.served_on <= period_to)
+    query = sa.select(ServiceRecord).where(*where).order_by(ServiceRecord.served_on, ServiceRecord.id)
+    services = list(db.session.scalars(query if limit is None else query.limit(limit + 1)))
+    if limit is None or len(services) <= limit:
+        return services, None
+    total = db.session.scalar(sa.select(sa.func.sum(ServiceRecord.minutes)).where(*where))
+    return services[:limit], int(total)
 
 
 @dataclass(frozen=True)
