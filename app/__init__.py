@@ -150,7 +150,8 @@ def _register_request_hooks(app: Flask) -> None:
         # Read-only requests begin deferred; everything else BEGIN IMMEDIATE (SQLite).
         g._write_token = write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
         g._ip_token = client_ip.set(request.remote_addr or "")
-        if request.endpoint != "static" and not session.permanent:
+        # only a session that holds something: an empty one would become a cookie on a visitor's page
+        if request.endpoint != "static" and session and not session.permanent:
             session.permanent = True
 
     @app.teardown_request

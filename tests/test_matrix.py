@@ -79,6 +79,9 @@ MATRIX: dict[str, dict[str, int]] = {
     "GET /favicon.ico": ALL_200,
     "POST /prefs/locale": ALL_303,
     "POST /prefs/text-size": ALL_303,
+    # a visitor's preference links (a signed-in person's preferences are the POST forms: ignored, back)
+    "GET /prefs/locale": ALL_303,
+    "GET /prefs/text-size": ALL_303,
     "GET /verification": row("302 403 403 200 200 403 403"),
     "POST /verification/<int:user_id>/verify": row("302 403 403 404 303 403 403"),
     "POST /verification/<int:user_id>/reject": row("302 403 403 404 422 403 403"),
