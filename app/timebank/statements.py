@@ -83,12 +83,19 @@ def _check_period(period_from: date, period_to: date) -> None:
 
 def _last_before(account_id: int, moment: datetime, *, up_to: int | None = None) -> tuple[int, int]:
     """(posting id, balance after it) of the account's last posting made
-    before `moment`, or (0, 0): a backward walk of the (account_id, id) index
-    from `up_to` that stops at the first posting older than `moment`, so
-    what came earlier is never read."""
+    before `moment`, or (0, 0). The last transaction before `moment` is one
+    lookup in (created_at, id) on txn; the account's postings up to it are
+    read backwards in (account_id, txn_id, id) on posting (an account's
+    postings are written under its lock, so their transaction ids rise with
+    their ids) until one was made before `moment`: the first one read, as
+    transactions are numbered in the order they are made. Two index lookups
+    however long the history before, during or after the period; only
+    history written out of time order (a backdated import) is walked."""
+    boundary = (sa.select(Txn.id).where(Txn.created_at < moment)
+                .order_by(Txn.created_at.desc(), Txn.id.desc()).limit(1).scalar_subquery())
     query = (sa.select(Posting.id, Posting.balance_after).join(Txn, Posting.txn_id == Txn.id)
-             .where(Posting.account_id == account_id, Txn.created_at < moment)
-             .order_by(Posting.id.desc()).limit(1))
+             .where(Posting.account_id == account_id, Posting.txn_id <= boundary, Txn.created_at < moment)
+             .order_by(Posting.txn_id.desc(), Posting.id.desc()).limit(1))
     if up_to is not None:
         query = query.where(Posting.id <= up_to)
     row = db.session.execute(query).first()
