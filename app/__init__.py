@@ -37,11 +37,12 @@ def create_app(config: type | dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_request_hooks(app)
 
-    from app import errors, security, templating
+    from app import errors, requestlog, security, templating
 
     errors.register(app)
     security.register(app)
     templating.register(app)
+    requestlog.register(app)
 
     from app.cli import register as register_cli
 
