@@ -2,7 +2,7 @@
 topics and comments, and ratings of a completed topic's result (民事民评)."""
 from __future__ import annotations
 
-from flask import request, url_for
+from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -42,11 +42,19 @@ def _comments(topic, status: int = 200, form=None, after: int = 0):
     return topic_page(topic, status, comment_form=form) if form else see_other(topic_url(topic))
 
 
+def _comments_shown(topic) -> None:
+    """As on the topic page: a topic that is not public (hidden after reports) shows its comments
+    to moderators only."""
+    if not (topic.is_public or services.is_moderator(current_user, topic.community_id)):
+        abort(404)
+
+
 @bp.get("/topics/<int:topic_id>/comments")
 def list_comments(topic_id: int):
     """The topic's comments after comment `after`: the next threads for htmx's "load more" (swapped in
     after the last one), the topic page showing them without JavaScript."""
     topic = services.topic_for(current_user, topic_id)
+    _comments_shown(topic)
     after = int_arg("after", minimum=0) or 0
     if wants_fragment():
         return topic_fragment(topic, "consultation/_comment_page.html", page.comment_section(current_user, topic, after))
@@ -58,6 +66,7 @@ def list_comments(topic_id: int):
 def list_replies(comment_id: int):
     """A thread's replies after reply `after`: the next ones for htmx, the thread's own page without it."""
     comment = services.comment_for(current_user, comment_id)
+    _comments_shown(comment.topic)
     context = page.thread_replies(current_user, comment, int_arg("after", minimum=0) or 0)
     return render("consultation/comment_replies.html", "consultation/_reply_items.html", oob_flash=False,
                   **context, **LABELS)

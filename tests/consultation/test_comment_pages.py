@@ -160,3 +160,15 @@ def test_the_topic_page_costs_the_same_at_10_and_300_comments(app, client_for, m
     large_more = _statements(app, c, f"/topics/{topic.id}/comments?after={roots[0].id}", headers=HX)
     assert large[0] == small[0] and large_more[0] == small_more[0]
     assert large[1] < 150_000 and large[1] < 4 * small[1]  # bytes grow with one page, not with the topic
+
+
+def test_a_hidden_topics_comment_pages_are_for_moderators_only(client, client_for, make_topic, make_user, moderator):
+    author = make_user()
+    topic = make_topic(TopicState.published, author=author)
+    root = _comments(topic, make_user(), 1)[0]
+    topic.hidden_at = utcnow()
+    db.session.commit()
+    for path in (f"/topics/{topic.id}/comments?after=0", f"/comments/{root.id}/replies"):
+        assert client.get(path).status_code == 404
+        assert client_for(author).get(path).status_code == 404  # the author reads the topic, not its comments
+        assert client_for(moderator).get(path).status_code == 200
