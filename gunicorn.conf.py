@@ -23,6 +23,6 @@ graceful_timeout = 20
 keepalive = 5
 max_requests = 5000  # recycle workers now and then so a slow leak never grows
 max_requests_jitter = 500
-accesslog = "-"
+accesslog = None if os.environ.get("LOG_FORMAT") == "json" else "-"  # JSON: the app logs each request
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms'

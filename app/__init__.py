@@ -37,11 +37,12 @@ def create_app(config: type | dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_request_hooks(app)
 
-    from app import errors, security, templating
+    from app import errors, requestlog, security, templating
 
     errors.register(app)
     security.register(app)
     templating.register(app)
+    requestlog.register(app)
 
     from app.cli import register as register_cli
 
@@ -147,7 +148,8 @@ def _register_request_hooks(app: Flask) -> None:
         # Read-only requests begin deferred; everything else BEGIN IMMEDIATE (SQLite).
         g._write_token = write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
         g._ip_token = client_ip.set(request.remote_addr or "")
-        if request.endpoint != "static" and not session.permanent:
+        # only a session that holds something: an empty one would become a cookie on a visitor's page
+        if request.endpoint != "static" and session and not session.permanent:
             session.permanent = True
 
     @app.teardown_request

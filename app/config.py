@@ -56,6 +56,7 @@ class Config:
     # to this instead of the account's and the address's limits
     LOGIN_LIMIT_PER_DEVICE = os.environ.get("LOGIN_LIMIT_PER_DEVICE", "5 per 15 minutes")
     DEVICE_COOKIE_LIFETIME = timedelta(days=int(os.environ.get("DEVICE_COOKIE_DAYS", "365")))
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # "json": one JSON line per request (app/requestlog.py)
     BABEL_DEFAULT_LOCALE = os.environ.get("PREFERRED_LOCALE", "zh_CN")
     BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "app" / "translations")

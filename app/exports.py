@@ -14,10 +14,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 from urllib.parse import quote as url_quote
 
-from flask import Response, send_file
+from flask import Response, send_file, stream_with_context
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -70,12 +70,25 @@ def _lines(sheet: Sheet) -> Iterable[tuple[str, list[Any]]]:
             yield "row", line
 
 
-def to_csv(sheet: Sheet) -> bytes:
+CSV_CHUNK = 64 * 1024
+
+
+def csv_chunks(sheet: Sheet) -> Iterator[bytes]:
+    """The CSV in pieces of about 64 KB, written as the rows come (a table's rows may be a generator)."""
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     for _kind, line in _lines(sheet):
         writer.writerow([csv_cell(v) for v in line])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        if out.tell() >= CSV_CHUNK:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8")
+
+
+def to_csv(sheet: Sheet) -> bytes:
+    return b"".join(csv_chunks(sheet))
 
 
 def to_xlsx(sheet: Sheet) -> bytes:
@@ -128,12 +141,13 @@ def _sheet_title(title: str) -> str:
 
 def download(sheet: Sheet, filename: str, fmt: str) -> Response:
     """`fmt` is "xlsx" or "csv"; `filename` without its extension."""
-    if fmt == "xlsx":
-        data, mimetype = to_xlsx(sheet), XLSX_TYPE
-    else:
-        data, mimetype = to_csv(sheet), "text/csv"  # Werkzeug adds "; charset=utf-8" to text types
-    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
-                         download_name=f"{filename}.{fmt}", max_age=0)
+    if fmt == "xlsx":  # a zip file: openpyxl writes it whole
+        response = send_file(io.BytesIO(to_xlsx(sheet)), mimetype=XLSX_TYPE, as_attachment=True,
+                             download_name=f"{filename}.{fmt}", max_age=0)
+    else:  # sent as it is written, never held whole; Werkzeug adds "; charset=utf-8" to text types
+        response = Response(stream_with_context(csv_chunks(sheet)), mimetype="text/csv")
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+        response.headers["Cache-Control"] = "no-cache"
     ascii_name = ascii_file_name(filename)
     if ascii_name != filename:  # the plain-ASCII name for browsers that ignore filename*
         response.headers["Content-Disposition"] = (

@@ -1,7 +1,7 @@
 """Security headers on every response: pages, fragments, errors, static."""
 from __future__ import annotations
 
-from flask import request
+from flask import request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
@@ -50,7 +50,37 @@ def register(app) -> None:
             if _authenticated():
                 h["Cache-Control"] = "no-store"
                 h["Pragma"] = "no-cache"
+            elif _forget_unshown_token(response) and _public(response):
+                # a visitor's page without a session: a proxy or the browser may keep it a minute,
+                # and ask again with its ETag (304 when unchanged). Compression runs after this and
+                # marks the tag per encoding.
+                h["Cache-Control"] = "public, max-age=60"
+                response.add_etag()
+                response.make_conditional(request)
         return response
+
+
+def _forget_unshown_token(response) -> bool:
+    """A visitor's page that built a form object but showed no form (the topic page, a meeting) made a
+    CSRF token nobody received: drop it (with Flask-Login's `_fresh` mark that a non-empty session gets),
+    so the page starts no session. True when no such token is left."""
+    if (request.method in ("GET", "HEAD") and session.modified
+            and set(session) - {"_fresh"} == {"csrf_token"}
+            and not response.is_streamed and not response.direct_passthrough):
+        body = response.get_data()
+        if b"csrf_token" in body or b"X-CSRFToken" in body:
+            return False
+        session.clear()
+        session.modified = False
+    return True
+
+
+def _public(response) -> bool:
+    """A visitor's successful GET that neither reads nor sets a session and chose no caching itself."""
+    return (request.method in ("GET", "HEAD") and response.status_code == 200 and not session
+            and not session.modified and "Cache-Control" not in response.headers
+            and "Set-Cookie" not in response.headers and not response.is_streamed
+            and not response.direct_passthrough)
 
 
 def _authenticated() -> bool:

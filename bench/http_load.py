@@ -78,9 +78,9 @@ class Session:
                 self.cookies[name] = rest.split(";", 1)[0]
         return response.status, data
 
-    def fetch_csrf(self) -> str:
-        # uncompressed, to read the token
-        self.conn.request("GET", "/display", headers={"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())})
+    def fetch_csrf(self, path: str = "/display") -> str:
+        # uncompressed, to read the token (a visitor's forms with one: /login; a signed-in person's: any page)
+        self.conn.request("GET", path, headers={"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())})
         response = self.conn.getresponse()
         page = response.read().decode()
         for header, value in response.getheaders():
@@ -91,7 +91,7 @@ class Session:
         return self.csrf
 
     def login(self, login: str) -> Session:
-        self.fetch_csrf()
+        self.fetch_csrf("/login")
         status, _ = self.request("POST", "/login", {"login": login, "password": PASSWORD, "csrf_token": self.csrf})
         if status != 303:
             raise SystemExit(f"login as {login} answered {status}")

@@ -80,6 +80,9 @@ MATRIX: dict[str, dict[str, int]] = {
     "GET /favicon.ico": ALL_200,
     "POST /prefs/locale": ALL_303,
     "POST /prefs/text-size": ALL_303,
+    # a visitor's preference links (a signed-in person's preferences are the POST forms: ignored, back)
+    "GET /prefs/locale": ALL_303,
+    "GET /prefs/text-size": ALL_303,
     "GET /verification": row("302 403 403 200 200 403 403"),
     "POST /verification/<int:user_id>/verify": row("302 403 403 404 303 403 403"),
     "POST /verification/<int:user_id>/reject": row("302 403 403 404 422 403 403"),
@@ -104,6 +107,8 @@ MATRIX: dict[str, dict[str, int]] = {
     # consultation: reading is public (村(居)务公开)
     "GET /c/<int:community_id>/topics": ALL_200,
     "GET /topics/<int:topic_id>": ALL_200,
+    "GET /topics/<int:topic_id>/comments": ALL_200,  # the next page of comments
+    "GET /comments/<int:comment_id>/replies": ALL_200,  # the next replies of a thread
     "GET /photos/<token>": ALL_200,
     "GET /my/topics": USER_200,
     # posting: residents of the community, and its social workers on a resident's behalf
@@ -125,6 +130,8 @@ MATRIX: dict[str, dict[str, int]] = {
     "POST /topics/<int:topic_id>/report": USER_422,
     # the comment (by R)
     "GET /comments/<int:comment_id>/edit": row("302 200 403 403 403 403 403"),
+    # the reply form: verified residents of the community (a social worker is not one)
+    "GET /comments/<int:comment_id>/reply": row("302 200 403 403 403 403 403"),
     "POST /comments/<int:comment_id>/edit": row("302 422 403 403 403 403 403"),  # the stance is required
     "POST /comments/<int:comment_id>/delete": row("302 303 403 403 403 403 403"),
     "GET /comments/<int:comment_id>/report": USER_200,

@@ -245,11 +245,27 @@ def set_text_size():
     return _store_preference("text_size", size.name, text_size=size)
 
 
-def _store_preference(cookie: str, value: str, **prefs):
+@bp.get("/prefs/locale")
+def choose_locale():
+    """A visitor's language link: only the cookie (a visitor's pages carry no form token, so no POST)."""
+    if current_user.is_authenticated or request.args.get("locale") not in current_app.config["LANGUAGES"]:
+        return see_other(safe_next(request.args.get("next")))
+    return _store_preference("locale", request.args["locale"], back=request.args.get("next"))
+
+
+@bp.get("/prefs/text-size")
+def choose_text_size():
+    """A visitor's text-size link: only the cookie."""
+    if current_user.is_authenticated or request.args.get("text_size") not in TextSize.__members__:
+        return see_other(safe_next(request.args.get("next")))
+    return _store_preference("text_size", request.args["text_size"], back=request.args.get("next"))
+
+
+def _store_preference(cookie: str, value: str, back: str | None = None, **prefs):
     """Per user when logged in, and in a cookie so it also holds after logout."""
     if current_user.is_authenticated:
         services.set_preferences(current_user, **prefs)
-    response = make_response(see_other(_back()))
+    response = make_response(see_other(safe_next(back) if back is not None else _back()))
     response.set_cookie(cookie, value, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
                         secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response

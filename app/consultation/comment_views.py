@@ -2,15 +2,15 @@
 topics and comments, and ratings of a completed topic's result (民事民评)."""
 from __future__ import annotations
 
-from flask import request
+from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.consultation import page, services
+from app.consultation import bp, page, services
+from app.consultation.comments import page_after_for
 from app.consultation.forms import CommentEditForm, CommentForm, ConfirmForm, RatingForm, ReportForm
 from app.consultation.models import ReportReason, ReportTarget, Stance
-from app.consultation import bp
-from app.consultation.rendering import topic_fragment, topic_page, topic_url
+from app.consultation.rendering import LABELS, forms_for, topic_fragment, topic_page, topic_url
 from app.domain import DomainError
 from app.inputs import int_arg
 from app.web import (
@@ -26,12 +26,61 @@ from app.web import (
 )
 
 
-def _comments(topic, status: int = 200, form=None):
+def comment_url(comment) -> str:
+    """The page of the topic's comments that shows `comment`, at the comment."""
+    after = page_after_for(comment)
+    if not after:
+        return topic_url(comment.topic, f"comment-{comment.id}")
+    return url_for("consultation.list_comments", topic_id=comment.topic_id, after=after) + f"#comment-{comment.id}"
+
+
+def _comments(topic, status: int = 200, form=None, after: int = 0):
     if wants_fragment():
-        context = page.comment_section(current_user, topic)
+        context = page.comment_section(current_user, topic, after)
         return topic_fragment(topic, "consultation/_comments.html", context, status=status,
                               comment_form=form or CommentForm(formdata=None))
     return topic_page(topic, status, comment_form=form) if form else see_other(topic_url(topic))
+
+
+def _comments_shown(topic) -> None:
+    """As on the topic page: a topic that is not public (hidden after reports) shows its comments
+    to moderators only."""
+    if not (topic.is_public or services.is_moderator(current_user, topic.community_id)):
+        abort(404)
+
+
+@bp.get("/topics/<int:topic_id>/comments")
+def list_comments(topic_id: int):
+    """The topic's comments after comment `after`: the next threads for htmx's "load more" (swapped in
+    after the last one), the topic page showing them without JavaScript."""
+    topic = services.topic_for(current_user, topic_id)
+    _comments_shown(topic)
+    after = int_arg("after", minimum=0) or 0
+    if wants_fragment():
+        return topic_fragment(topic, "consultation/_comment_page.html", page.comment_section(current_user, topic, after))
+    context = page.topic_page(current_user, topic, after)
+    return render("consultation/topic.html", **context, **forms_for(context, {}), **LABELS)
+
+
+@bp.get("/comments/<int:comment_id>/replies")
+def list_replies(comment_id: int):
+    """A thread's replies after reply `after`: the next ones for htmx, the thread's own page without it."""
+    comment = services.comment_for(current_user, comment_id)
+    _comments_shown(comment.topic)
+    context = page.thread_replies(current_user, comment, int_arg("after", minimum=0) or 0)
+    return render("consultation/comment_replies.html", "consultation/_reply_items.html", oob_flash=False,
+                  **context, **LABELS)
+
+
+@bp.get("/comments/<int:comment_id>/reply")
+@login_required
+def reply_form(comment_id: int):
+    """The reply form, fetched when asked for (not rendered under every thread); a page of its own
+    without JavaScript."""
+    comment = services.comment_for(current_user, comment_id)
+    require(page.comment_actions(current_user, comment.topic)(comment).reply)
+    return render("consultation/comment_reply.html", "consultation/_reply_form.html", oob_flash=False,
+                  comment=comment, topic=comment.topic, **LABELS)
 
 
 @bp.post("/topics/<int:topic_id>/comments")
@@ -49,7 +98,8 @@ def create_comment(topic_id: int):
         else:
             flash_success(_("Your comment is waiting for a moderator.") if comment.held_by_keywords
                           else _("Your comment has been posted."))
-            return _comments(topic) if wants_fragment() else see_other(topic_url(topic, f"comment-{comment.id}"))
+            return _comments(topic, after=page_after_for(comment)) if wants_fragment() \
+                else see_other(comment_url(comment))
     return _comments(topic, 422, form)
 
 
@@ -60,8 +110,9 @@ def edit_comment(comment_id: int):
     form = CommentEditForm(obj=comment)
     return submit_form(form, lambda: services.edit_comment(current_user, comment, body=form.body.data,
                                                            stance=Stance[form.stance.data]),
-                       done=topic_url(comment.topic, f"comment-{comment.id}"), message=_("Saved."),
-                       page="consultation/comment_edit.html", comment=comment)
+                       done=lambda _result: comment_url(comment), message=_("Saved."),
+                       page="consultation/comment_edit.html", fragment="consultation/_comment_edit_form.html",
+                       comment=comment)
 
 
 @bp.post("/comments/<int:comment_id>/delete")
@@ -70,7 +121,7 @@ def delete_comment(comment_id: int):
     comment = services.comment_for(current_user, comment_id, to="edit")
     require(ConfirmForm().validate_on_submit())
     return act(lambda: services.delete_comment(current_user, comment), _("Your comment was deleted."),
-               topic_url(comment.topic, f"comment-{comment.id}"))
+               comment_url(comment))
 
 
 # -- reports and ratings -------------------------------------------------------------------

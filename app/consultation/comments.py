@@ -3,9 +3,11 @@ and reports (举报) on topics and comments, counted by household. Hiding and
 restoring them is moderation (app/consultation/moderation.py)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, joinedload
 
 from app.accounts.models import ResidenceStatus, User
 from app.audit.services import record
@@ -101,25 +103,102 @@ def delete_comment(user: User, comment: Comment) -> None:
         record(user, "consultation.delete_comment", comment, community_id=comment.topic.community_id)
 
 
-def comments_of(topic: Topic, viewer) -> list[tuple[Comment, list[Comment]]]:
-    """Threads in order; comments hidden or held are left out, except for
-    their author and moderators (who see them marked)."""
+COMMENT_PAGE = 20  # threads per page of the topic's comments
+REPLIES_SHOWN = 10  # replies shown under a thread on the page; the rest on the thread's own page
+
+
+@dataclass
+class CommentPage:
+    """One keyset page of a topic's threads: (comment, replies shown, whether
+    there are more replies, whether the comment itself may be shown) in order, the id to continue
+    after, and whether threads come before this page."""
+    threads: list[tuple[Comment, list[Comment], bool, bool]]  # (comment, replies, more replies, shown)
+    next_after: int | None
+    has_earlier: bool
+
+
+def _shown(viewer, topic: Topic, alias=Comment) -> sa.ColumnElement:
+    """Comments hidden or held are left out, except for their author and moderators."""
+    if is_moderator(viewer, topic.community_id):
+        return sa.true()
+    visible = sa.and_(alias.hidden_at.is_(None), alias.held_by_keywords.is_(False))
+    if viewer is not None and viewer.is_authenticated:
+        return sa.or_(visible, alias.author_id == viewer.id)
+    return visible
+
+
+def comment_page(topic: Topic, viewer, after: int = 0, limit: int = COMMENT_PAGE) -> CommentPage:
+    """The threads after comment `after` (keyset on the top-level comment's id,
+    oldest first), each with its first replies: two statements whatever the
+    topic holds (three with `after`). A top-level comment that may not be shown
+    keeps its place when it has replies that may (shown as hidden)."""
+    shown = _shown(viewer, topic)
+    reply = aliased(Comment)
+    has_shown_reply = sa.exists().where(reply.topic_id == topic.id, reply.parent_id == Comment.id,
+                                        _shown(viewer, topic, reply))
+    tops = list(db.session.scalars(
+        sa.select(Comment).where(Comment.topic_id == topic.id, Comment.parent_id.is_(None), Comment.id > after,
+                                 sa.or_(shown, has_shown_reply))
+        .options(joinedload(Comment.author)).order_by(Comment.id).limit(limit + 1)))
+    more = len(tops) > limit
+    tops = tops[:limit]
+    replies = _first_replies([c.id for c in tops], topic, viewer) if tops else {}
     mod = is_moderator(viewer, topic.community_id)
-    viewer_id = getattr(viewer, "id", None) if viewer and viewer.is_authenticated else None
-    all_comments = list(db.session.scalars(sa.select(Comment).where(Comment.topic_id == topic.id)
-                                           .options(selectinload(Comment.author)).order_by(Comment.id)))
+    viewer_id = viewer.id if viewer is not None and viewer.is_authenticated else None
+    threads = [(c, *_pair(replies.get(c.id)), c.is_visible or mod or c.author_id == viewer_id) for c in tops]
+    has_earlier = bool(after) and db.session.scalar(
+        sa.select(Comment.id).where(Comment.topic_id == topic.id, Comment.parent_id.is_(None),
+                                    Comment.id <= after).limit(1)) is not None
+    return CommentPage(threads, tops[-1].id if more else None, has_earlier)
 
-    def shown(c: Comment) -> bool:
-        return c.is_visible or mod or c.author_id == viewer_id
 
-    threads = []
-    for c in all_comments:
-        if c.parent_id is None:
-            replies = [r for r in all_comments if r.parent_id == c.id and shown(r)]
-            if shown(c) or replies:
-                threads.append((c, replies))
-    return threads
+def _pair(found: tuple[list[Comment], bool] | None) -> tuple[list[Comment], bool]:
+    return found if found is not None else ([], False)
 
+
+def _first_replies(parent_ids: list[int], topic: Topic, viewer, limit: int = REPLIES_SHOWN
+                   ) -> dict[int, tuple[list[Comment], bool]]:
+    """parent id → (its first `limit` replies that may be shown, whether there are more), in one
+    statement: replies numbered per thread, grouped by parent in a dict (one pass)."""
+    number = sa.func.row_number().over(partition_by=Comment.parent_id, order_by=Comment.id).label("n")
+    numbered = (sa.select(Comment.id, number)
+                .where(Comment.topic_id == topic.id, Comment.parent_id.in_(parent_ids), _shown(viewer, topic))
+                .subquery())
+    rows = db.session.scalars(sa.select(Comment).join(numbered, numbered.c.id == Comment.id)
+                              .where(numbered.c.n <= limit + 1).options(joinedload(Comment.author))
+                              .order_by(Comment.parent_id, Comment.id))
+    grouped: dict[int, tuple[list[Comment], bool]] = {}
+    for r in rows:
+        shown_replies, _more = grouped.setdefault(r.parent_id, ([], False))
+        if len(shown_replies) < limit:
+            shown_replies.append(r)
+        else:
+            grouped[r.parent_id] = (shown_replies, True)
+    return grouped
+
+
+def replies_page(comment: Comment, viewer, after: int = 0, limit: int = COMMENT_PAGE
+                 ) -> tuple[list[Comment], int | None]:
+    """A thread's replies after reply `after` (keyset on id), and the id to continue after."""
+    rows = list(db.session.scalars(
+        sa.select(Comment).where(Comment.topic_id == comment.topic_id, Comment.parent_id == comment.id,
+                                 Comment.id > after, _shown(viewer, comment.topic))
+        .options(joinedload(Comment.author)).order_by(Comment.id).limit(limit + 1)))
+    return rows[:limit], rows[limit - 1].id if len(rows) > limit else None
+
+
+def page_after_for(comment: Comment) -> int:
+    """Where the page showing `comment` starts: 0 (the topic page) when fewer than a page of
+    threads come before its thread, else just before its thread (at most a page is counted)."""
+    thread = comment.parent_id or comment.id
+    earlier = sa.select(Comment.id).where(Comment.topic_id == comment.topic_id, Comment.parent_id.is_(None),
+                                          Comment.id < thread).limit(COMMENT_PAGE).subquery()
+    return 0 if db.session.scalar(sa.select(sa.func.count()).select_from(earlier)) < COMMENT_PAGE else thread - 1
+
+
+def comments_of(topic: Topic, viewer, after: int = 0) -> list[tuple[Comment, list[Comment]]]:
+    """The first page's threads as (comment, replies)."""
+    return [(c, replies) for c, replies, _more, _shown_c in comment_page(topic, viewer, after).threads]
 
 
 # -- reports (举报) ---------------------------------------------------------------------

@@ -70,7 +70,9 @@ class TxnKind(enum.Enum):
 
 
 class Txn(db.Model):
-    __table_args__ = (sa.UniqueConstraint("initiated_by_id", "idempotency_key"),)
+    # (created_at, id): the last transaction before a moment is one index lookup (statements)
+    __table_args__ = (sa.UniqueConstraint("initiated_by_id", "idempotency_key"),
+                      sa.Index("ix_txn_created_at_id", "created_at", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"), index=True)
     kind: Mapped[TxnKind] = mapped_column(enum_column(TxnKind))
@@ -92,8 +94,10 @@ class Txn(db.Model):
 class Posting(db.Model):
     # (account_id, id): an account's postings in the order the ledger wrote them, so the balance
     # before a period is one lookup (the last posting before it) and a period's movements a range
+    # (account_id, txn_id, id): an account's last posting up to a transaction, one lookup
     __table_args__ = (sa.CheckConstraint("amount <> 0", name="nonzero"),
-                      sa.Index("ix_posting_account_id_id", "account_id", "id"))
+                      sa.Index("ix_posting_account_id_id", "account_id", "id"),
+                      sa.Index("ix_posting_account_txn", "account_id", "txn_id", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     txn_id: Mapped[int] = mapped_column(sa.ForeignKey("txn.id"), index=True)
     account_id: Mapped[int] = mapped_column(sa.ForeignKey("account.id"))

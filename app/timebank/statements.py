@@ -58,10 +58,15 @@ class Statement:
     credits: int = 0
     debits: int = 0
     next_after: int | None = None  # the next page starts after this posting; None on the last page
+    service_total: int | None = None  # the period's verified service when `services` holds only the first PAGE
 
     @property
     def service_minutes(self) -> int:
-        return sum(r.minutes for r in self.services)
+        return self.service_total if self.service_total is not None else sum(r.minutes for r in self.services)
+
+    @property
+    def more_services(self) -> bool:
+        return self.service_total is not None
 
 
 def _utc_start(day: date, tz: ZoneInfo) -> datetime:
@@ -78,12 +83,19 @@ def _check_period(period_from: date, period_to: date) -> None:
 
 def _last_before(account_id: int, moment: datetime, *, up_to: int | None = None) -> tuple[int, int]:
     """(posting id, balance after it) of the account's last posting made
-    before `moment`, or (0, 0): a backward walk of the (account_id, id) index
-    from `up_to` that stops at the first posting older than `moment`, so
-    what came earlier is never read."""
+    before `moment`, or (0, 0). The last transaction before `moment` is one
+    lookup in (created_at, id) on txn; the account's postings up to it are
+    read backwards in (account_id, txn_id, id) on posting (an account's
+    postings are written under its lock, so their transaction ids rise with
+    their ids) until one was made before `moment`: the first one read, as
+    transactions are numbered in the order they are made. Two index lookups
+    however long the history before, during or after the period; only
+    history written out of time order (a backdated import) is walked."""
+    boundary = (sa.select(Txn.id).where(Txn.created_at < moment)
+                .order_by(Txn.created_at.desc(), Txn.id.desc()).limit(1).scalar_subquery())
     query = (sa.select(Posting.id, Posting.balance_after).join(Txn, Posting.txn_id == Txn.id)
-             .where(Posting.account_id == account_id, Txn.created_at < moment)
-             .order_by(Posting.id.desc()).limit(1))
+             .where(Posting.account_id == account_id, Posting.txn_id <= boundary, Txn.created_at < moment)
+             .order_by(Posting.txn_id.desc(), Posting.id.desc()).limit(1))
     if up_to is not None:
         query = query.where(Posting.id <= up_to)
     row = db.session.execute(query).first()
@@ -102,16 +114,15 @@ def statement(user: User, period_from: date, period_to: date, tz: ZoneInfo, *, a
     `limit` movements from after posting `after` (None: every movement)."""
     _check_period(period_from, period_to)
     account = ledger.account_of(user, create=False)
-    services = list(db.session.scalars(sa.select(ServiceRecord).where(
-        ServiceRecord.volunteer_id == user.id, ServiceRecord.served_on >= period_from,
-        ServiceRecord.served_on <= period_to).order_by(ServiceRecord.served_on, ServiceRecord.id)))
+    services, service_total = _services(user, period_from, period_to, limit)
     if account is None:
-        return Statement(user, period_from, period_to, False, 0, [], services)
+        return Statement(user, period_from, period_to, False, 0, [], services, service_total=service_total)
     start, end = _utc_start(period_from, tz), _utc_start(period_to + timedelta(days=1), tz)
     last_id, closing = _last_before(account.id, end)
     first_after, opening = _last_before(account.id, start, up_to=last_id) if last_id else (0, 0)
     if last_id <= first_after:  # nothing in the period
-        return Statement(user, period_from, period_to, True, opening, [], services, opening)
+        return Statement(user, period_from, period_to, True, opening, [], services, opening,
+                         service_total=service_total)
     in_period = sa.and_(Posting.account_id == account.id, Posting.id > first_after, Posting.id <= last_id)
     credits, debits = db.session.execute(sa.select(
         sa.func.coalesce(sa.func.sum(sa.case((Posting.amount > 0, Posting.amount), else_=0)), 0),
@@ -124,7 +135,20 @@ def statement(user: User, period_from: date, period_to: date, tz: ZoneInfo, *, a
     lines = [Line(*row) for row in (rows if limit is None else rows[:limit])]
     next_after = lines[-1].posting_id if limit is not None and len(rows) > limit else None
     return Statement(user, period_from, period_to, True, opening, lines, services, closing, int(credits),
-                     int(debits), next_after)
+                     int(debits), next_after, service_total)
+
+
+def _services(user: User, period_from: date, period_to: date, limit: int | None) -> tuple[list, int | None]:
+    """The period's service records, the first `limit` (None: all), and their total minutes when
+    there are more than that (else None: the records shown are the whole period)."""
+    where = (ServiceRecord.volunteer_id == user.id, ServiceRecord.served_on >= period_from,
+             ServiceRecord.served_on <= period_to)
+    query = sa.select(ServiceRecord).where(*where).order_by(ServiceRecord.served_on, ServiceRecord.id)
+    services = list(db.session.scalars(query if limit is None else query.limit(limit + 1)))
+    if limit is None or len(services) <= limit:
+        return services, None
+    total = db.session.scalar(sa.select(sa.func.sum(ServiceRecord.minutes)).where(*where))
+    return services[:limit], int(total)
 
 
 @dataclass(frozen=True)

@@ -359,10 +359,17 @@ def cancel(organiser: User, activity: Activity, reason: str) -> None:
     record(organiser, "timebank.cancel_activity", activity, community_id=activity.community_id, reason=reason)
 
 
-def upcoming(community_id: int) -> list[Activity]:
-    return list(db.session.scalars(sa.select(Activity).where(
+ACTIVITY_PAGE = 20  # activities a page of the calendar shows
+
+
+def upcoming(community_id: int, page: int = 1, per_page: int = ACTIVITY_PAGE) -> tuple[list[Activity], bool]:
+    """Page `page` of the community's activities not yet over, soonest first, and whether a next page
+    exists (one statement: a row more than the page is read)."""
+    rows = list(db.session.scalars(sa.select(Activity).where(
         Activity.community_id == community_id, Activity.state != ActivityState.cancelled,
-        Activity.ends_at >= utcnow()).order_by(Activity.starts_at)))
+        Activity.ends_at >= utcnow()).order_by(Activity.starts_at, Activity.id)
+        .offset((page - 1) * per_page).limit(per_page + 1)))
+    return rows[:per_page], len(rows) > per_page
 
 
 def _hours_text(minutes: int) -> str:

@@ -48,8 +48,10 @@ def register_volunteer():
 @bp.get("/c/<int:community_id>/activities")
 def list_activities(community_id: int):
     community = activities.community_for(current_user, community_id)
-    return render("volunteering/activities.html", community=community, activities=activities.upcoming(community.id),
-                  organiser=activities.organises(current_user, community.id))
+    number = int_arg("page", maximum=10_000) or 1
+    shown, has_next = activities.upcoming(community.id, number)
+    return render("volunteering/activities.html", community=community, activities=shown, page_number=number,
+                  has_next=has_next, organiser=activities.organises(current_user, community.id))
 
 
 def _local_to_utc(value):
