@@ -119,9 +119,8 @@ def edit_comment(comment_id: int):
 @login_required
 def delete_comment(comment_id: int):
     comment = services.comment_for(current_user, comment_id, to="edit")
-    require(ConfirmForm().validate_on_submit())
     return act(lambda: services.delete_comment(current_user, comment), _("Your comment was deleted."),
-               comment_url(comment))
+               comment_url(comment), form=ConfirmForm())
 
 
 # -- reports and ratings -------------------------------------------------------------------

@@ -171,6 +171,22 @@ def test_comment_edit_delete_and_report_pages(client_for, make_user, make_topic)
     assert "已删除" in text(o.get(f"/topics/{topic.id}"))
 
 
+def test_a_refused_delete_answers_with_the_forms_message(app, client_for, make_user, make_topic):
+    """A delete whose form does not validate (an expired token) goes back to
+    the comment with the form's message, not a 403, and deletes nothing."""
+    topic = make_topic(S.published)
+    author = make_user()
+    comment = services.add_comment(author, topic, body="还在", stance=services.Stance.neutral, idempotency_key="d")
+    db.session.commit()
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # the form's own check decides
+    a = client_for(author)
+    refused = a.post(f"/comments/{comment.id}/delete", csrf=False)
+    assert refused.status_code == 303 and f"#comment-{comment.id}" in refused.headers["Location"]
+    assert "表单已过期或来源无效，请刷新页面后重试。" in text(a.get(refused.headers["Location"]))
+    db.session.refresh(comment)
+    assert comment.deleted_at is None and comment.body == "还在"
+
+
 def test_photo_upload_is_reencoded_without_metadata(client_for, make_user, places, settings, client):
     settings()
     c = client_for(make_user())
