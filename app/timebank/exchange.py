@@ -634,8 +634,8 @@ def _check_record(helper: User, minutes: int, *, served_on: date, recorded_by: U
                   reference: tuple[str, int]) -> None:
     """The service record's rules (nobody records or verifies their own service,
     the day's ceiling), checked before any hours move."""
-    ledger._check_service(helper, minutes, served_on=served_on, recorded_by=recorded_by, verified_by=verified_by,
-                          reference=reference)
+    ledger.check_service(helper, minutes, served_on=served_on, recorded_by=recorded_by, verified_by=verified_by,
+                         reference=reference)
 
 
 def _service_record(helper: User, minutes: int, *, description: str, served_on: date, recorded_by: User,

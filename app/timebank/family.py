@@ -375,7 +375,7 @@ def plan_transfer(sender: User, receiver: User | None, minutes) -> TransferPlan:
     unit_from = ledger.community_rules(sender.community_id).unit_minutes
     unit_to = ledger.community_rules(receiver.community_id).unit_minutes
     unit = unit_from * unit_to // math.gcd(unit_from, unit_to)  # both communities' ledgers check their own unit
-    minutes = ledger._minutes(minutes, unit=unit)
+    minutes = ledger.positive_minutes(minutes, unit=unit)
     account = ledger.account_of(sender, create=False)
     if account is None or account.balance - minutes < account.floor:
         raise DomainError(_l("Not enough hours: the balance would fall below its limit."), field="minutes")
@@ -417,16 +417,16 @@ def give_to_relative(sender: User, receiver: User | None, minutes, *, idempotenc
         out_issuance = ledger.system_account(sender.community_id, AccountKind.issuance)
         in_issuance = ledger.system_account(receiver.community_id, AccountKind.issuance)
         in_pool = ledger.system_account(receiver.community_id, AccountKind.pool)
-        ledger._lock_accounts([sender_account.id, out_issuance.id, in_issuance.id, receiver_account.id, in_pool.id])
+        ledger.lock_accounts([sender_account.id, out_issuance.id, in_issuance.id, receiver_account.id, in_pool.id])
         out_txn, created = ledger.post(TxnKind.transfer, [(sender_account, -plan.minutes), (out_issuance, plan.minutes)],
                                        initiated_by=sender, idempotency_key=idempotency_key, memo=memo)
         if not created:
             return transfer_by_key(sender, idempotency_key)
-        legs = ledger._with_cap(receiver_account, plan.minutes, in_issuance)
+        legs = ledger.capped_legs(receiver_account, plan.minutes, in_issuance)
         in_txn, _ = ledger.post(TxnKind.transfer, legs, initiated_by=sender, idempotency_key=idempotency_key + "/in",
                                 memo=memo, reference=("txn", out_txn.id))
     else:
-        legs = ledger._with_cap(receiver_account, plan.minutes, sender_account)
+        legs = ledger.capped_legs(receiver_account, plan.minutes, sender_account)
         out_txn, created = ledger.post(TxnKind.transfer, legs, initiated_by=sender, idempotency_key=idempotency_key,
                                        memo=memo)
         if not created:
@@ -452,7 +452,7 @@ def donate_to_pool(donor: User, minutes, *, idempotency_key: str) -> Txn:
     if not donor.is_verified:
         raise DomainError(_l("Only verified residents hold a time-bank account."))
     unit = ledger.community_rules(donor.community_id).unit_minutes
-    minutes = ledger._minutes(minutes, unit=unit)
+    minutes = ledger.positive_minutes(minutes, unit=unit)
     replay = db.session.scalar(sa.select(Txn).where(Txn.initiated_by_id == donor.id,
                                                     Txn.idempotency_key == idempotency_key))
     if replay is not None:

@@ -80,7 +80,7 @@ def set_credit_line(actor: User, resident: User, hours: int, reason: str) -> Acc
     if not reason.strip():
         raise DomainError(_l("Give the reason for the credit line."), field="reason")
     account = account_of(resident)
-    balance = _lock_accounts([account.id])[account.id].balance
+    balance = lock_accounts([account.id])[account.id].balance
     if balance < -hours * 60:
         owed = -balance
         raise DomainError(_l("%(name)s already owes %(hours)s hours; the line cannot be smaller than that.",
@@ -99,8 +99,11 @@ def credit_lines(community_id: int) -> list[Account]:
                                                             Account.floor < 0).order_by(Account.id)))
 
 
-def _minutes(value, *, unit: int | None = None) -> int:
-    """Minutes are a positive int (never float, never bool); with `unit`, a multiple of it."""
+def positive_minutes(value, *, unit: int | None = None) -> int:
+    """The amount checked as the ledger takes it: a positive int (never float,
+    never bool; a TypeError otherwise) and, with `unit`, a multiple of it (a
+    DomainError on the field "minutes" otherwise). Returns it unchanged; other
+    domains check an amount with it before they ask for hours to move."""
     if type(value) is not int:
         raise TypeError("minutes must be an int")
     if value <= 0:
@@ -167,10 +170,12 @@ _MOVE_BALANCE = (sa.update(_ACCOUNT).where(_ACCOUNT.c.id == sa.bindparam("accoun
                  .values(balance=_ACCOUNT.c.balance + sa.bindparam("change")))
 
 
-def _lock_accounts(ids: list[int]) -> dict[int, sa.Row]:
+def lock_accounts(ids: list[int]) -> dict[int, sa.Row]:
     """Lock the accounts in id order and read their current balances, in one
     round trip (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already
-    serialises writers)."""
+    serialises writers): {account id: row with .id and .balance}. A domain
+    moving hours through several accounts in one transaction takes this lock
+    over all of them first, so `post` later takes locks it already holds."""
     return {row.id: row for row in db.session.execute(_LOCK_ACCOUNTS, {"ids": sorted(set(ids))})}
 
 
@@ -281,7 +286,7 @@ def _post_statements(values: dict, targets: list[tuple[int | None, int | None]],
     delta: dict[int, int] = {}
     for account_id, amount in legs:
         delta[account_id] = delta.get(account_id, 0) + amount
-    rows = _lock_accounts(list(delta))  # also serialises two submissions of the same form
+    rows = lock_accounts(list(delta))  # also serialises two submissions of the same form
     if len({row.community_id for row in rows.values()}) > 1:
         return "communities", None, None, None, {}
     if len(rows) != len(delta):
@@ -317,8 +322,8 @@ def _audit_detail(values: dict, legs: list[tuple[int, int]]) -> dict:
     return {"legs": [[account_id, amount] for account_id, amount in legs], "confirmed_by": values["confirmed_by_id"]}
 
 
-def _with_cap(account: Account, minutes: int, source: Account) -> list[tuple[Account, int]]:
-    """Credit `minutes`; above the community's maximum balance the excess goes
+def capped_legs(account: Account, minutes: int, source: Account) -> list[tuple[Account, int]]:
+    """The legs for `post` crediting `account` with `minutes` from `source`; above the community's maximum balance the excess goes
     to the pool in the same transaction. The balance the split is computed
     from is read under the lock of all three accounts (taken in id order, the
     same set `post` takes), so two credits at once cannot both fill the room."""
@@ -326,7 +331,7 @@ def _with_cap(account: Account, minutes: int, source: Account) -> list[tuple[Acc
     if cap is None:
         return [(source, -minutes), (account, minutes)]
     pool = system_account(account.community_id, AccountKind.pool)
-    balance = _lock_accounts([source.id, account.id, pool.id])[account.id].balance
+    balance = lock_accounts([source.id, account.id, pool.id])[account.id].balance
     kept = min(max(cap - balance, 0), minutes)
     legs = [(source, -minutes), (account, kept), (pool, minutes - kept)]
     return [(target, amount) for target, amount in legs if amount]
@@ -362,15 +367,13 @@ def register_request_confirmation(kind, confirm) -> None:
     _REQUEST_CONFIRMATIONS[kind] = confirm
 
 
-positive_minutes = _minutes  # for the domains that ask for credits
-
-
-def _check_service(volunteer: User, minutes: int, *, served_on: date, recorded_by: User, verified_by: User,
+def check_service(volunteer: User, minutes: int, *, served_on: date, recorded_by: User, verified_by: User,
                    reference: tuple[str, int | None]) -> None:
     """The rules every service credit keeps (四眼原则): nobody records or
     verifies their own service (the CHECK constraints back this); at most the
     day's ceiling for one volunteer; and what the credit's reference adds (an
-    activity's ceiling, registered by volunteering)."""
+    activity's ceiling, registered by volunteering). A DomainError when one is
+    broken; the exchange checks its service records with it before hours move."""
     if volunteer.id in (recorded_by.id, verified_by.id):
         raise DomainError(_l("Nobody records or verifies their own service: a second staff member must confirm it."))
     day = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(ServiceRecord.minutes), 0)).where(
@@ -388,18 +391,18 @@ def credit_service(volunteer: User, minutes: int, *, description: str, served_on
                    reference: tuple[str, int | None] = ("", None)) -> ServiceRecord:
     """Verified volunteer service: one service record and one transaction
     issuance → volunteer (any whole number of minutes), exactly once per key,
-    within the rules of `_check_service`."""
-    minutes = _minutes(minutes)
+    within the rules of `check_service`."""
+    minutes = positive_minutes(minutes)
     account = account_of(volunteer)
-    _lock_accounts([account.id])  # one volunteer's credits one at a time: the day's ceiling holds under concurrency
+    lock_accounts([account.id])  # one volunteer's credits one at a time: the day's ceiling holds under concurrency
     replay = db.session.scalar(sa.select(ServiceRecord).join(Txn, ServiceRecord.txn_id == Txn.id).where(
         Txn.initiated_by_id == recorded_by.id, Txn.idempotency_key == idempotency_key))
     if replay is not None:
         return replay
-    _check_service(volunteer, minutes, served_on=served_on, recorded_by=recorded_by, verified_by=verified_by,
+    check_service(volunteer, minutes, served_on=served_on, recorded_by=recorded_by, verified_by=verified_by,
                    reference=reference)
     issuance = system_account(volunteer.community_id, AccountKind.issuance)
-    txn, created = post(TxnKind.service, _with_cap(account, minutes, issuance), initiated_by=recorded_by,
+    txn, created = post(TxnKind.service, capped_legs(account, minutes, issuance), initiated_by=recorded_by,
                         confirmed_by=verified_by, idempotency_key=idempotency_key, memo=description,
                         reference=reference)
     if not created:
@@ -431,10 +434,10 @@ def grant(resident: User, minutes: int, *, reason: str, initiated_by: User, conf
         raise DomainError(_l("A second staff member must confirm."), field="confirmed_by")
     if not reason.strip():
         raise DomainError(_l("Give the reason for the grant."), field="reason")
-    minutes = _minutes(minutes, unit=community_rules(resident.community_id).unit_minutes)
+    minutes = positive_minutes(minutes, unit=community_rules(resident.community_id).unit_minutes)
     account = account_of(resident)
     issuance = system_account(resident.community_id, AccountKind.issuance)
-    txn, _ = post(TxnKind.grant, _with_cap(account, minutes, issuance), initiated_by=initiated_by,
+    txn, _ = post(TxnKind.grant, capped_legs(account, minutes, issuance), initiated_by=initiated_by,
                   confirmed_by=confirmed_by, idempotency_key=idempotency_key, memo=reason.strip())
     return txn
 
@@ -445,7 +448,7 @@ def transfer(sender: User, receiver: User, minutes: int, *, idempotency_key: str
     if sender.id == receiver.id:
         raise DomainError(_l("Choose someone else to give hours to."), field="receiver")
     _verified(sender, receiver)
-    minutes = _minutes(minutes)
+    minutes = positive_minutes(minutes)
     txn, _ = post(TxnKind.transfer, [(sender, -minutes), (receiver, minutes)], initiated_by=sender,
                   idempotency_key=idempotency_key, memo=memo)
     return txn
@@ -453,7 +456,7 @@ def transfer(sender: User, receiver: User, minutes: int, *, idempotency_key: str
 
 def donate(donor: User, minutes: int, *, idempotency_key: str) -> Txn:
     _verified(donor)
-    minutes = _minutes(minutes)
+    minutes = positive_minutes(minutes)
     pool = system_account(donor.community_id, AccountKind.pool)
     txn, _ = post(TxnKind.donation, [(donor, -minutes), (pool, minutes)], initiated_by=donor,
                   idempotency_key=idempotency_key)
@@ -633,7 +636,7 @@ def request_grant(actor: User, resident: User, minutes: int, reason: str):
         raise DomainError(_l("Only verified residents hold a time-bank account."), field="user_id")
     if resident.id == actor.id:
         raise DomainError(_l("Nobody asks for hours for themselves."), field="user_id")
-    _minutes(minutes, unit=community_rules(resident.community_id).unit_minutes)
+    positive_minutes(minutes, unit=community_rules(resident.community_id).unit_minutes)
     if not reason.strip():
         raise DomainError(_l("Give the reason for the grant."), field="reason")
     ledger_request = LedgerRequest(community_id=resident.community_id, kind=RequestKind.grant, user_id=resident.id,

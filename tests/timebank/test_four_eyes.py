@@ -291,7 +291,7 @@ def _without_the_rules(monkeypatch):
     else:
         db.session.execute(sa.text("ALTER TABLE service_record DROP CONSTRAINT ck_service_record_not_self_verified, "
                                    "DROP CONSTRAINT ck_service_record_not_self_recorded"))
-    monkeypatch.setattr(ledger, "_check_service", lambda *a, **kw: None)
+    monkeypatch.setattr(ledger, "check_service", lambda *a, **kw: None)
 
 
 def test_verify_reports_self_verified_and_over_ceiling_records(monkeypatch, make_user, places, organiser):
