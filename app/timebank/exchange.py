@@ -35,7 +35,7 @@ from app.sqltypes import utcnow
 from app.timebank import ledger
 from app.timebank.exchange_models import (DEFAULT_CATEGORIES, ClaimState, ExchangeProfile, HelpCategory, HelpMessage,
                                           HelpOffer, HelpRequest, HelpState, PoolState, ServiceClaim, ServiceListing)
-from app.timebank.models import Account, AccountKind, Posting, ServiceRecord, Txn, TxnKind
+from app.timebank.models import Account, AccountKind, Posting, Txn, TxnKind
 
 register_kind("timebank.help_new", _l("A neighbour asks for help: %(category)s on %(when)s."))
 register_kind("timebank.help_offer", _l("%(name)s offered to help with your request (%(category)s)."))
@@ -630,26 +630,6 @@ def _pay(payer: User, helper: User, minutes: int, *, pool_minutes: int, key: str
     return txn
 
 
-def _check_record(helper: User, minutes: int, *, served_on: date, recorded_by: User, verified_by: User,
-                  reference: tuple[str, int]) -> None:
-    """The service record's rules (nobody records or verifies their own service,
-    the day's ceiling), checked before any hours move."""
-    ledger.check_service(helper, minutes, served_on=served_on, recorded_by=recorded_by, verified_by=verified_by,
-                         reference=reference)
-
-
-def _service_record(helper: User, minutes: int, *, description: str, served_on: date, recorded_by: User,
-                    verified_by: User, txn: Txn, reference: tuple[str, int]) -> ServiceRecord:
-    """The helper's service record of the exchange (the receiver's word is the verification)."""
-    service = ServiceRecord(community_id=helper.community_id, volunteer_id=helper.id, minutes=minutes,
-                            description=description[:200], served_on=served_on, reference_type=reference[0],
-                            reference_id=reference[1], recorded_by_id=recorded_by.id, verified_by_id=verified_by.id,
-                            txn_id=txn.id)
-    db.session.add(service)
-    db.session.flush()
-    return service
-
-
 def confirm(actor: User, help_request: HelpRequest, *, minutes: int | None = None, rating: int | None = None,
             comment: str = "") -> Txn:
     """After the service, the requester (their proxy, or a social worker for
@@ -680,11 +660,11 @@ def confirm(actor: User, help_request: HelpRequest, *, minutes: int | None = Non
     reference = ("help_request", help_request.id)
     record_as = dict(served_on=local_date(help_request.needed_at), recorded_by=requester, verified_by=actor,
                      reference=reference)
-    _check_record(helper, minutes, **record_as)
+    ledger.check_service(helper, minutes, **record_as)
     txn = _pay(requester, helper, minutes, pool_minutes=pool_part, key=f"help-{help_request.id}", confirmed_by=actor,
                memo=memo, reference=reference)
-    _service_record(helper, minutes, description=f"{help_request.category.name}（{requester.display_name}）", txn=txn,
-                    **record_as)
+    ledger.record_service(helper, minutes, description=f"{help_request.category.name}（{requester.display_name}）",
+                          txn=txn, **record_as)
     help_request.state, help_request.served_minutes, help_request.txn_id = HelpState.served, minutes, txn.id
     help_request.rating, help_request.comment = rating, comment.strip()[:300]
     help_request.confirmed_by_id, help_request.confirmed_at = actor.id, utcnow()
@@ -901,11 +881,11 @@ def _settle_claim(claim: ServiceClaim, *, confirmed_by: User) -> Txn:
     receiver, helper = claim.receiver, claim.helper
     record_as = dict(served_on=claim.served_on, recorded_by=confirmed_by, verified_by=confirmed_by,
                      reference=("service_claim", claim.id))
-    _check_record(helper, claim.minutes, **record_as)
+    ledger.check_service(helper, claim.minutes, **record_as)
     txn = _pay(receiver, helper, claim.minutes, pool_minutes=0, key=f"claim-{claim.id}", confirmed_by=confirmed_by,
                memo=f"{claim.description[:80]}：{helper.display_name}", reference=("service_claim", claim.id))
-    _service_record(helper, claim.minutes, description=f"{claim.description[:150]}（{receiver.display_name}）",
-                    txn=txn, **record_as)
+    ledger.record_service(helper, claim.minutes, description=f"{claim.description[:150]}（{receiver.display_name}）",
+                          txn=txn, **record_as)
     claim.txn_id = txn.id
     return txn
 

@@ -413,6 +413,15 @@ def credit_service(volunteer: User, minutes: int, *, description: str, served_on
 
         notify(volunteer, "timebank.capped", endpoint="timebank.my_timebank", minutes=minutes - kept,
                cap=community_rules(volunteer.community_id).max_balance // 60)
+    return record_service(volunteer, minutes, description=description, served_on=served_on, recorded_by=recorded_by,
+                          verified_by=verified_by, txn=txn, reference=reference)
+
+
+def record_service(volunteer: User, minutes: int, *, description: str, served_on: date, recorded_by: User,
+                   verified_by: User, txn: Txn, reference: tuple[str, int | None]) -> ServiceRecord:
+    """The volunteer's service record of `txn` (the whole minutes served, even
+    when the community's maximum balance sent part of the hours to the pool);
+    the rules are `check_service`'s, checked before the hours moved."""
     service = ServiceRecord(community_id=volunteer.community_id, volunteer_id=volunteer.id, minutes=minutes,
                             description=description[:200], served_on=served_on, reference_type=reference[0],
                             reference_id=reference[1], recorded_by_id=recorded_by.id, verified_by_id=verified_by.id,
