@@ -16,6 +16,8 @@ from tests.conftest import app_for
 
 OUTPUT = Path(__file__).resolve().parent.parent.parent / "test-output"
 PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 360, "height": 740}
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]  # what axe checks, every page
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
@@ -91,15 +93,27 @@ def world(live_server):
     return ids
 
 
-@pytest.fixture(params=[True, False], ids=["js", "nojs"])
-def page(request, browser):
-    context = browser.new_context(viewport=PHONE, java_script_enabled=request.param, locale="zh-CN",
+def _phone(browser, viewport: dict, js: bool):
+    """A phone's page (zh-CN, touch, 2x pixels) with JavaScript on or off;
+    `page.js_enabled` tells a journey which run it is."""
+    context = browser.new_context(viewport=viewport, java_script_enabled=js, locale="zh-CN",
                                   device_scale_factor=2, is_mobile=True, has_touch=True)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.js_enabled = request.param
+    page.js_enabled = js
     yield page
     context.close()
+
+
+@pytest.fixture(params=[True, False], ids=["js", "nojs"])
+def page(request, browser):
+    yield from _phone(browser, PHONE, request.param)
+
+
+@pytest.fixture(params=[True, False], ids=["js", "nojs"])
+def small_phone(request, browser):
+    """360 px wide, as the cheapest phones; with and without JavaScript."""
+    yield from _phone(browser, SMALL_PHONE, request.param)
 
 
 def login(page, base: str, login_name: str, password: str = "correct horse battery") -> None:

@@ -13,22 +13,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM_ARGS, login, shot  # noqa: F401
+from tests.browser.conftest import TAGS, login, shot
 
 pytestmark = pytest.mark.browser
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-@pytest.fixture
-def phone(request, browser):
-    """360 px wide, as the cheapest phones; with and without JavaScript."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=request.param,
-                                  locale="zh-CN", device_scale_factor=2, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.js_enabled = request.param
-    yield page
-    context.close()
 
 
 @pytest.fixture
@@ -88,9 +75,8 @@ def _submit(page, action_suffix: str):
     page.locator(f"form[action$='{action_suffix}'] button[type=submit]").first.click()
 
 
-@pytest.mark.parametrize("phone", [True, False], ids=["js", "nojs"], indirect=True)
-def test_unlisted_work_is_declined_then_entrusted_signed_and_fulfilled(phone, live_server, people):
-    page, base = phone, live_server.url
+def test_unlisted_work_is_declined_then_entrusted_signed_and_fulfilled(small_phone, live_server, people):
+    page, base = small_phone, live_server.url
     sid, did, cid = people["subdistrict"], people["department"], people["community"]
     today = date.today()
 

@@ -8,11 +8,10 @@ from datetime import date
 
 import pytest
 
-from tests.browser.conftest import login, shot
+from tests.browser.conftest import TAGS, login, shot
 
 pytestmark = pytest.mark.browser
 
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 DESKTOP = {"width": 1280, "height": 900}
 RESIDENTS = [("jumin1", 5), ("jumin2", 5), ("jumin3", 4), ("jumin4", 4), ("jumin5", 3), ("jumin6", 5)]
 

@@ -12,23 +12,11 @@ from datetime import timedelta
 
 import pytest
 
-from tests.browser.conftest import login, shot
+from tests.browser.conftest import TAGS, login, shot
 
 pytestmark = pytest.mark.browser
 
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(params=[True, False], ids=["js", "nojs"])
-def elder_phone(request, browser):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True,
-                                  has_touch=True, device_scale_factor=2, java_script_enabled=request.param)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.js_enabled = request.param
-    yield page
-    context.close()
 
 
 @pytest.fixture
@@ -82,8 +70,8 @@ def axe_clean(page):
     assert results.violations_count == 0, results.generate_report()
 
 
-def test_pool_supported_help_confirmed_by_a_proxy_then_hours_given_to_family(elder_phone, live_server, help_world):
-    page, base = elder_phone, live_server.url
+def test_pool_supported_help_confirmed_by_a_proxy_then_hours_given_to_family(small_phone, live_server, help_world):
+    page, base = small_phone, live_server.url
 
     # the elderly resident, no balance, asks for an escort to hospital and for the pool to pay
     login(page, base, "13900000201")

@@ -9,21 +9,9 @@ import pytest
 import tempfile
 from pathlib import Path
 
-from tests.browser.conftest import login
-from tests.browser.test_accessibility import TAGS
+from tests.browser.conftest import TAGS, login
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(params=[True, False], ids=["js", "nojs"])
-def elder_phone(request, browser):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True,
-                                  has_touch=True, device_scale_factor=2, java_script_enabled=request.param)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.js_enabled = request.param
-    yield page
-    context.close()
 
 
 @pytest.fixture
@@ -65,8 +53,8 @@ def _axe(page, where: str) -> None:
     assert results.violations_count == 0, (where, results.generate_report())
 
 
-def test_link_accept_and_give_two_hours_with_confirmation(elder_phone, live_server, family_world):
-    page, base = elder_phone, live_server.url
+def test_link_accept_and_give_two_hours_with_confirmation(small_phone, live_server, family_world):
+    page, base = small_phone, live_server.url
     login(page, base, "13900000101")
     page.goto(base + "/my/family")
     assert page.locator("html.text-xlarge").count() == 1

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import PHONE, login, shot
+from tests.browser.conftest import PHONE, TAGS, login, shot
 
 pytestmark = pytest.mark.browser
-
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @pytest.fixture

@@ -21,13 +21,12 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.routing import RequestRedirect
 
-from tests.browser.conftest import OUTPUT, serve
+from tests.browser.conftest import OUTPUT, TAGS, serve
 from tests.conftest import app_for
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 360, "height": 740}
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SIZES = ["standard", "large", "xlarge"]
 PRIMARY_TAP = {"standard": 44, "large": 60, "xlarge": 60}
 OTHER_TAP = 24
