@@ -2,7 +2,7 @@
 and payments received, the public list, evidence photos."""
 from __future__ import annotations
 
-from flask import make_response, request, url_for
+from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -14,6 +14,7 @@ from app.agreements.forms import AgreementForm, FulfilmentForm, ItemForm, Milest
 from app.agreements.models import DELIVERY_LABELS, AgreementState, Delivery
 from app.agreements import bp
 from app.agreements.views import _subdistrict
+from app.consultation import photos as photo_files
 from app.consultation.rendering import uploads
 from app.domain import DomainError
 from app.inputs import int_arg
@@ -179,9 +180,4 @@ def public_agreements(subdistrict_id: int):
 
 @bp.get("/agreement-photos/<photo_token>")
 def show_photo(photo_token: str):
-    photo = services.photo_for(current_user, photo_token)
-    response = make_response(photo.data)
-    response.headers["Content-Type"] = photo.content_type
-    response.headers["Content-Disposition"] = "inline"
-    response.headers["Cache-Control"] = "private, max-age=86400"
-    return response
+    return photo_files.response_for(services.photo_for(current_user, photo_token))

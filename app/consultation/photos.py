@@ -69,3 +69,16 @@ def _too_many_pixels() -> DomainError:
 
 def new_token() -> str:
     return secrets.token_urlsafe(18)
+
+
+def response_for(photo):
+    """The response that serves a stored photo (a topic's, a fulfilment's): its
+    own content type, shown inline, kept a day by the person's browser only
+    (photos are served by token to whoever may see them, never by a shared cache)."""
+    from flask import make_response
+
+    response = make_response(photo.data)
+    response.headers["Content-Type"] = photo.content_type
+    response.headers["Content-Disposition"] = "inline"
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response

@@ -4,10 +4,11 @@ reports and ratings: comment_views.py; moderation and the community's
 settings and blocks: moderation_views.py; what they share: rendering.py."""
 from __future__ import annotations
 
-from flask import abort, make_response, request
+from flask import abort, request
 from flask_login import current_user, login_required
 
 from app.consultation import bp, services
+from app.consultation import photos as photo_files
 from app.consultation.rendering import LABELS, topic_page
 from app.inputs import int_arg
 from app.places.services import public_community
@@ -39,12 +40,7 @@ def show_topic(topic_id: int):
 
 @bp.get("/photos/<token>")
 def show_photo(token: str):
-    photo = services.photo_for(current_user, token)
-    response = make_response(photo.data)
-    response.headers["Content-Type"] = photo.content_type
-    response.headers["Content-Disposition"] = "inline"
-    response.headers["Cache-Control"] = "private, max-age=86400"
-    return response
+    return photo_files.response_for(services.photo_for(current_user, token))
 
 
 @bp.get("/my/topics")
