@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.consultation.models import StoredImage
 from app.extensions import db
 from app.lists import models as _lists  # noqa: F401  (requests point at list items)
 from app.sqltypes import UTCDateTime, enum_column, utcnow
@@ -274,18 +275,11 @@ class Fulfilment(db.Model):
         return f"<Fulfilment {self.id} item={self.item_id} {self.status.name}>"
 
 
-class FulfilmentPhoto(db.Model):
-    """Evidence photo, re-encoded without metadata (app.consultation.photos); served by its token."""
+class FulfilmentPhoto(StoredImage, db.Model):
+    """Evidence photo of a fulfilment."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    token: Mapped[str] = mapped_column(sa.String(40), unique=True)
     fulfilment_id: Mapped[int] = mapped_column(sa.ForeignKey("fulfilment.id"), index=True)
-    content_type: Mapped[str] = mapped_column(sa.String(20))
-    width: Mapped[int]
-    height: Mapped[int]
-    size: Mapped[int]
-    data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:
         return f"<FulfilmentPhoto {self.id}>"

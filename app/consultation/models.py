@@ -279,20 +279,27 @@ class Report(db.Model):
         return f"<Report {self.target_type.name}:{self.target_id} by={self.reporter_id}>"
 
 
-class Photo(db.Model):
-    """An uploaded image, re-encoded without metadata; served by its token only."""
+class StoredImage:
+    """The columns of an image kept in the database: re-encoded without
+    metadata (app.consultation.photos), served by its random token only
+    (photos.response_for). A topic's photos and an agreement's evidence photos."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(sa.String(40), unique=True)
-    topic_id: Mapped[int] = mapped_column(sa.ForeignKey("topic.id"), index=True)
-    event_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("topic_event.id"))
-    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     content_type: Mapped[str] = mapped_column(sa.String(20))
     width: Mapped[int]
     height: Mapped[int]
     size: Mapped[int]
     data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Photo(StoredImage, db.Model):
+    """An uploaded image of a topic (or of one of its events)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(sa.ForeignKey("topic.id"), index=True)
+    event_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("topic_event.id"))
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
 
     def __repr__(self) -> str:
         return f"<Photo {self.id} topic={self.topic_id}>"
