@@ -189,11 +189,12 @@ def submit_form(form, action, *, done, message, page: str | None = None, fragmen
     return render(page, fragment, form=form, status=form_status(form), **context)
 
 
-def act(action, message, back: str, *, form=None):
+def act(action, message, back: str, *, form=None, done=None):
     """A plain-POST action: run it; a DomainError is flashed and the request
     rolled back, success is flashed (`message`, or `message(result)` when it is
-    callable) and committed; either way 303 back to `back`. With `form` (what
-    the button posted, often just its CSRF token), a form that does not
+    callable) and committed; either way 303 back to `back`, or on success to
+    `done(result)` when given (the new thing the action made). With `form`
+    (what the button posted, often just its CSRF token), a form that does not
     validate is refused the same way, with its message, before anything runs."""
     from app.domain import DomainError
 
@@ -206,6 +207,8 @@ def act(action, message, back: str, *, form=None):
         flash_error(e.message)
     else:
         flash_success(message(result) if callable(message) else message)
+        if done is not None:
+            return see_other(done(result))
     return see_other(back)
 
 

@@ -29,6 +29,17 @@ def _routes(app, places):
             raise DomainError("不行")
         return act(action, "好", "/")
 
+    @bp.post("/tx-test/made/<int:refuse>")
+    def made(refuse: int):
+        def action():
+            if refuse:
+                raise DomainError("不行")
+            grid = Grid(community_id=community_id, name="新的网格")
+            db.session.add(grid)
+            db.session.flush()
+            return grid
+        return act(action, "好", "/back", done=lambda grid: f"/made/{grid.id}")
+
     @bp.post("/tx-test/error-status")
     def error_status():
         db.session.add(Grid(community_id=community_id, name="422的网格"))
@@ -71,3 +82,13 @@ def test_a_post_only_url_reloaded_as_get_lands_on_its_page(client, places):
     assert response.status_code == 303 and response.headers["Location"].endswith("/topics/1")
     response = client.get(f"/c/{places.community.id}/timebank/settings")
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/c/{places.community.id}/timebank")
+
+
+def test_act_goes_to_what_the_action_made_and_back_when_refused(app, places, client):
+    _routes(app, places)
+    app.config["WTF_CSRF_ENABLED"] = False
+    made = client.post("/tx-test/made/0", csrf=False)
+    grid_id = db.session.scalar(sa.select(Grid.id).where(Grid.name == "新的网格"))
+    assert made.status_code == 303 and made.headers["Location"] == f"/made/{grid_id}"
+    refused = client.post("/tx-test/made/1", csrf=False)
+    assert refused.status_code == 303 and refused.headers["Location"] == "/back"

@@ -18,8 +18,8 @@ from app.consultation import photos as photo_files
 from app.consultation.rendering import uploads
 from app.domain import DomainError
 from app.inputs import int_arg
-from app.web import (act, attach_error, flash_error, flash_success, mark_failed, permission_required, render, require,
-                     see_other, submit_form)
+from app.web import (act, attach_error, flash_success, permission_required, render, require, see_other,
+                     submit_form)
 
 
 @bp.route("/departments/<int:department_id>/agreements/new", methods=["GET", "POST"])
@@ -132,14 +132,9 @@ def sign_agreement(agreement_id: int):
 def amend_agreement(agreement_id: int):
     agreement = services.agreement_for(current_user, agreement_id, to="work")
     require(EmptyForm().validate_on_submit())
-    try:
-        new = services.amend(current_user, agreement)
-    except DomainError as e:
-        mark_failed()
-        flash_error(e.message)
-        return see_other(_back(agreement))
-    flash_success(_("An amendment is drafted. The agreement in force stays in force until both sides sign it."))
-    return see_other("agreements.show_agreement", agreement_id=new.id)
+    return act(lambda: services.amend(current_user, agreement),
+               _("An amendment is drafted. The agreement in force stays in force until both sides sign it."),
+               _back(agreement), done=lambda new: url_for("agreements.show_agreement", agreement_id=new.id))
 
 
 @bp.post("/agreements/<int:agreement_id>/items/<int:agreement_item_id>/fulfilment")

@@ -32,13 +32,9 @@ from app.evaluation.models import (
 )
 from app.web import (
     act,
-    flash_error,
-    flash_success,
     in_own_transaction,
-    mark_failed,
     permission_required,
     render,
-    see_other,
     submit_form,
 )
 
@@ -114,14 +110,9 @@ def create_round():
 @permission_required("manage_evaluations")
 def copy_round(round_id: int):
     source = _round(round_id, "manage")
-    try:
-        copy = services.copy_round(current_user, source)
-    except DomainError as e:
-        mark_failed()
-        flash_error(e.message)
-        return see_other("evaluation.list_rounds")
-    flash_success(_("Copied as a new draft round; check the dates and rubrics."))
-    return see_other("evaluation.show_round", round_id=copy.id)
+    return act(lambda: services.copy_round(current_user, source),
+               _("Copied as a new draft round; check the dates and rubrics."), url_for("evaluation.list_rounds"),
+               done=lambda copy: url_for("evaluation.show_round", round_id=copy.id))
 
 
 def _round_page(round_, status: int = 200, **forms):

@@ -20,8 +20,8 @@ from app.lists import bp, services, xlsx
 from app.lists.forms import AskForm, ImportForm, ItemForm, PublishForm, RemoveForm
 from app.lists.models import KIND_LABELS, ItemKind
 from app.localtime import today
-from app.web import (act, attach_error, flash_error, flash_success, mark_failed, permission_required, render, require,
-                     see_other, submit_form)
+from app.web import (act, attach_error, flash_success, permission_required, render, require, see_other,
+                     submit_form)
 
 
 
@@ -182,14 +182,10 @@ def _manage_page(subdistrict, *, import_form=None, problems=None, status=200):
 def start_draft(subdistrict_id: int):
     subdistrict = services.subdistrict_for(current_user, subdistrict_id, to="keep")
     require(CsrfOnlyForm().validate_on_submit())
-    try:
-        draft = services.start_draft(current_user, subdistrict)
-    except DomainError as e:
-        mark_failed()
-        flash_error(e.message)
-        return see_other("lists.manage", subdistrict_id=subdistrict.id)
-    flash_success(_("A new draft is open. Change what needs changing, then publish it."))
-    return see_other("lists.edit_draft", draft_id=draft.id)
+    return act(lambda: services.start_draft(current_user, subdistrict),
+               _("A new draft is open. Change what needs changing, then publish it."),
+               url_for("lists.manage", subdistrict_id=subdistrict.id),
+               done=lambda draft: url_for("lists.edit_draft", draft_id=draft.id))
 
 
 @bp.post("/subdistricts/<int:subdistrict_id>/lists/import")
