@@ -9,17 +9,15 @@ from wtforms.fields.choices import SelectChoice
 
 from app import localtime
 from app.accounts.forms import DecisionForm as EmptyForm
-from app.agreements import admission, services
+from app.agreements import admission, bp, services
 from app.agreements.forms import AgreementForm, FulfilmentForm, ItemForm, MilestoneForm, PaymentForm
 from app.agreements.models import DELIVERY_LABELS, AgreementState, Delivery
-from app.agreements import bp
 from app.agreements.views import _subdistrict
 from app.consultation import photos as photo_files
 from app.consultation.rendering import uploads
 from app.domain import DomainError
 from app.inputs import int_arg
-from app.web import (act, attach_error, flash_success, permission_required, render, require, see_other,
-                     submit_form)
+from app.web import act, attach_error, flash_success, permission_required, render, see_other, submit_form
 
 
 @bp.route("/departments/<int:department_id>/agreements/new", methods=["GET", "POST"])
@@ -92,9 +90,8 @@ def add_item(agreement_id: int):
 @login_required
 def remove_item(agreement_id: int, agreement_item_id: int):
     agreement = services.agreement_for(current_user, agreement_id, to="work")
-    require(EmptyForm().validate_on_submit())
     return act(lambda: services.remove_item(current_user, agreement, agreement_item_id), _("The item is removed."),
-               _back(agreement, "items"))
+               _back(agreement, "items"), form=EmptyForm())
 
 
 @bp.post("/agreements/<int:agreement_id>/milestones")
@@ -112,29 +109,26 @@ def add_milestone(agreement_id: int):
 @login_required
 def remove_milestone(agreement_id: int, milestone_id: int):
     agreement = services.agreement_for(current_user, agreement_id, to="work")
-    require(EmptyForm().validate_on_submit())
     return act(lambda: services.remove_milestone(current_user, agreement, milestone_id),
-               _("The payment is removed."), _back(agreement, "payments"))
+               _("The payment is removed."), _back(agreement, "payments"), form=EmptyForm())
 
 
 @bp.post("/agreements/<int:agreement_id>/sign")
 @login_required
 def sign_agreement(agreement_id: int):
     agreement = services.agreement_for(current_user, agreement_id, to="work")
-    require(EmptyForm().validate_on_submit())
     return act(lambda: services.sign(current_user, agreement),
                lambda a: _("Signed. The agreement is in force.") if a.state is AgreementState.in_force
-               else _("Signed. The other side signs next."), _back(agreement))
+               else _("Signed. The other side signs next."), _back(agreement), form=EmptyForm())
 
 
 @bp.post("/agreements/<int:agreement_id>/amend")
 @login_required
 def amend_agreement(agreement_id: int):
     agreement = services.agreement_for(current_user, agreement_id, to="work")
-    require(EmptyForm().validate_on_submit())
     return act(lambda: services.amend(current_user, agreement),
                _("An amendment is drafted. The agreement in force stays in force until both sides sign it."),
-               _back(agreement), done=lambda new: url_for("agreements.show_agreement", agreement_id=new.id))
+               _back(agreement), done=lambda new: url_for("agreements.show_agreement", agreement_id=new.id), form=EmptyForm())
 
 
 @bp.post("/agreements/<int:agreement_id>/items/<int:agreement_item_id>/fulfilment")

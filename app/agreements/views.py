@@ -18,7 +18,7 @@ from app.agreements.models import REQUEST_LABELS
 from app.lists import services as lists
 from app.places.models import Subdistrict
 from app.places.services import public_subdistrict
-from app.web import act, permission_required, render, require, submit_form
+from app.web import act, permission_required, render, submit_form
 
 # -- the department ---------------------------------------------------------------------
 
@@ -116,9 +116,8 @@ def decline_request(admission_id: int):
 @permission_required("file_admission")
 def withdraw_request(admission_id: int):
     req = admission.request_for(current_user, admission_id)
-    require(EmptyForm().validate_on_submit())
     return act(lambda: admission.withdraw(current_user, req), _("The request is withdrawn."),
-               url_for("agreements.show_request", admission_id=req.id))
+               url_for("agreements.show_request", admission_id=req.id), form=EmptyForm())
 
 
 # -- the subdistrict and the community ------------------------------------------------------

@@ -20,9 +20,7 @@ from app.lists import bp, services, xlsx
 from app.lists.forms import AskForm, ImportForm, ItemForm, PublishForm, RemoveForm
 from app.lists.models import KIND_LABELS, ItemKind
 from app.localtime import today
-from app.web import (act, attach_error, flash_success, permission_required, render, require, see_other,
-                     submit_form)
-
+from app.web import act, attach_error, flash_success, permission_required, render, see_other, submit_form
 
 
 def _context(subdistrict_id: int) -> dict:
@@ -181,11 +179,10 @@ def _manage_page(subdistrict, *, import_form=None, problems=None, status=200):
 @permission_required("keep_lists")
 def start_draft(subdistrict_id: int):
     subdistrict = services.subdistrict_for(current_user, subdistrict_id, to="keep")
-    require(CsrfOnlyForm().validate_on_submit())
     return act(lambda: services.start_draft(current_user, subdistrict),
                _("A new draft is open. Change what needs changing, then publish it."),
                url_for("lists.manage", subdistrict_id=subdistrict.id),
-               done=lambda draft: url_for("lists.edit_draft", draft_id=draft.id))
+               done=lambda draft: url_for("lists.edit_draft", draft_id=draft.id), form=CsrfOnlyForm())
 
 
 @bp.post("/subdistricts/<int:subdistrict_id>/lists/import")
@@ -304,6 +301,5 @@ def publish(draft_id: int):
 @permission_required("keep_lists")
 def discard(draft_id: int):
     draft = _draft(draft_id)
-    require(CsrfOnlyForm().validate_on_submit())
     back = url_for("lists.manage", subdistrict_id=draft.subdistrict_id)
-    return act(lambda: services.discard_draft(current_user, draft), _("The draft is discarded."), back)
+    return act(lambda: services.discard_draft(current_user, draft), _("The draft is discarded."), back, form=CsrfOnlyForm())
