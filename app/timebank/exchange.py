@@ -295,7 +295,8 @@ def post_request(actor: User, resident: User, *, category_id, needed_at: datetim
     if not asks_pool and spendable(resident) < minutes:
         raise DomainError(_l("The balance does not cover the estimate: ask for pool support, or choose fewer minutes."),
                           field="minutes")
-    if listing is not None and (listing.volunteer_id == resident.id or not listing.is_active):
+    if listing is not None and (listing.volunteer_id in (resident.id, actor.id) or not listing.is_active):
+        # whoever acts for the resident never chooses themself to help (as in `choose`)
         raise DomainError(_l("This offer cannot be requested."))
     help_request = HelpRequest(
         community_id=resident.community_id, requester_id=resident.id, posted_by_id=actor.id, category_id=category.id,
