@@ -29,3 +29,24 @@ def test_who_acts_for_a_resident_cannot_make_themself_the_helper_through_their_o
         ask(worker, elder, listing=worker_listing)  # nor a social worker acting for the resident
     assert db.session.query(HelpRequest).count() == 0
     assert ask(elder, elder, listing=listing).helper_id == son.id  # the resident themself may choose their son's offer
+
+
+def test_a_form_key_cannot_take_the_key_of_a_service_payment(make_user, staff):
+    """The give form's key is a hidden field the sender controls: typed as
+    "help-<id>" it took the key the confirmation pays the helper with, and the
+    confirmation then found "its" transaction already posted: the request was
+    served, the helper never paid (the hours stayed in the family)."""
+    from app.timebank import family
+    from app.timebank.family_models import Relation
+    from tests.timebank.test_exchange import balance, happened
+
+    elder, spouse, volunteer = make_user(), make_user(), make_user()
+    fund(elder, 180, staff, "e")
+    link = family.ask_link(elder, spouse, Relation.spouse)
+    family.accept_link(spouse, link)
+    help_request = ask(elder, elder, minutes=60)
+    exchange.choose(elder, help_request, exchange.offer(volunteer, help_request).id)
+    happened(help_request)
+    family.give_to_relative(elder, spouse, 60, idempotency_key=f"help-{help_request.id}")
+    exchange.confirm(elder, help_request)
+    assert (balance(volunteer), balance(spouse), balance(elder)) == (60, 60, 60)
