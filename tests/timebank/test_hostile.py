@@ -50,3 +50,19 @@ def test_a_form_key_cannot_take_the_key_of_a_service_payment(make_user, staff):
     family.give_to_relative(elder, spouse, 60, idempotency_key=f"help-{help_request.id}")
     exchange.confirm(elder, help_request)
     assert (balance(volunteer), balance(spouse), balance(elder)) == (60, 60, 60)
+
+
+def test_a_social_worker_does_not_approve_pool_support_that_pays_themself(make_user, staff, places):
+    from tests.timebank.test_exchange import fund_pool
+
+    worker = make_user("social_worker", community=places.community)  # also a resident with a standing offer
+    elder, donor = make_user(), make_user()
+    fund_pool(places.community.id, 120, donor, staff)
+    listing = exchange.save_listing(worker, category_id=category(worker.community_id).id, title="上门理发")
+    help_request = ask(elder, elder, minutes=60, pool_reason="独居老人", listing=listing)
+    assert help_request.helper_id == worker.id
+    with pytest.raises(DomainError):
+        exchange.decide_pool(worker, help_request, approve=True)
+    assert exchange.pool_of(places.community.id)["reserved"] == 0
+    exchange.decide_pool(staff[0], help_request, approve=True)  # another social worker may
+    assert exchange.pool_of(places.community.id)["reserved"] == 60
