@@ -441,7 +441,8 @@ def actions_for(user: User, help_request: HelpRequest) -> dict[str, bool]:
         "confirm": state_ok["confirm"] and for_requester and help_request.helper_id != user.id
                    and help_request.needed_at <= utcnow(),
         "decide_pool": state_ok["decide_pool"] and help_request.pool_state is PoolState.asked
-                       and help_request.community_id in social_worker_community_ids(user),
+                       and help_request.community_id in social_worker_community_ids(user)
+                       and user.id not in (help_request.requester_id, help_request.helper_id),
     }
 
 
@@ -564,7 +565,7 @@ def decide_pool(actor: User, help_request: HelpRequest, *, approve: bool, reason
     (with a reason) pool support."""
     if help_request.community_id not in social_worker_community_ids(actor):
         raise Forbidden
-    if actor.id == help_request.requester_id:
+    if actor.id in (help_request.requester_id, help_request.helper_id):  # the pool would pay their own service
         raise DomainError(_l("Nobody decides pool support for themselves: another social worker must."))
     pool = _lock_pool(help_request.community_id)  # before the request: every reservation takes the pool first
     help_request = _locked(HelpRequest, help_request.id)
