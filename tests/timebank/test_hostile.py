@@ -66,3 +66,63 @@ def test_a_social_worker_does_not_approve_pool_support_that_pays_themself(make_u
     assert exchange.pool_of(places.community.id)["reserved"] == 0
     exchange.decide_pool(staff[0], help_request, approve=True)  # another social worker may
     assert exchange.pool_of(places.community.id)["reserved"] == 60
+
+
+# -- through the pages: other communities' ids, unverified residents, absurd numbers -------------
+
+def test_other_communities_ids_show_nothing(client_for, make_user, staff, places):
+    from app.timebank import family
+    from app.timebank.family_models import Relation
+    from tests.timebank.test_exchange import happened
+
+    elder, volunteer, son = make_user(), make_user(), make_user()
+    fund(elder, 120, staff, "e")
+    help_request = ask(elder, elder)
+    exchange.choose(elder, help_request, exchange.offer(volunteer, help_request).id)
+    happened(help_request)
+    exchange.send_message(elder, help_request, "请带上轮椅")
+    open_request = ask(elder, elder, minutes=30)
+    claim = exchange.start_claim(volunteer, elder, minutes=30, description="买菜", served_on=__import__(
+        "app.localtime", fromlist=["today"]).today())
+    family.accept_link(son, family.ask_link(elder, son, Relation.child))
+    transfer = family.give_to_relative(elder, son, 30, idempotency_key="gift-1")
+    db.session.commit()
+    outsider = make_user(community=places.other)  # a resident of another subdistrict
+    far_worker = make_user("social_worker", scope=places.other)
+    near_worker = make_user("social_worker", scope=places.sibling)  # same subdistrict, other community
+    ids = dict(h=help_request.id, o=open_request.id, c=claim.id, t=transfer.id, k=places.community.id)
+    for person in (outsider, far_worker, near_worker):
+        client = client_for(person)
+        for url in ("/help/{h}", "/help/{o}", "/help/claims/{c}", "/family/transfers/{t}"):
+            page = client.get(url.format(**ids))
+            assert page.status_code == 404, (person.display_name, url)
+        for url in ("/c/{k}/help/manage", "/c/{k}/timebank/family"):
+            assert client.get(url.format(**ids)).status_code in (403, 404), url
+        for url, data in (("/help/{h}/confirm", {"minutes": "60"}), ("/help/{h}/message", {"body": "hi"}),
+                          ("/help/{h}/cancel", {}), ("/help/{o}/pool", {"approve": "1"}),
+                          ("/help/claims/{c}/answer", {"accept": "1"}), ("/help/claims/{c}/decide", {"uphold": "1"})):
+            assert client.post(url.format(**ids), data).status_code in (403, 404), url
+    db.session.expire_all()
+    assert help_request.state.name == "matched" and claim.state.name == "pending"
+    assert "请带上轮椅" not in client_for(outsider).get("/help").get_data(as_text=True)
+
+
+def test_unverified_residents_and_absurd_minutes_move_nothing(client_for, make_user, staff):
+    elder = make_user()
+    fund(elder, 600, staff, "e")
+    unverified = make_user(verified=False)
+    when = (__import__("app.sqltypes", fromlist=["utcnow"]).utcnow() + __import__("datetime").timedelta(days=2))
+    form = {"category_id": category(elder.community_id).id, "needed_at": when.strftime("%Y-%m-%dT%H:%M"),
+            "place": "5幢"}
+    assert client_for(unverified).post("/help/new", form | {"minutes": "60"}).status_code in (403, 404, 422)
+    client = client_for(elder)
+    for minutes in ("-60", "0", "1000000000000", "60.5", "60.000", "NaN", "Infinity", "1e3", "６０x", " "):
+        assert client.post("/help/new", form | {"minutes": minutes}).status_code == 422, minutes
+    assert client.post("/help/new", form | {"minutes": "60", "place": "楼" * 5000}).status_code == 422
+    assert db.session.query(HelpRequest).count() == 0
+    for minutes in ("-60", "0", "1000000000000", "NaN", "60.5"):
+        page = client.post("/my/family/donate", {"minutes": minutes, "idempotency_key": "d", "confirm": "1"})
+        assert page.status_code == 422, minutes
+    from tests.timebank.test_exchange import balance
+
+    assert balance(elder) == 600
