@@ -126,3 +126,25 @@ def test_unverified_residents_and_absurd_minutes_move_nothing(client_for, make_u
     from tests.timebank.test_exchange import balance
 
     assert balance(elder) == 600
+
+
+def test_a_resubmitted_record_of_help_is_one_record(client_for, make_user, staff):
+    """The record form has no key: sent twice (a second tab, a double tap on a
+    slow phone) it made two pending records of the same help, and a receiver
+    who confirmed both notices paid the same service twice."""
+    from app.localtime import today
+    from app.timebank.exchange_models import ServiceClaim
+    from tests.timebank.test_exchange import balance
+
+    elder, volunteer = make_user(), make_user()
+    fund(elder, 120, staff, "e")
+    elder.phone = "13912345678"
+    db.session.commit()
+    client = client_for(volunteer)
+    form = {"receiver": "13912345678", "minutes": "60", "description": "陪同就医", "served_on": today().isoformat()}
+    first, second = client.post("/help/claims/new", form), client.post("/help/claims/new", form)
+    assert first.status_code == 303 and second.status_code == 422
+    claims = db.session.query(ServiceClaim).all()
+    assert len(claims) == 1
+    exchange.answer_claim(elder, claims[0], accept=True)
+    assert balance(volunteer) == 60
