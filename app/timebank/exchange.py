@@ -827,6 +827,14 @@ def start_claim(helper: User, receiver: User, *, minutes: int, description: str,
     description = description.strip()
     if not description:
         raise DomainError(_l("Say what you helped with."), field="description")
+    # the same record sent twice (a second tab, a double tap) is one record: the receiver would confirm both.
+    # The helper's row is locked first, so two taps at once are checked one after the other.
+    db.session.execute(sa.select(User.id).where(User.id == helper.id).with_for_update())
+    if db.session.scalar(sa.select(ServiceClaim.id).where(
+            ServiceClaim.helper_id == helper.id, ServiceClaim.receiver_id == receiver.id,
+            ServiceClaim.state == ClaimState.pending, ServiceClaim.served_on == served_on,
+            ServiceClaim.minutes == minutes, ServiceClaim.description == description[:200])):
+        raise DomainError(_l("This help is recorded already and waits for the receiver's answer."), field="description")
     claim = ServiceClaim(community_id=receiver.community_id, helper_id=helper.id, receiver_id=receiver.id,
                          minutes=minutes, description=description[:200], served_on=served_on)
     db.session.add(claim)
