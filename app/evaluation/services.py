@@ -296,6 +296,17 @@ def eligible_evaluators(round_: EvaluationRound, direction: Direction) -> list[U
         .distinct().order_by(User.display_name, User.id)))
 
 
+def own_parties(evaluator: User, direction: Direction) -> set[int]:
+    """The parties of a direction the evaluator belongs to (the committee or social-work
+    team of a community, a department's staff): nobody scores their own."""
+    if direction is Direction.gov_to_community:
+        column, roles = RoleAssignment.community_id, (Role.committee_member, Role.social_worker)
+    else:
+        column, roles = RoleAssignment.department_id, (Role.department_staff,)
+    return set(db.session.scalars(sa.select(column).where(RoleAssignment.user_id == evaluator.id,
+                                                          RoleAssignment.role.in_(roles), column.is_not(None))))
+
+
 def assign(actor, round_: EvaluationRound, direction: Direction, evaluator: User, party_ids: list[int]) -> int:
     """Who evaluates whom: one sheet per (evaluator, party); ones that exist are kept. Returns how many were added."""
     if round_.state not in (RoundState.draft, RoundState.open):
@@ -305,6 +316,8 @@ def assign(actor, round_: EvaluationRound, direction: Direction, evaluator: User
     allowed = {p.id for p in parties(round_, direction)}
     if not party_ids or not set(party_ids) <= allowed:
         raise DomainError(_l("Choose whom they evaluate."), field="party_ids")
+    if set(party_ids) & own_parties(evaluator, direction):
+        raise DomainError(_l("Nobody evaluates their own committee or department."), field="party_ids")
     key = Sheet.community_id if direction is Direction.gov_to_community else Sheet.department_id
     existing = set(db.session.scalars(sa.select(key).where(Sheet.round_id == round_.id,
                                                            Sheet.evaluator_id == evaluator.id)))
@@ -327,8 +340,11 @@ def assign_everyone(actor, round_: EvaluationRound, direction: Direction) -> int
     party_ids = [p.id for p in parties(round_, direction)]
     if not party_ids:
         raise DomainError(_l("Nobody to evaluate in this direction."))
-    return sum(assign(actor, round_, direction, evaluator, party_ids)
-               for evaluator in eligible_evaluators(round_, direction))
+    total = 0
+    for evaluator in eligible_evaluators(round_, direction):
+        theirs = [p for p in party_ids if p not in own_parties(evaluator, direction)]
+        total += assign(actor, round_, direction, evaluator, theirs) if theirs else 0
+    return total
 
 
 def unassign(actor, sheet: Sheet) -> None:

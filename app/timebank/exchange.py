@@ -295,7 +295,8 @@ def post_request(actor: User, resident: User, *, category_id, needed_at: datetim
     if not asks_pool and spendable(resident) < minutes:
         raise DomainError(_l("The balance does not cover the estimate: ask for pool support, or choose fewer minutes."),
                           field="minutes")
-    if listing is not None and (listing.volunteer_id == resident.id or not listing.is_active):
+    if listing is not None and (listing.volunteer_id in (resident.id, actor.id) or not listing.is_active):
+        # whoever acts for the resident never chooses themself to help (as in `choose`)
         raise DomainError(_l("This offer cannot be requested."))
     help_request = HelpRequest(
         community_id=resident.community_id, requester_id=resident.id, posted_by_id=actor.id, category_id=category.id,
@@ -440,7 +441,8 @@ def actions_for(user: User, help_request: HelpRequest) -> dict[str, bool]:
         "confirm": state_ok["confirm"] and for_requester and help_request.helper_id != user.id
                    and help_request.needed_at <= utcnow(),
         "decide_pool": state_ok["decide_pool"] and help_request.pool_state is PoolState.asked
-                       and help_request.community_id in social_worker_community_ids(user),
+                       and help_request.community_id in social_worker_community_ids(user)
+                       and user.id not in (help_request.requester_id, help_request.helper_id),
     }
 
 
@@ -563,7 +565,7 @@ def decide_pool(actor: User, help_request: HelpRequest, *, approve: bool, reason
     (with a reason) pool support."""
     if help_request.community_id not in social_worker_community_ids(actor):
         raise Forbidden
-    if actor.id == help_request.requester_id:
+    if actor.id in (help_request.requester_id, help_request.helper_id):  # the pool would pay their own service
         raise DomainError(_l("Nobody decides pool support for themselves: another social worker must."))
     pool = _lock_pool(help_request.community_id)  # before the request: every reservation takes the pool first
     help_request = _locked(HelpRequest, help_request.id)
@@ -805,6 +807,14 @@ def start_claim(helper: User, receiver: User, *, minutes: int, description: str,
     description = description.strip()
     if not description:
         raise DomainError(_l("Say what you helped with."), field="description")
+    # the same record sent twice (a second tab, a double tap) is one record: the receiver would confirm both.
+    # The helper's row is locked first, so two taps at once are checked one after the other.
+    db.session.execute(sa.select(User.id).where(User.id == helper.id).with_for_update())
+    if db.session.scalar(sa.select(ServiceClaim.id).where(
+            ServiceClaim.helper_id == helper.id, ServiceClaim.receiver_id == receiver.id,
+            ServiceClaim.state == ClaimState.pending, ServiceClaim.served_on == served_on,
+            ServiceClaim.minutes == minutes, ServiceClaim.description == description[:200])):
+        raise DomainError(_l("This help is recorded already and waits for the receiver's answer."), field="description")
     claim = ServiceClaim(community_id=receiver.community_id, helper_id=helper.id, receiver_id=receiver.id,
                          minutes=minutes, description=description[:200], served_on=served_on)
     db.session.add(claim)

@@ -382,10 +382,17 @@ def plan_transfer(sender: User, receiver: User | None, minutes) -> TransferPlan:
     return TransferPlan(sender, receiver, minutes, link.relation_seen_by(sender.id), unit)
 
 
+def _form_key(idempotency_key: str) -> str:
+    """A form's key (a hidden field its sender controls) in a namespace of its own: typed
+    as "help-12" or "claim-7" it would otherwise take the key a service's payment
+    posts with, and that payment would find "itself" done with nothing paid."""
+    return "f:" + idempotency_key
+
+
 def transfer_by_key(sender: User, idempotency_key: str) -> FamilyTransfer | None:
     """The transfer a form with this key already made (a second tab, a resubmission)."""
     return db.session.scalar(sa.select(FamilyTransfer).join(Txn, FamilyTransfer.out_txn_id == Txn.id).where(
-        Txn.initiated_by_id == sender.id, Txn.idempotency_key == idempotency_key))
+        Txn.initiated_by_id == sender.id, Txn.idempotency_key == _form_key(idempotency_key)))
 
 
 def give_to_relative(sender: User, receiver: User | None, minutes, *, idempotency_key: str) -> FamilyTransfer:
@@ -398,7 +405,7 @@ def give_to_relative(sender: User, receiver: User | None, minutes, *, idempotenc
     The accounts both transactions touch are locked up front in id order, so
     two relatives giving to each other at once cannot deadlock. The receiver
     is told."""
-    if not idempotency_key or len(idempotency_key) > 60:
+    if not idempotency_key or len(idempotency_key) > 59:  # with its namespace and "/in", the ledger's 64
         raise DomainError(_l("This form has expired. Please reload the page and try again."))
     done = transfer_by_key(sender, idempotency_key)
     if done is not None:
@@ -419,7 +426,7 @@ def give_to_relative(sender: User, receiver: User | None, minutes, *, idempotenc
         in_pool = ledger.system_account(receiver.community_id, AccountKind.pool)
         ledger.lock_accounts([sender_account.id, out_issuance.id, in_issuance.id, receiver_account.id, in_pool.id])
         out_txn, created = ledger.post(TxnKind.transfer, [(sender_account, -plan.minutes), (out_issuance, plan.minutes)],
-                                       initiated_by=sender, idempotency_key=idempotency_key, memo=memo)
+                                       initiated_by=sender, idempotency_key=_form_key(idempotency_key), memo=memo)
         if not created:
             return transfer_by_key(sender, idempotency_key)
         legs = ledger.capped_legs(receiver_account, plan.minutes, in_issuance)
@@ -429,6 +436,13 @@ def give_to_relative(sender: User, receiver: User | None, minutes, *, idempotenc
         legs = ledger.capped_legs(receiver_account, plan.minutes, sender_account)
         out_txn, created = ledger.post(TxnKind.transfer, legs, initiated_by=sender, idempotency_key=idempotency_key,
                                        memo=memo)
+        legs = ledger._with_cap(receiver_account, plan.minutes, in_issuance)
+        in_txn, _ = ledger.post(TxnKind.transfer, legs, initiated_by=sender, idempotency_key=_form_key(idempotency_key) + "/in",
+                                memo=memo, reference=("txn", out_txn.id))
+    else:
+        legs = ledger._with_cap(receiver_account, plan.minutes, sender_account)
+        out_txn, created = ledger.post(TxnKind.transfer, legs, initiated_by=sender,
+                                       idempotency_key=_form_key(idempotency_key), memo=memo)
         if not created:
             return transfer_by_key(sender, idempotency_key)
         in_txn = out_txn
@@ -453,6 +467,8 @@ def donate_to_pool(donor: User, minutes, *, idempotency_key: str) -> Txn:
         raise DomainError(_l("Only verified residents hold a time-bank account."))
     unit = ledger.community_rules(donor.community_id).unit_minutes
     minutes = ledger.positive_minutes(minutes, unit=unit)
+    minutes = ledger._minutes(minutes, unit=unit)
+    idempotency_key = _form_key(idempotency_key) if idempotency_key else ""  # none: the ledger refuses it
     replay = db.session.scalar(sa.select(Txn).where(Txn.initiated_by_id == donor.id,
                                                     Txn.idempotency_key == idempotency_key))
     if replay is not None:

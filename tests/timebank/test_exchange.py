@@ -499,7 +499,7 @@ def _more(n, elder, volunteers):
         exchange.choose(requester, made, db.session.scalar(sa.select(exchange.HelpOffer.id).where(
             exchange.HelpOffer.request_id == made.id)))
         exchange.send_message(requester, made, f"第{i}条")
-        exchange.start_claim(requester, elder, minutes=30, description=f"帮忙{i}", served_on=today())
+        exchange.start_claim(requester, elder, minutes=30, description=f"帮忙{made.id}", served_on=today())
         exchange.save_listing(requester, category_id=category(requester.community_id).id, title=f"服务{i}")
 
 
