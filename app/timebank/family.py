@@ -430,17 +430,11 @@ def give_to_relative(sender: User, receiver: User | None, minutes, *, idempotenc
         if not created:
             return transfer_by_key(sender, idempotency_key)
         legs = ledger.capped_legs(receiver_account, plan.minutes, in_issuance)
-        in_txn, _ = ledger.post(TxnKind.transfer, legs, initiated_by=sender, idempotency_key=idempotency_key + "/in",
-                                memo=memo, reference=("txn", out_txn.id))
+        in_txn, _ = ledger.post(TxnKind.transfer, legs, initiated_by=sender,
+                                idempotency_key=_form_key(idempotency_key) + "/in", memo=memo,
+                                reference=("txn", out_txn.id))
     else:
         legs = ledger.capped_legs(receiver_account, plan.minutes, sender_account)
-        out_txn, created = ledger.post(TxnKind.transfer, legs, initiated_by=sender, idempotency_key=idempotency_key,
-                                       memo=memo)
-        legs = ledger._with_cap(receiver_account, plan.minutes, in_issuance)
-        in_txn, _ = ledger.post(TxnKind.transfer, legs, initiated_by=sender, idempotency_key=_form_key(idempotency_key) + "/in",
-                                memo=memo, reference=("txn", out_txn.id))
-    else:
-        legs = ledger._with_cap(receiver_account, plan.minutes, sender_account)
         out_txn, created = ledger.post(TxnKind.transfer, legs, initiated_by=sender,
                                        idempotency_key=_form_key(idempotency_key), memo=memo)
         if not created:
@@ -467,7 +461,6 @@ def donate_to_pool(donor: User, minutes, *, idempotency_key: str) -> Txn:
         raise DomainError(_l("Only verified residents hold a time-bank account."))
     unit = ledger.community_rules(donor.community_id).unit_minutes
     minutes = ledger.positive_minutes(minutes, unit=unit)
-    minutes = ledger._minutes(minutes, unit=unit)
     idempotency_key = _form_key(idempotency_key) if idempotency_key else ""  # none: the ledger refuses it
     replay = db.session.scalar(sa.select(Txn).where(Txn.initiated_by_id == donor.id,
                                                     Txn.idempotency_key == idempotency_key))
