@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db
+from app import models as _every_model  # noqa: F401  (every mapper registered, whichever test a worker runs first)
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"

@@ -62,13 +62,11 @@ def totals(rows: list[Row]) -> list[int]:
 def chart_svg(rows: list[Row], labels: dict[str, str], title: str) -> bytes:
     """A grouped bar chart of the outcomes per department (shown with <img>)."""
     import pygal
-    from pygal.style import Style
 
-    style = Style(background="white", plot_background="white", font_family="sans-serif",
-                  colors=("#1f5f8b", "#2e7d32", "#6a1b9a", "#c62828"), label_font_size=14, major_label_font_size=14,
-                  legend_font_size=14, title_font_size=16)
-    chart = pygal.Bar(style=style, width=720, height=420, js=[], disable_xml_declaration=True, legend_at_bottom=True,
-                      title=title, print_values=False, show_y_guides=True)
+    from app.charts import phone_chart
+
+    chart = phone_chart(pygal.Bar, ("#1f5f8b", "#2e7d32", "#6a1b9a", "#c62828"), disable_xml_declaration=True,
+                        title=title, print_values=False, show_y_guides=True, x_label_rotation=30)
     chart.x_labels = [r.department.name for r in rows]
     for column in COLUMNS[1:]:
         chart.add(labels[column], [getattr(r, column) for r in rows])

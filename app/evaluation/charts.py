@@ -6,18 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pygal
-from flask import make_response
-from pygal.style import Style
-
-STYLE = Style(background="white", plot_background="white", foreground="#1f2933", foreground_strong="#1f2933",
-              foreground_subtle="#52606d", colors=("#1d6fb8", "#c2410c", "#15803d"),
-              font_family="'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif", label_font_size=14,
-              major_label_font_size=14, value_font_size=13, legend_font_size=14, title_font_size=16)
-
+from app.charts import HEIGHT, WIDTH, phone_style
 
 def _config(**kw) -> dict:
-    # 480 wide: on a 360 px phone the labels shrink by a third, not by half
-    config = dict(style=STYLE, js=[], disable_xml_declaration=False, width=480, height=360, range=(0, 100),
+    config = dict(style=phone_style(("#1d6fb8", "#c2410c", "#15803d")), js=[], disable_xml_declaration=False,
+                  width=WIDTH, height=HEIGHT, range=(0, 100),
                   print_values=True, print_values_position="top", value_formatter=lambda v: f"{v:.0f}",  # the axis
                   y_labels=[0, 20, 40, 60, 80, 100],
                   show_legend=True, legend_at_bottom=True, truncate_label=-1)
@@ -57,8 +50,3 @@ def years_line(title: str, years: list[int], finals: list[Decimal | None], label
     chart.add(label, [_number(v) for v in finals], formatter=_two_places)
     return chart.render()
 
-
-def svg_response(svg: bytes):
-    response = make_response(svg)
-    response.headers["Content-Type"] = "image/svg+xml"
-    return response

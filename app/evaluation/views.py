@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app.domain import DomainError, NotFound
+from app.charts import svg_response
 from app.evaluation import bp, charts, results, scoring, services
 from app.evaluation.evidence import evidence_for
 from app.evaluation.forms import (
@@ -320,7 +321,7 @@ def export_results(round_id: int):
 def ranking_chart(round_id: int, direction: str):
     round_, _actions = _results_round(round_id)
     rows = [r for r in results.compute(round_)[Direction[direction]].rows if r.result]
-    return charts.svg_response(charts.ranking_bars(
+    return svg_response(charts.ranking_bars(
         _("Ranking: %(direction)s", direction=DIRECTION_LABELS[Direction[direction]]),
         [f"{r.rank}. {r.party.name}" for r in rows], [r.result.final for r in rows]))
 
@@ -329,7 +330,7 @@ def ranking_chart(round_id: int, direction: str):
 def criteria_chart(round_id: int, direction: str, party_id: int):
     round_, _actions = _results_round(round_id)
     computed, row = _party(round_, direction, party_id)
-    return charts.svg_response(charts.criteria_bars(
+    return svg_response(charts.criteria_bars(
         _("Scores by criterion"), [c.name for c in computed.criteria],
         [row.averages.get(c.id) for c in computed.criteria], [computed.averages.get(c.id) for c in computed.criteria],
         row.party.name, _("Average of all")))
@@ -340,7 +341,7 @@ def years_chart(round_id: int, direction: str, party_id: int):
     round_, _actions = _results_round(round_id)
     _computed, row = _party(round_, direction, party_id)
     years = results.history(round_, Direction[direction], party_id)
-    return charts.svg_response(charts.years_line(
+    return svg_response(charts.years_line(
         _("Final score year by year"), [y for y, _f in years], [f for _y, f in years], row.party.name))
 
 

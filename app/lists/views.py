@@ -8,11 +8,12 @@ import io
 from urllib.parse import quote
 
 import pygal
-from flask import make_response, request, send_file, url_for
+from flask import request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.forms import CsrfOnlyForm
+from app.charts import phone_chart, svg_response
 from app.domain import DomainError, NotFound
 from app.exports import XLSX_TYPE, ascii_file_name
 from app.inputs import int_arg
@@ -129,19 +130,11 @@ def certificate_chart(subdistrict_id: int):
     subdistrict = services.subdistrict_for(current_user, subdistrict_id)
     counts = services.certificate_counts(subdistrict.id)
     # values on the bars (the page's heading and table say the rest): no axis figures to squeeze
-    chart = pygal.Bar(width=640, height=360, legend_at_bottom=True, show_y_guides=False, show_y_labels=False, js=[],
-                      print_values=True,
-                      # large type: the 640 px drawing is shown at phone width, about half size
-                      style=pygal.style.DefaultStyle(colors=("#1d6b3a", "#b3261e"), font_family="sans-serif",
-                                                     background="white", plot_background="white", title_font_size=24,
-                                                     label_font_size=20, major_label_font_size=20,
-                                                     value_font_size=24, legend_font_size=22, tooltip_font_size=20))
+    chart = phone_chart(pygal.Bar, ("#1d6b3a", "#b3261e"), show_y_guides=False, show_y_labels=False, print_values=True)
     chart.x_labels = [_("No. %(n)d", n=c.version.number) for c in counts]
     chart.add(_("Stamped by the community"), [c.admitted for c in counts])
     chart.add(_("Cancelled"), [c.cancelled for c in counts])
-    response = make_response(chart.render())
-    response.headers["Content-Type"] = "image/svg+xml"
-    return response
+    return svg_response(chart)
 
 
 @bp.get("/lists/versions/<int:version_id>/lists.xlsx")

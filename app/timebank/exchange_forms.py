@@ -58,7 +58,7 @@ class ClaimForm(FlaskForm):
     receiver = StringField(_l("Phone number of the person you helped"),
                            validators=[DataRequired(REQUIRED), Length(max=32)])
     served_on = DateField(_l("Date of the help"), validators=[InputRequired(REQUIRED)])
-    minutes = WholeNumberField(_l("Minutes"), validators=[InputRequired(REQUIRED)], low=1, high=MAX_SERVED)
+    minutes = WholeNumberField(_l("Time (minutes)"), validators=[InputRequired(REQUIRED)], low=1, high=MAX_SERVED)
     description = StringField(_l("What you helped with"), validators=[DataRequired(REQUIRED), Length(max=200)])
 
 
