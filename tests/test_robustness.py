@@ -35,7 +35,7 @@ def test_int_routes_exist(app):
 def test_every_int_route_with_a_huge_id_answers_404(app, places, make_user, persona):
     world = World(places, make_user)
     client = Client(app.test_client()) if persona == "A" else _login(app, world.personas[persona])
-    token = CSRF_RE.search(text(client.get("/display"))).group(1)
+    token = client.csrf()
     failures = []
     for rule in int_rules(app):
         url = re.sub(r"<(\w+:)?(\w+)>", lambda m: HUGE if m.group(1) == "int:" else str(world.values[m.group(2)]),

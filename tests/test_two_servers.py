@@ -78,7 +78,9 @@ class Browser:
         return response.status, text
 
     def csrf(self, port: int) -> str:
-        return CSRF_RE.search(self.request(port, "GET", "/display")[1]).group(1)
+        """A signed-in person's pages carry the token; a visitor gets one on the login page."""
+        found = CSRF_RE.search(self.request(port, "GET", "/display")[1])
+        return (found or CSRF_RE.search(self.request(port, "GET", "/login")[1])).group(1)
 
     def login(self, port: int, login: str, password: str = PASSWORD) -> int:
         return self.request(port, "POST", "/login", {"login": login, "password": password,
