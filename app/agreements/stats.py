@@ -1,4 +1,4 @@
-"""减负 figures: per department and period, what became of the work it asked
+"""Burden-reduction figures: per department and period, what became of the work it asked
 of a subdistrict's communities. Aggregates only (public, 村(居)务公开)."""
 from __future__ import annotations
 
