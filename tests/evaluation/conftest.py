@@ -45,3 +45,15 @@ def world(app, places, make_user):
         places, round_, staff, officer, officer2, member, worker)
     w.dept2 = dept2
     return w
+
+
+def open_with_one_sheet(world):
+    """The world's round opened with the officer scoring community A: (round, the sheet, its criterion ids)."""
+    from app.evaluation import services
+    from app.evaluation.models import Direction
+
+    services.assign(world.staff, world.round, Direction.gov_to_community, world.officer, [world.places.community.id])
+    services.open_round(world.staff, world.round)
+    db.session.commit()
+    sheet = services.sheets_of(world.round)[0]
+    return world.round, sheet, [c.id for c in services.criteria_of(world.round, Direction.gov_to_community)]

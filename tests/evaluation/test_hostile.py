@@ -10,6 +10,7 @@ from app.domain import DomainError
 from app.evaluation import services
 from app.evaluation.models import Direction, Sheet
 from app.extensions import db
+from tests.evaluation.conftest import open_with_one_sheet
 
 
 def test_nobody_is_assigned_to_score_their_own_committee_or_department(world):
@@ -38,12 +39,7 @@ def test_absurd_scores_late_sheets_and_late_survey_answers_change_nothing(world,
     from app.evaluation.models import SheetState, SurveyResponse
     from tests.conftest import text
 
-    r = world.round
-    services.assign(world.staff, r, Direction.gov_to_community, world.officer, [world.places.community.id])
-    services.open_round(world.staff, r)
-    db.session.commit()
-    sheet = services.sheets_of(r)[0]
-    ids = [c.id for c in services.criteria_of(r, Direction.gov_to_community)]
+    r, sheet, ids = open_with_one_sheet(world)
     client = client_for(world.officer)
     for typed in ("100.5", "-1", "101", "85.55", "NaN", "Infinity", "1e2", "+90", "9" * 40, "８５x"):
         page = client.post(f"/evaluation/sheets/{sheet.id}", {"action": "draft", f"score_{ids[0]}": typed})

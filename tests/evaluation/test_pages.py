@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from app.evaluation import services
 from app.evaluation.models import Direction, RoundState
 from app.extensions import db
+from tests.evaluation.conftest import open_with_one_sheet
 from tests.conftest import text
 
 
@@ -49,12 +50,7 @@ def test_staff_set_up_a_round_through_the_pages(world, client_for):
 
 
 def test_an_evaluator_fills_their_sheet_and_nobody_else_can(world, client_for, make_user):
-    r = world.round
-    services.assign(world.staff, r, Direction.gov_to_community, world.officer, [world.places.community.id])
-    services.open_round(world.staff, r)
-    db.session.commit()
-    sheet = services.sheets_of(r)[0]
-    ids = [c.id for c in services.criteria_of(r, Direction.gov_to_community)]
+    r, sheet, ids = open_with_one_sheet(world)
     client = client_for(world.officer)
     home = client.get("/")
     assert f"/evaluation/sheets/{sheet.id}" in text(home)
