@@ -108,6 +108,7 @@ def _evaluation(users: dict[str, User], subdistrict, communities, departments) -
     """双向评估: last year's round published (with the residents' survey of 朝阳社区), this year's open."""
     from datetime import date, timedelta
 
+    from app import localtime
     from app.evaluation import services as evaluation
     from app.evaluation.models import Direction
 
@@ -123,7 +124,7 @@ def _evaluation(users: dict[str, User], subdistrict, communities, departments) -
         users[f"138000000{i:02d}"] = accounts.create_user(
             None, login=f"138000000{i:02d}", display_name=name, password=DEMO_PASSWORD, community=chaoyang,
             verified=True, household=household)
-    this_year = date.today().year
+    this_year = localtime.today().year
 
     def new_round(year, deadline):
         round_ = evaluation.create_round(
@@ -155,7 +156,7 @@ def _evaluation(users: dict[str, User], subdistrict, communities, departments) -
     evaluation.close_round(staff, last)
     evaluation.publish_round(staff, last)
 
-    current = new_round(this_year, date.today() + timedelta(days=20))
+    current = new_round(this_year, localtime.today() + timedelta(days=20))
     for sheet in evaluation.sheets_of(current):
         if sheet.evaluator is not users["minzheng"] and sheet.evaluator_id % 2 == 0:
             score(current, sheet, bases[sheet.party.name])

@@ -432,6 +432,7 @@ def actions_for(user: User, help_request: HelpRequest) -> dict[str, bool]:
     offered = getattr(user, "is_authenticated", False) and db.session.scalar(sa.select(HelpOffer.id).where(
         HelpOffer.request_id == help_request.id, HelpOffer.volunteer_id == user.id)) is not None
     return {
+        "is_open": help_request.state is HelpState.open,  # offers are still being taken or chosen from
         "offer": state_ok["offer"] and not expired and part is None and not offered,
         "offered": bool(offered),
         "choose": state_ok["choose"] and not expired and for_requester,
@@ -848,7 +849,8 @@ def claim_for(user: User, claim_id: int) -> ServiceClaim:
 
 def claim_actions(user: User, claim: ServiceClaim) -> dict[str, bool]:
     pending = claim.state is ClaimState.pending and not claim_expired(claim)
-    return {"answer": pending and user.id != claim.helper_id and acting(user, claim.receiver) is not None,
+    return {"awaiting_answer": pending,
+            "answer": pending and user.id != claim.helper_id and acting(user, claim.receiver) is not None,
             "decide": claim.state is ClaimState.disputed and claim.community_id in social_worker_community_ids(user)
                       and user.id not in (claim.helper_id, claim.receiver_id)}
 
