@@ -3,6 +3,7 @@ SQLite and on PostgreSQL (every DB-backed test runs on both), factories for
 places and users, and a client that logs in and carries CSRF tokens."""
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
@@ -35,6 +36,21 @@ def app_for(url: str, **overrides):
     config = {**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
               "SQLALCHEMY_DATABASE_URI": url, **overrides}
     return create_app(config)
+
+
+@contextlib.contextmanager
+def another_app(url: str, **overrides):
+    """A second app on the test's database (another worker, other settings).
+
+    Its connections are closed when the block ends: one left to the garbage
+    collector warns in whichever later test happens to collect it."""
+    app = app_for(url, **overrides)
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

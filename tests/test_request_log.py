@@ -7,7 +7,7 @@ import json
 import logging
 
 from app.requestlog import LOGGER
-from tests.conftest import Client, app_for
+from tests.conftest import Client, another_app
 
 
 def _lines(stream: io.StringIO) -> list[dict]:
@@ -15,10 +15,14 @@ def _lines(stream: io.StringIO) -> list[dict]:
 
 
 def test_json_request_lines(database_url):
+    with another_app(database_url, LOG_FORMAT="json") as app:
+        _json_request_lines(app)
+
+
+def _json_request_lines(app):
     from app.accounts import services
     from app.extensions import db
 
-    app = app_for(database_url, LOG_FORMAT="json")
     stream = io.StringIO()
     logging.getLogger(LOGGER).handlers[0].setStream(stream)
     client = Client(app.test_client())
@@ -45,6 +49,6 @@ def test_json_request_lines(database_url):
 
 
 def test_text_logs_by_default(database_url):
-    app = app_for(database_url)
-    response = app.test_client().get("/communities")
+    with another_app(database_url) as app:
+        response = app.test_client().get("/communities")
     assert "X-Request-ID" not in response.headers

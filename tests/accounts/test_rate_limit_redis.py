@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Client, app_for
+from tests.conftest import Client, another_app
 
 REDIS_URL = "redis://127.0.0.1:6379/15"  # database 15 is the tests' own: emptied before and after
 
@@ -22,18 +22,13 @@ def _redis_or_skip():
 def test_login_limit_is_shared_by_two_workers(database_url, make_user):
     redis = _redis_or_skip()
     user = make_user()
-    worker_a = app_for(database_url, RATELIMIT_STORAGE_URI=REDIS_URL)
-    worker_b = app_for(database_url, RATELIMIT_STORAGE_URI=REDIS_URL)
-    try:
-        a, b = Client(worker_a.test_client()), Client(worker_b.test_client())
-        for client in (a, b, a, b, a):
-            assert client.post("/login", {"login": user.login_name, "password": "wrong-password"}).status_code == 422
-        assert b.post("/login", {"login": user.login_name, "password": "correct horse battery"}).status_code == 429
-        assert any(redis.scan_iter(f"*login:{user.login_name}*")), "the counters live in Redis"
-    finally:
-        redis.flushdb()
-        for app in (worker_a, worker_b):
-            with app.app_context():
-                from app.extensions import db
-
-                db.engine.dispose()
+    with another_app(database_url, RATELIMIT_STORAGE_URI=REDIS_URL) as worker_a, \
+            another_app(database_url, RATELIMIT_STORAGE_URI=REDIS_URL) as worker_b:
+        try:
+            a, b = Client(worker_a.test_client()), Client(worker_b.test_client())
+            for client in (a, b, a, b, a):
+                assert client.post("/login", {"login": user.login_name, "password": "wrong-password"}).status_code == 422
+            assert b.post("/login", {"login": user.login_name, "password": "correct horse battery"}).status_code == 429
+            assert any(redis.scan_iter(f"*login:{user.login_name}*")), "the counters live in Redis"
+        finally:
+            redis.flushdb()
