@@ -6,6 +6,9 @@ pages import other domains' services, which import these models: a cycle)."""
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from flask import Blueprint
 
@@ -20,3 +23,39 @@ class DomainBlueprint(Blueprint):
         for module in self.view_modules:
             importlib.import_module(module, self.import_name)
         super().register(app, options)
+
+    def buttons(self, *buttons: "Button", load: Callable[..., Any], guard: Callable, form: type | None = None) -> None:
+        """Register plain-POST buttons that act on one object: each loads it
+        from the URL's arguments through `load` (the domain's scoped loader:
+        404/403 outside the person's reach), runs its service as the current
+        user and goes back with the outcome flashed (`app.web.act`). `guard`
+        is the route's permission decorator; `form` the form the button posts
+        (its CSRF token), when the domain checks it as a form."""
+        for button in buttons:
+            self.add_url_rule(button.rule, button.endpoint, guard(button.view(load, form)), methods=["POST"])
+
+
+@dataclass(frozen=True)
+class Button:
+    """One button's route: the same thin view for every action that only
+    differs in the service it calls, the message and where it goes back to."""
+    rule: str
+    endpoint: str
+    service: Callable[..., Any]  # service(user, obj) -> result
+    message: Any  # a (lazy) string, or a function of the service's result
+    back: Callable[[Any], str]  # obj -> the page to go back to
+    done: Callable[[Any], str] | None = None  # result -> the page to go to on success, when not `back`
+
+    def view(self, load: Callable[..., Any], form: type | None) -> Callable:
+        from flask_login import current_user
+
+        from app.web import act
+
+        def view(**args):
+            obj = load(**args)
+            return act(lambda: self.service(current_user, obj), self.message, self.back(obj),
+                       form=form() if form is not None else None, done=self.done)
+
+        view.__name__ = view.__qualname__ = self.endpoint
+        view.__doc__ = f"POST {self.rule}: {getattr(self.service, '__name__', 'service')}"
+        return view

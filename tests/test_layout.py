@@ -78,3 +78,15 @@ def test_each_domain_package_exports_its_blueprint():
         assert any(isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "bp" for t in node.targets)
                    or isinstance(node, ast.ImportFrom) and any(a.name == "bp" for a in node.names)
                    for node in init.body), f"app/{package}/__init__.py does not export bp"
+
+
+def test_no_template_compares_a_state():
+    """Which states allow what is the domain's `actions_for`, asked by the
+    page; a template comparing a state or status re-lists a rule."""
+    import re
+
+    compare = re.compile(r"\.(state|status)(\.name)?\s*(==|!=|is sameas|(not )?in\s*[\[(])")
+    templates = APP.parent / "templates"
+    found = [f"{path.relative_to(templates)}:{n}" for path in sorted(templates.rglob("*.html"))
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if compare.search(line)]
+    assert found == [], "templates comparing states:\n" + "\n".join(found)

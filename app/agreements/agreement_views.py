@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from flask import request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app import localtime
+from app.blueprints import Button
 from app.accounts.forms import DecisionForm as EmptyForm
 from app.agreements import admission, bp, services
 from app.agreements.forms import AgreementForm, FulfilmentForm, ItemForm, MilestoneForm, PaymentForm
-from app.agreements.models import DELIVERY_LABELS, AgreementState, Delivery
+from app.agreements.models import DELIVERY_LABELS, DELIVERY_STYLES, AgreementState, Delivery
 from app.agreements.views import _subdistrict
 from app.consultation import photos as photo_files
 from app.consultation.rendering import uploads
@@ -61,7 +63,7 @@ def _agreement_page(agreement, *, status: int = 200, failed=None, failed_key: st
                   amendment=services.amendment_of(agreement), latest_report=services.latest_report,
                   item_overdue=services.item_overdue, milestone_unpaid=services.milestone_unpaid,
                   flags=services.flags_of(agreement), fulfilled=services.is_fulfilled(agreement),
-                  DELIVERY_LABELS=DELIVERY_LABELS, Delivery=Delivery, side=services.side_of(current_user, agreement),
+                  DELIVERY_LABELS=DELIVERY_LABELS, DELIVERY_STYLES=DELIVERY_STYLES, side=services.side_of(current_user, agreement),
                   is_draft=agreement.state is AgreementState.draft)
 
 
@@ -113,24 +115,6 @@ def remove_milestone(agreement_id: int, milestone_id: int):
                _("The payment is removed."), _back(agreement, "payments"), form=EmptyForm())
 
 
-@bp.post("/agreements/<int:agreement_id>/sign")
-@login_required
-def sign_agreement(agreement_id: int):
-    agreement = services.agreement_for(current_user, agreement_id, to="work")
-    return act(lambda: services.sign(current_user, agreement),
-               lambda a: _("Signed. The agreement is in force.") if a.state is AgreementState.in_force
-               else _("Signed. The other side signs next."), _back(agreement), form=EmptyForm())
-
-
-@bp.post("/agreements/<int:agreement_id>/amend")
-@login_required
-def amend_agreement(agreement_id: int):
-    agreement = services.agreement_for(current_user, agreement_id, to="work")
-    return act(lambda: services.amend(current_user, agreement),
-               _("An amendment is drafted. The agreement in force stays in force until both sides sign it."),
-               _back(agreement), done=lambda new: url_for("agreements.show_agreement", agreement_id=new.id), form=EmptyForm())
-
-
 @bp.post("/agreements/<int:agreement_id>/items/<int:agreement_item_id>/fulfilment")
 @login_required
 def record_fulfilment(agreement_id: int, agreement_item_id: int):
@@ -170,3 +154,17 @@ def public_agreements(subdistrict_id: int):
 @bp.get("/agreement-photos/<photo_token>")
 def show_photo(photo_token: str):
     return photo_files.response_for(services.photo_for(current_user, photo_token))
+
+
+def _signed(agreement) -> str:
+    if agreement.state is AgreementState.in_force:
+        return _("Signed. The agreement is in force.")
+    return _("Signed. The other side signs next.")
+
+
+bp.buttons(Button("/agreements/<int:agreement_id>/sign", "sign_agreement", services.sign, _signed, _back),
+           Button("/agreements/<int:agreement_id>/amend", "amend_agreement", services.amend,
+                  _l("An amendment is drafted. The agreement in force stays in force until both sides sign it."),
+                  _back, done=lambda new: url_for("agreements.show_agreement", agreement_id=new.id)),
+           load=lambda agreement_id: services.agreement_for(current_user, agreement_id, to="work"),
+           guard=login_required, form=EmptyForm)

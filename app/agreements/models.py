@@ -252,6 +252,8 @@ class Delivery(enum.Enum):
 
 DELIVERY_LABELS = {Delivery.delivered: _l("delivered"), Delivery.partly: _l("partly delivered"),
                    Delivery.not_delivered: _l("not delivered")}
+DELIVERY_STYLES = {Delivery.delivered: "status-verified", Delivery.partly: "status-pending",
+                   Delivery.not_delivered: "status-pending"}  # the badge's colour
 
 
 SIDE_LABELS = {"department": _l("the department"), "community": _l("the community")}

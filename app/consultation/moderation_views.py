@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from flask import abort, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from app.blueprints import Button
 from app.consultation import services
 from app.consultation.forms import (
     BlockForm,
@@ -201,9 +203,7 @@ def manage_blocks(community_id: int):
                        community=community, blocks=services.blocks_of(community.id), lift_form=ConfirmForm())
 
 
-@bp.post("/blocks/<int:block_id>/lift")
-@permission_required("moderate")
-def lift_block(block_id: int):
-    block = services.block_for(current_user, block_id)
-    return act(lambda: services.lift_block(current_user, block), _("The block is lifted."),
-               url_for("consultation.manage_blocks", community_id=block.community_id), form=ConfirmForm())
+bp.buttons(Button("/blocks/<int:block_id>/lift", "lift_block", services.lift_block, _l("The block is lifted."),
+                  lambda block: url_for("consultation.manage_blocks", community_id=block.community_id)),
+           load=lambda block_id: services.block_for(current_user, block_id), guard=permission_required("moderate"),
+           form=ConfirmForm)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from flask import request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from app.blueprints import Button
 from app.consultation import page, services
 from app.consultation.forms import ConfirmForm, ReasonForm, SupportForm, TopicForm
 from app.consultation.models import TopicState
@@ -77,14 +79,6 @@ def edit_topic(topic_id: int):
     message = _("Sent for review. A social worker will publish it.") if sending else _("Saved.")
     return submit_form(form, save, done=topic_url(topic), message=message, page="consultation/form.html",
                        community=topic.community, topic=topic)
-
-
-@bp.post("/topics/<int:topic_id>/submit")
-@login_required
-def submit_topic(topic_id: int):
-    topic = services.topic_for(current_user, topic_id, to="edit")
-    return act(lambda: services.submit_topic(current_user, topic),
-               _("Sent for review. A social worker will publish it."), topic_url(topic), form=ConfirmForm())
 
 
 @bp.post("/topics/<int:topic_id>/withdraw")
@@ -157,3 +151,9 @@ def follow_topic(topic_id: int):
     return _toggle(topic, lambda: services.set_follow(current_user, topic, on),
                    _("You will be told about changes to this topic.") if on else _("You no longer follow this topic."),
                    "consultation/_follow.html", page.follow_box, ConfirmForm())
+
+
+bp.buttons(Button("/topics/<int:topic_id>/submit", "submit_topic", services.submit_topic,
+                  _l("Sent for review. A social worker will publish it."), topic_url),
+           load=lambda topic_id: services.topic_for(current_user, topic_id, to="edit"), guard=login_required,
+           form=ConfirmForm)

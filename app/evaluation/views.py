@@ -4,11 +4,15 @@ round's staff; grades, finals and charts for everyone once published).
 Objects load through the scoped loaders of `services` (404/403)."""
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, g, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from app.blueprints import Button
 from app.domain import DomainError, NotFound
 from app.charts import svg_response
 from app.evaluation import bp, charts, results, scoring, services
@@ -211,23 +215,6 @@ def set_questions(round_id: int):
         current_user, round_, (form.questions.data or "").splitlines()), _("Survey questions saved."))
 
 
-@bp.post("/evaluation/<int:round_id>/open")
-@permission_required("manage_evaluations")
-def open_round(round_id: int):
-    round_ = _round(round_id, "manage")
-    return act(lambda: services.open_round(current_user, round_),
-               lambda n: _("The round is open; %(n)s evaluators were notified.", n=n),
-               url_for("evaluation.show_round", round_id=round_.id))
-
-
-@bp.post("/evaluation/<int:round_id>/close")
-@permission_required("manage_evaluations")
-def close_round(round_id: int):
-    round_ = _round(round_id, "manage")
-    return act(lambda: services.close_round(current_user, round_), _("The round is closed; sheets are locked."),
-               url_for("evaluation.show_results", round_id=round_.id))
-
-
 @bp.post("/evaluation/<int:round_id>/reopen")
 @permission_required("manage_evaluations")
 def reopen_round(round_id: int):
@@ -235,22 +222,6 @@ def reopen_round(round_id: int):
     form = ReasonForm()
     return _round_form_submit(round_, form, "reason", lambda: services.reopen_round(
         current_user, round_, form.reason.data), _("The round is open again."))
-
-
-@bp.post("/evaluation/<int:round_id>/publish")
-@permission_required("manage_evaluations")
-def publish_round(round_id: int):
-    round_ = _round(round_id, "manage")
-    return act(lambda: services.publish_round(current_user, round_), _("The results are published."),
-               url_for("evaluation.show_results", round_id=round_.id))
-
-
-@bp.post("/evaluation/<int:round_id>/remind")
-@permission_required("manage_evaluations")
-def remind(round_id: int):
-    round_ = _round(round_id, "manage")
-    return act(lambda: services.send_reminders(current_user, round_, by_hand=True),
-               lambda n: _("%(n)s evaluators reminded.", n=n), url_for("evaluation.show_progress", round_id=round_.id))
 
 
 @bp.get("/evaluation/<int:round_id>/progress")
@@ -373,14 +344,6 @@ def fill_sheet(sheet_id: int):
                                                                              else 200))
 
 
-@bp.post("/evaluation/sheets/<int:sheet_id>/reopen")
-@login_required
-def reopen_sheet(sheet_id: int):
-    sheet = services.sheet_for(current_user, sheet_id)
-    return act(lambda: services.reopen_sheet(current_user, sheet), _("The sheet is open again."),
-               url_for("evaluation.fill_sheet", sheet_id=sheet.id))
-
-
 # -- the residents' survey ----------------------------------------------------------------------
 
 def _answers(form, questions) -> dict[int, int]:
@@ -426,3 +389,24 @@ def record_survey(round_id: int):
     return submit_form(form, save, done=url_for("evaluation.record_survey", round_id=round_.id),
                        message=_("Recorded on the resident's behalf."), page="evaluation/survey_record.html",
                        round=round_, people=people, open=services.may_answer(round_), **LABELS)
+
+
+def _back_to(endpoint: str):
+    return lambda round_: url_for(endpoint, round_id=round_.id)
+
+
+bp.buttons(
+    Button("/evaluation/<int:round_id>/open", "open_round", services.open_round,
+           lambda n: _("The round is open; %(n)s evaluators were notified.", n=n), _back_to("evaluation.show_round")),
+    Button("/evaluation/<int:round_id>/close", "close_round", services.close_round,
+           _l("The round is closed; sheets are locked."), _back_to("evaluation.show_results")),
+    Button("/evaluation/<int:round_id>/publish", "publish_round", services.publish_round,
+           _l("The results are published."), _back_to("evaluation.show_results")),
+    Button("/evaluation/<int:round_id>/remind", "remind", partial(services.send_reminders, by_hand=True),
+           lambda n: _("%(n)s evaluators reminded.", n=n), _back_to("evaluation.show_progress")),
+    load=lambda round_id: _round(round_id, "manage"), guard=permission_required("manage_evaluations"))
+
+
+bp.buttons(Button("/evaluation/sheets/<int:sheet_id>/reopen", "reopen_sheet", services.reopen_sheet,
+                  _l("The sheet is open again."), lambda sheet: url_for("evaluation.fill_sheet", sheet_id=sheet.id)),
+           load=lambda sheet_id: services.sheet_for(current_user, sheet_id), guard=login_required)

@@ -10,8 +10,10 @@ from urllib.parse import quote
 import pygal
 from flask import request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.blueprints import Button
 from app.accounts.forms import CsrfOnlyForm
 from app.charts import phone_chart, svg_response
 from app.domain import DomainError, NotFound
@@ -290,9 +292,6 @@ def publish(draft_id: int):
     return _draft_page(draft, form=form, status=422)
 
 
-@bp.post("/lists/drafts/<int:draft_id>/discard")
-@permission_required("keep_lists")
-def discard(draft_id: int):
-    draft = _draft(draft_id)
-    back = url_for("lists.manage", subdistrict_id=draft.subdistrict_id)
-    return act(lambda: services.discard_draft(current_user, draft), _("The draft is discarded."), back, form=CsrfOnlyForm())
+bp.buttons(Button("/lists/drafts/<int:draft_id>/discard", "discard", services.discard_draft,
+                  _l("The draft is discarded."), lambda draft: url_for("lists.manage", subdistrict_id=draft.subdistrict_id)),
+           load=_draft, guard=permission_required("keep_lists"), form=CsrfOnlyForm)

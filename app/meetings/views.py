@@ -9,11 +9,13 @@ from fractions import Fraction
 
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from wtforms.fields.choices import SelectChoice
 
 from app import errors
+from app.blueprints import Button
 from app.accounts.forms import DecisionForm as EmptyForm
 from app.domain import DomainError, NotFound
 from app.inputs import int_arg
@@ -51,6 +53,18 @@ LABELS = {"BODY_KIND_LABELS": BODY_KIND_LABELS, "CHOICE_LABELS": CHOICE_LABELS, 
           "ATTENDANCE_LABELS": ATTENDANCE_LABELS}
 CHECKIN_MAX_AGE = 6 * 3600
 ROLL_STATUSES = (AttendanceStatus.present, AttendanceStatus.leave, AttendanceStatus.absent)
+
+
+def _roll_rows(members, roll) -> list[tuple]:
+    """The organiser's roll: each member, their attendance (or None) and the
+    three choices as (status, label, is_marked), so the page shows what is
+    recorded without comparing statuses itself."""
+    rows = []
+    for member in members:
+        marked = roll[member.id].status if member.id in roll else None
+        rows.append((member, roll.get(member.id),
+                     [(status, ATTENDANCE_LABELS[status], status is marked) for status in ROLL_STATUSES]))
+    return rows
 
 
 def _fraction(text: str, field: str) -> tuple[int, int]:
@@ -184,6 +198,7 @@ def _meeting_context(meeting: Meeting, **forms) -> dict:
     member = permissions.member_of(current_user, meeting.body)
     meeting_motions = motions.current_motions(meeting)
     roll = attendance.attendance_of(meeting)
+    members = bodies.active_members(meeting.body)
     my_present = bool(member and member.id in roll and roll[member.id].status is AttendanceStatus.present)
     motion_form = forms.get("motion_form") or MotionForm(formdata=None)
     motion_form.item_id.choices = [SelectChoice("", _("— not an agenda item —"))] + [
@@ -200,8 +215,8 @@ def _meeting_context(meeting: Meeting, **forms) -> dict:
                 blank_withdraw_form=WithdrawForm(formdata=None), correct_for=forms.get("correct_for"),
                 correction_form=forms.get("correction_form") or CorrectionForm(formdata=None),
                 blank_correction_form=CorrectionForm(formdata=None),
-                members=bodies.active_members(meeting.body), attendance=roll, quorum=quorum,
-                count=figures.roll_count(meeting, quorum), roll_statuses=ROLL_STATUSES, my_present=my_present,
+                members=members, roll_rows=_roll_rows(members, roll), quorum=quorum,
+                count=figures.roll_count(meeting, quorum), my_present=my_present,
                 my_votes={m.id: votes.my_vote(current_user, m) for m in meeting_motions} if member else {},
                 motion_form=motion_form, tally_form=forms.get("tally_form") or TallyForm(formdata=None),
                 minutes_form=forms.get("minutes_form") or MinutesForm(formdata=None),
@@ -356,13 +371,6 @@ def enter_tally(motion_id: int):
         done=_back_to(motion), message=_("Counts entered. A second staff member must confirm them."), tally_form=form)
 
 
-@bp.post("/motions/<int:motion_id>/confirm")
-@login_required
-def confirm_tally(motion_id: int):
-    motion = access.motion_for(current_user, motion_id, to=CONFIRM)
-    return act(lambda: votes.confirm_tally(current_user, motion), _("Counts confirmed."), _back_to(motion))
-
-
 @bp.post("/motions/<int:motion_id>/withdraw")
 @permission_required("organise_meetings")
 def withdraw_motion(motion_id: int):
@@ -372,14 +380,6 @@ def withdraw_motion(motion_id: int):
         motion.meeting, form, lambda: motions.withdraw_motion(current_user, motion, form.reason.data),
         done=_back_to(motion), message=_("The vote is withdrawn; the reason is shown with the minutes."),
         withdraw_form=form, withdraw_for=motion.id)
-
-
-@bp.post("/motions/<int:motion_id>/close")
-@permission_required("organise_meetings")
-def close_motion(motion_id: int):
-    motion = access.motion_for(current_user, motion_id, to=MANAGE)
-    return act(lambda: motions.close_motion(current_user, motion), _("Voting is closed; the result is recorded."),
-               _back_to(motion))
 
 
 @bp.post("/motions/<int:motion_id>/correct")
@@ -406,3 +406,12 @@ def publish_minutes(meeting_id: int):
 for _endpoint in ("vote", "hand_vote", "enter_tally", "confirm_tally", "withdraw_motion", "close_motion",
                   "correct_motion"):
     errors.post_owners[f"meetings.{_endpoint}"] = _to_meeting
+
+
+bp.buttons(Button("/motions/<int:motion_id>/confirm", "confirm_tally", votes.confirm_tally, _l("Counts confirmed."),
+                  _back_to), load=lambda motion_id: access.motion_for(current_user, motion_id, to=CONFIRM),
+           guard=login_required)
+bp.buttons(Button("/motions/<int:motion_id>/close", "close_motion", motions.close_motion,
+                  _l("Voting is closed; the result is recorded."), _back_to),
+           load=lambda motion_id: access.motion_for(current_user, motion_id, to=MANAGE),
+           guard=permission_required("organise_meetings"))

@@ -8,10 +8,12 @@ from datetime import timezone
 
 from flask import request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app import localtime
+from app.blueprints import Button
 from app.consultation.services import residents_of
 from app.inputs import int_arg
 from app.timebank import exchange, ledger, services
@@ -122,14 +124,6 @@ def choose_helper(help_id: int):
                url_for("timebank.show_help", help_id=help_request.id))
 
 
-@bp.post("/help/<int:help_id>/withdraw")
-@login_required
-def withdraw_help(help_id: int):
-    help_request = exchange.request_for(current_user, help_id)
-    return act(lambda: exchange.withdraw(current_user, help_request), _("You stepped back; the request is open again."),
-               url_for("timebank.show_help", help_id=help_request.id))
-
-
 @bp.post("/help/<int:help_id>/message")
 @login_required
 def message_help(help_id: int):
@@ -198,14 +192,6 @@ def listings():
                                             description=form.description.data or ""),
         done=url_for("timebank.listings"), message=_("Your offer is listed."), page="timebank/listings.html",
         listings=exchange.listings_for(current_user), action_form=ReasonForm(formdata=None))
-
-
-@bp.post("/help/listings/<int:listing_id>/withdraw")
-@login_required
-def withdraw_listing(listing_id: int):
-    listing = exchange.listing_for(current_user, listing_id)
-    return act(lambda: exchange.withdraw_listing(current_user, listing), _("The offer is withdrawn."),
-               url_for("timebank.listings"))
 
 
 # -- records a volunteer starts -----------------------------------------------------------------
@@ -313,3 +299,12 @@ def set_help_priority(community_id: int):
                        done=url_for("timebank.manage_help", community_id=community.id),
                        message=_("Saved."), page="timebank/help_manage.html",
                        **_manage_page(community, priority_form=form))
+
+
+bp.buttons(Button("/help/listings/<int:listing_id>/withdraw", "withdraw_listing", exchange.withdraw_listing,
+                  _l("The offer is withdrawn."), lambda listing: url_for("timebank.listings")),
+           load=lambda listing_id: exchange.listing_for(current_user, listing_id), guard=login_required)
+bp.buttons(Button("/help/<int:help_id>/withdraw", "withdraw_help", exchange.withdraw,
+                  _l("You stepped back; the request is open again."),
+                  lambda help_request: url_for("timebank.show_help", help_id=help_request.id)),
+           load=lambda help_id: exchange.request_for(current_user, help_id), guard=login_required)

@@ -4,11 +4,15 @@ for by one staff member and confirmed by a second; the community's rules
 printed for them; recent transactions."""
 from __future__ import annotations
 
+from functools import partial
+
 from flask import request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from app.blueprints import Button
 from app.accounts.forms import DecisionForm as EmptyForm
 from app.accounts.models import User
 from app.domain import DomainError
@@ -23,7 +27,7 @@ from app.timebank.stars import star_level
 from app.timebank import bp
 from app.timebank.views import (hours_decimal, period_downloads, period_file_name, period_from_args,
                                  statement_for, statement_response)
-from app.web import act, attach_error, permission_required, render, submit_form
+from app.web import attach_error, permission_required, render, submit_form
 
 
 def _managed(community_id: int):
@@ -177,17 +181,11 @@ def ledger_requests(community_id: int):
                   action_form=EmptyForm())
 
 
-@bp.post("/ledger-requests/<int:request_id>/confirm")
-@permission_required("confirm_ledger_requests")
-def confirm_request(request_id: int):
-    ledger_request = services.request_for(current_user, request_id)
-    return act(lambda: ledger.decide_request(current_user, ledger_request, confirm=True), _("Confirmed: the hours moved."),
-               _back(ledger_request.community_id), form=EmptyForm())
-
-
-@bp.post("/ledger-requests/<int:request_id>/decline")
-@permission_required("confirm_ledger_requests")
-def decline_request(request_id: int):
-    ledger_request = services.request_for(current_user, request_id)
-    return act(lambda: ledger.decide_request(current_user, ledger_request, confirm=False), _("Declined."),
-               _back(ledger_request.community_id), form=EmptyForm())
+bp.buttons(Button("/ledger-requests/<int:request_id>/confirm", "confirm_request",
+                  partial(ledger.decide_request, confirm=True), _l("Confirmed: the hours moved."),
+                  lambda ledger_request: _back(ledger_request.community_id)),
+           Button("/ledger-requests/<int:request_id>/decline", "decline_request",
+                  partial(ledger.decide_request, confirm=False), _l("Declined."),
+                  lambda ledger_request: _back(ledger_request.community_id)),
+           load=lambda request_id: services.request_for(current_user, request_id),
+           guard=permission_required("confirm_ledger_requests"), form=EmptyForm)
