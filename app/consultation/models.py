@@ -226,6 +226,7 @@ class Follow(db.Model):
 class Comment(db.Model):
     __table_args__ = (
         sa.Index("ix_comment_topic", "topic_id", "id"),
+        sa.Index("ix_comment_thread", "topic_id", "parent_id", "id"),  # threads and replies after a key
         sa.Index("ix_comment_queued", "topic_id", **_partial(COMMENT_QUEUED)),
         sa.UniqueConstraint("author_id", "idempotency_key"),
     )

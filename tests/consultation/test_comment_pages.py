@@ -172,3 +172,35 @@ def test_a_hidden_topics_comment_pages_are_for_moderators_only(client, client_fo
         assert client.get(path).status_code == 404
         assert client_for(author).get(path).status_code == 404  # the author reads the topic, not its comments
         assert client_for(moderator).get(path).status_code == 200
+
+
+def test_threads_and_replies_read_the_thread_index(app, backend, make_topic, make_user):
+    """The page's threads, the replies under them and the "has a shown reply"
+    test go through (topic_id, parent_id, id), not the topic's every comment."""
+    from app.consultation.comments import comment_page
+
+    topic = make_topic(TopicState.published)
+    author = make_user()
+    tops = _comments(topic, author, 3)
+    _comments(topic, author, 2, parent=tops[0], start=10)
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        comment_page(topic, None)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    statements = [(sql, params) for sql, params in seen if "FROM comment" in sql]
+    assert len(statements) == 2, statements  # the threads, then their first replies
+    conn = db.session.connection()
+    if backend == "postgresql":
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # tiny tables: otherwise read whole
+    prefix = "EXPLAIN QUERY PLAN " if backend == "sqlite" else "EXPLAIN "
+    for statement, parameters in statements:
+        plan = "\n".join(str(row[-1] if backend == "sqlite" else row[0])
+                         for row in conn.exec_driver_sql(prefix + statement, parameters))
+        assert "ix_comment_thread" in plan, plan
+    db.session.rollback()
