@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Iterable, Iterator
+from typing import IO, Any, Iterable, Iterator
 from urllib.parse import quote as url_quote
 
 from flask import Response, send_file, stream_with_context
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -91,24 +95,41 @@ def to_csv(sheet: Sheet) -> bytes:
     return b"".join(csv_chunks(sheet))
 
 
-def to_xlsx(sheet: Sheet) -> bytes:
-    book = Workbook()
-    ws = book.active
-    ws.title = _sheet_title(sheet.title)
+WIDTH_SAMPLE = 500  # rows read ahead to size the columns
+
+
+def write_xlsx(sheet: Sheet, out: IO[bytes]) -> None:
+    """The workbook in openpyxl's write-only mode: each row is written out as
+    it comes (a table's rows may be a generator), so a download of any length
+    holds only the first rows in memory, read ahead to size the columns."""
+    book = Workbook(write_only=True)
+    ws = book.create_sheet(_sheet_title(sheet.title))
+    lines = _lines(sheet)
+    ahead = list(itertools.islice(lines, WIDTH_SAMPLE))
     widths: dict[int, int] = {}
-    for row, (kind, line) in enumerate(_lines(sheet), start=1):
-        for column, value in enumerate(line, start=1):
-            cell = ws.cell(row=row, column=column, value=_xlsx_value(value))
-            _format(cell, value)
-            if kind in ("title", "caption", "header"):
-                cell.font = Font(bold=True, size=14 if kind == "title" else 11)
-            if kind in ("header", "row"):
+    for kind, line in ahead:
+        if kind in ("header", "row"):
+            for column, value in enumerate(line, start=1):
                 widths[column] = max(widths.get(column, 0), _display_width(value))
     for column, width in widths.items():
-        ws.column_dimensions[ws.cell(row=1, column=column).column_letter].width = min(max(width + 2, 8), 60)
-    out = io.BytesIO()
+        ws.column_dimensions[get_column_letter(column)].width = min(max(width + 2, 8), 60)
+    for kind, line in itertools.chain(ahead, lines):
+        ws.append([_xlsx_cell(ws, kind, value) for value in line])
     book.save(out)
+
+
+def to_xlsx(sheet: Sheet) -> bytes:
+    out = io.BytesIO()
+    write_xlsx(sheet, out)
     return out.getvalue()
+
+
+def _xlsx_cell(ws, kind: str, value: Any) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=_xlsx_value(value))
+    _format(cell, value)
+    if kind in ("title", "caption", "header"):
+        cell.font = Font(bold=True, size=14 if kind == "title" else 11)
+    return cell
 
 
 def _display_width(value: Any) -> int:
@@ -141,9 +162,12 @@ def _sheet_title(title: str) -> str:
 
 def download(sheet: Sheet, filename: str, fmt: str) -> Response:
     """`fmt` is "xlsx" or "csv"; `filename` without its extension."""
-    if fmt == "xlsx":  # a zip file: openpyxl writes it whole
-        response = send_file(io.BytesIO(to_xlsx(sheet)), mimetype=XLSX_TYPE, as_attachment=True,
-                             download_name=f"{filename}.{fmt}", max_age=0)
+    if fmt == "xlsx":  # a zip file: written to a temporary file on disk, then sent from it in pieces
+        spool = tempfile.TemporaryFile()
+        write_xlsx(sheet, spool)
+        spool.seek(0)
+        response = send_file(spool, mimetype=XLSX_TYPE, as_attachment=True, download_name=f"{filename}.{fmt}",
+                             max_age=0)
     else:  # sent as it is written, never held whole; Werkzeug adds "; charset=utf-8" to text types
         response = Response(stream_with_context(csv_chunks(sheet)), mimetype="text/csv")
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'

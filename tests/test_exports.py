@@ -48,3 +48,28 @@ def test_csv_has_every_section_in_order():
     assert rows[0] == ["测试: 表/格"] and rows[1] == ["合计", "90"] and rows[2] == [] and rows[3] == ["明细"]
     assert rows[4] == ["日期", "说明", "分钟", "小时"] and rows[5][0] == "2026-01-02" and rows[5][1] == "'=1+1"
     assert rows[-1] == ["a"]
+
+
+def test_xlsx_takes_rows_from_a_generator_and_is_sent_from_a_file(app):
+    """Rows are taken from the generator as the write-only workbook is written
+    (the first ones read ahead to size the columns); the response is sent
+    from a temporary file in pieces, not built in memory."""
+    from app.exports import WIDTH_SAMPLE, download
+
+    taken = []
+
+    def rows():
+        for n in range(WIDTH_SAMPLE * 3):
+            taken.append(n)
+            yield [n, "很长的说明文字" if n == 0 else "x"]
+
+    with app.test_request_context():
+        response = download(Sheet(title="流水", tables=[Table("", ["序号", "说明"], rows())]), "流水", "xlsx")
+        assert response.direct_passthrough  # a file wrapper: sent from the temporary file in pieces
+        data = b"".join(response.response)
+        response.close()
+    assert len(taken) == WIDTH_SAMPLE * 3
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws.max_row == 3 + WIDTH_SAMPLE * 3  # title, blank, header, rows
+    assert ws.cell(row=4, column=2).value == "很长的说明文字" and ws.cell(row=3, column=1).font.b
+    assert ws.column_dimensions["B"].width == 16  # sized from the rows read ahead (7 wide characters + 2)
