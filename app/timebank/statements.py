@@ -58,7 +58,8 @@ class Statement:
     credits: int = 0
     debits: int = 0
     next_after: int | None = None  # the next page starts after this posting; None on the last page
-    service_total: int | None = None  # the period's verified service when `services` holds only the first PAGE
+    service_total: int | None = None  # the period's verified service when `services` is one page of several
+    services_next_after: int | None = None  # the next page of service records starts after this record
 
     @property
     def service_minutes(self) -> int:
@@ -103,7 +104,7 @@ def _last_before(account_id: int, moment: datetime, *, up_to: int | None = None)
 
 
 def statement(user: User, period_from: date, period_to: date, tz: ZoneInfo, *, after: int | None = None,
-              limit: int | None = PAGE) -> Statement:
+              limit: int | None = PAGE, services_after: int | None = None) -> Statement:
     """Days are the community's calendar days (`tz`); the period includes both
     ends. The period's movements are the account's postings after the last one
     made before the period starts, up to the last one made before it ends
@@ -111,18 +112,19 @@ def statement(user: User, period_from: date, period_to: date, tz: ZoneInfo, *, a
     those two postings' `balance_after`, the totals one aggregate over that
     index range, so the closing balance is the opening balance plus the
     movements and the cost does not grow with the history before the period.
-    `limit` movements from after posting `after` (None: every movement)."""
+    `limit` movements from after posting `after` (None: every movement), and
+    as many service records from after record `services_after`."""
     _check_period(period_from, period_to)
     account = ledger.account_of(user, create=False)
-    services, service_total = _services(user, period_from, period_to, limit)
+    services, service_total, services_next = _services(user, period_from, period_to, limit, services_after)
+    pages = dict(service_total=service_total, services_next_after=services_next)
     if account is None:
-        return Statement(user, period_from, period_to, False, 0, [], services, service_total=service_total)
+        return Statement(user, period_from, period_to, False, 0, [], services, **pages)
     start, end = _utc_start(period_from, tz), _utc_start(period_to + timedelta(days=1), tz)
     last_id, closing = _last_before(account.id, end)
     first_after, opening = _last_before(account.id, start, up_to=last_id) if last_id else (0, 0)
     if last_id <= first_after:  # nothing in the period
-        return Statement(user, period_from, period_to, True, opening, [], services, opening,
-                         service_total=service_total)
+        return Statement(user, period_from, period_to, True, opening, [], services, opening, **pages)
     in_period = sa.and_(Posting.account_id == account.id, Posting.id > first_after, Posting.id <= last_id)
     credits, debits = db.session.execute(sa.select(
         sa.func.coalesce(sa.func.sum(sa.case((Posting.amount > 0, Posting.amount), else_=0)), 0),
@@ -135,20 +137,30 @@ def statement(user: User, period_from: date, period_to: date, tz: ZoneInfo, *, a
     lines = [Line(*row) for row in (rows if limit is None else rows[:limit])]
     next_after = lines[-1].posting_id if limit is not None and len(rows) > limit else None
     return Statement(user, period_from, period_to, True, opening, lines, services, closing, int(credits),
-                     int(debits), next_after, service_total)
+                     int(debits), next_after, **pages)
 
 
-def _services(user: User, period_from: date, period_to: date, limit: int | None) -> tuple[list, int | None]:
-    """The period's service records, the first `limit` (None: all), and their total minutes when
-    there are more than that (else None: the records shown are the whole period)."""
+def _services(user: User, period_from: date, period_to: date, limit: int | None, after: int | None = None
+              ) -> tuple[list, int | None, int | None]:
+    """The period's service records in date order: `limit` of them (None: all)
+    after record `after` (keyset on date and id); their total minutes when the
+    page is not the whole period (else None: the records are the whole
+    period); and the record the next page starts after (None on the last)."""
     where = (ServiceRecord.volunteer_id == user.id, ServiceRecord.served_on >= period_from,
              ServiceRecord.served_on <= period_to)
     query = sa.select(ServiceRecord).where(*where).order_by(ServiceRecord.served_on, ServiceRecord.id)
+    anchor = db.session.execute(sa.select(ServiceRecord.served_on, ServiceRecord.id).where(
+        ServiceRecord.id == after, ServiceRecord.volunteer_id == user.id)).first() if after else None
+    if anchor is not None:
+        query = query.where(sa.or_(ServiceRecord.served_on > anchor.served_on,
+                                   sa.and_(ServiceRecord.served_on == anchor.served_on, ServiceRecord.id > anchor.id)))
     services = list(db.session.scalars(query if limit is None else query.limit(limit + 1)))
-    if limit is None or len(services) <= limit:
-        return services, None
+    more = limit is not None and len(services) > limit
+    if not more and anchor is None:
+        return services, None, None
     total = db.session.scalar(sa.select(sa.func.sum(ServiceRecord.minutes)).where(*where))
-    return services[:limit], int(total)
+    services = services[:limit] if more else services
+    return services, int(total or 0), services[-1].id if more else None
 
 
 @dataclass(frozen=True)

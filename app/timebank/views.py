@@ -63,18 +63,24 @@ def period_from_args(form: StatementForm) -> bool:
     return form.validate()
 
 
+def _cursor(name: str) -> int | None:
+    """A page's starting point from the query string (a row id), or None for the first page."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and 0 <= value < 2**31 else None
+
+
 def statement_for(form: StatementForm, holder: User | None) -> statements.Statement | None:
     """The holder's statement for the form's period, or None (errors on the form)."""
     if not period_from_args(form) or holder is None:
         return None
-    after = request.args.get("after", type=int)
+    after, services_after = (_cursor("after"), _cursor("services_after"))
     try:
         # the page shows a page of movements (`after`: where it starts); a download has every movement
         if (request.view_args or {}).get("fmt"):
             return statements.statement(holder, form.period_from.data, form.period_to.data, localtime.zone(),
                                         limit=None)
         return statements.statement(holder, form.period_from.data, form.period_to.data, localtime.zone(),
-                                    after=after if after is not None and 0 <= after < 2**31 else None)
+                                    after=after, services_after=services_after)
     except DomainError as error:
         attach_error(form, error)
         return None
@@ -98,13 +104,21 @@ def statement_response(form, statement, fmt: str | None, endpoint: str, *, query
         return download(_statement_sheet(statement), name, fmt)
     downloads = period_downloads(endpoint, statement.period_from, statement.period_to, **args,
                                  **(query or {})) if statement else {}
-    more = url_for(endpoint, **args, **(query or {}), period_from=statement.period_from.isoformat(),
-                   period_to=statement.period_to.isoformat(),
-                   after=statement.next_after) if statement and statement.next_after else None
+    more = _next_page(endpoint, statement, args, query, after=statement.next_after) if statement else None
+    more_services = _next_page(endpoint, statement, args, query, services_after=statement.services_next_after,
+                               _anchor="services-title") if statement else None
     refused = form.errors or form.form_errors
     described = family.line_labels(statement.holder, [line.txn_id for line in statement.lines]) if statement else {}
     return render("timebank/statement.html", form=form, st=statement, kinds=statements.KIND_LABELS, described=described,
-                  action=url_for(endpoint, **args), downloads=downloads, more=more, page_size=statements.PAGE, status=422 if refused else 200)
+                  action=url_for(endpoint, **args), downloads=downloads, more=more, more_services=more_services, page_size=statements.PAGE, status=422 if refused else 200)
+
+
+def _next_page(endpoint: str, statement, args: dict, query: dict | None, _anchor: str | None = None, **cursor):
+    """The statement's next page of movements or of service records (None on the last)."""
+    if not any(cursor.values()):
+        return None
+    return url_for(endpoint, **args, **(query or {}), period_from=statement.period_from.isoformat(),
+                   period_to=statement.period_to.isoformat(), _anchor=_anchor, **cursor)
 
 
 @bp.get("/my/timebank/statement")

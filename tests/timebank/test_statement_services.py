@@ -32,6 +32,42 @@ def test_service_records_beyond_a_page_are_counted_and_downloaded(client_for, ma
     assert sum(1 for r in rows if len(r) > 1 and r[1].startswith("服务") and r[1].endswith("号")) == n
 
 
+def test_service_records_page_on_with_a_next_link(client_for, make_user):
+    """Records come a page at a time in date order, ties on a date by record;
+    the next page starts after the last one shown, and a record id that is not
+    the holder's starts from the first page."""
+    import re
+
+    worker, checker = make_user("social_worker"), make_user("social_worker")
+    volunteer, other = make_user(), make_user()
+    n = statements.PAGE + 7
+    for i in range(n):  # three records a day, written out of date order
+        day = date(2026, 1, 1) + timedelta(days=(n - i) // 3)
+        ledger.credit_service(volunteer, 10, description=f"服务{i:03d}号", served_on=day, recorded_by=worker,
+                              verified_by=checker, idempotency_key=f"p{i}")
+    foreign = ledger.credit_service(other, 10, description="别人的", served_on=date(2026, 2, 1), recorded_by=worker,
+                                    verified_by=checker, idempotency_key="other")
+    db.session.commit()
+    client = client_for(volunteer)
+    url = "/my/timebank/statement?period_from=2026-01-01&period_to=2026-12-31"
+    first = text(client.get(url))
+    shown = re.findall(r"服务\d{3}号", first.split('id="services-title"')[1])  # the movements name them too
+    assert len(shown) == statements.PAGE
+    link = re.search(r'href="([^"]*services_after=\d+[^"]*)"', first).group(1).replace("&amp;", "&")
+    assert link.endswith("#services-title")
+    second = text(client.get(link))
+    rest = re.findall(r"服务\d{3}号", second.split('id="services-title"')[1])
+    assert len(rest) == 7 and not set(rest) & set(shown) and '#services-title"' not in second  # the last page
+    everything = statements.statement(volunteer, date(2026, 1, 1), date(2026, 12, 31), ledger_zone(), limit=None)
+    assert shown + rest == [r.description for r in everything.services]  # date order, then record order
+    st = statements.statement(volunteer, date(2026, 1, 1), date(2026, 12, 31), ledger_zone(),
+                              services_after=everything.services[-3].id)
+    assert st.service_minutes == 10 * n and st.more_services and len(st.services) == 2
+    stranger = statements.statement(volunteer, date(2026, 1, 1), date(2026, 12, 31), ledger_zone(),
+                                    services_after=foreign.id)
+    assert [r.id for r in stranger.services] == [r.id for r in everything.services[:statements.PAGE]]
+
+
 def test_a_short_period_lists_every_record_without_a_note(client_for, make_user):
     worker, checker = make_user("social_worker"), make_user("social_worker")
     volunteer = make_user()
