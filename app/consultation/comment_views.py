@@ -2,7 +2,7 @@
 topics and comments, and ratings of a completed topic's result (民事民评)."""
 from __future__ import annotations
 
-from flask import abort, request, url_for
+from flask import abort, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,7 +10,7 @@ from app.consultation import bp, page, services
 from app.consultation.comments import page_after_for
 from app.consultation.forms import CommentEditForm, CommentForm, ConfirmForm, RatingForm, ReportForm
 from app.consultation.models import ReportReason, ReportTarget, Stance
-from app.consultation.rendering import LABELS, forms_for, topic_fragment, topic_page, topic_url
+from app.consultation.rendering import LABELS, comment_url, forms_for, topic_fragment, topic_page, topic_url
 from app.domain import DomainError
 from app.inputs import int_arg
 from app.web import (
@@ -24,14 +24,6 @@ from app.web import (
     submit_form,
     wants_fragment,
 )
-
-
-def comment_url(comment) -> str:
-    """The page of the topic's comments that shows `comment`, at the comment."""
-    after = page_after_for(comment)
-    if not after:
-        return topic_url(comment.topic, f"comment-{comment.id}")
-    return url_for("consultation.list_comments", topic_id=comment.topic_id, after=after) + f"#comment-{comment.id}"
 
 
 def _comments(topic, status: int = 200, form=None, after: int = 0):

@@ -23,7 +23,8 @@ from app.consultation.forms import (
 )
 from app.consultation.models import Outcome, SupportBasis
 from app.consultation import bp
-from app.consultation.rendering import LABELS, topic_page, topic_url, uploads
+from app.consultation.comments import page_after_for
+from app.consultation.rendering import LABELS, comment_url, topic_page, topic_url, uploads
 from app.domain import DomainError
 from app.web import (
     act,
@@ -39,10 +40,12 @@ from app.web import (
 )
 
 
-def _step(topic, form, action, message, *, form_name: str, anchor: str = "", done=None, **extra):
-    """Run a moderator's step from the topic page. A bad or missing answer goes
-    back onto its field (422, keeping what was typed); a step the topic's state
+def _step(topic, form, action, message, *, form_name: str, anchor: str = "", done=None, comment=None, **extra):
+    """Run a moderator's step from the topic page (about `comment`, when given:
+    its page of comments, at the comment). A bad or missing answer goes back
+    onto its field (422, keeping what was typed); a step the topic's state
     refuses is flashed and rolled back; success goes back to the topic."""
+    back = comment_url(comment) if comment is not None else topic_url(topic, anchor)
     if form.validate_on_submit():
         try:
             result = action()
@@ -50,12 +53,13 @@ def _step(topic, form, action, message, *, form_name: str, anchor: str = "", don
             if not (e.field and hasattr(form, e.field)):
                 mark_failed()
                 flash_error(e.message)
-                return see_other(topic_url(topic, anchor))
+                return see_other(back)
             attach_error(form, e)
         else:
             flash_success(message(result) if callable(message) else message)
-            return see_other(done(result) if done else topic_url(topic, anchor))
-    return topic_page(topic, 422, **{form_name: form}, **extra)
+            return see_other(done(result) if done else back)
+    after = page_after_for(comment) if comment is not None else 0
+    return topic_page(topic, 422, after=after, **{form_name: form}, **extra)
 
 
 MODERATION = {
@@ -137,7 +141,7 @@ def moderate_comment(comment_id: int):
     action, message = COMMENT_MODERATION[form.action.data]
     if not wants_fragment():
         return _step(comment.topic, form, lambda: action(current_user, comment, form.reason.data or ""), message(),
-                     form_name="hide_form", anchor=f"comment-{comment.id}", hide_failed_id=comment.id)
+                     form_name="hide_form", comment=comment, hide_failed_id=comment.id)
     return _queue_comment(comment, form, action, message)
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.consultation import page
+from app.consultation.comments import page_after_for
 from app.consultation.forms import (
     CommentForm,
     ConfirmForm,
@@ -41,6 +42,14 @@ def topic_url(topic, anchor: str = "") -> str:
     return url_for("consultation.show_topic", topic_id=topic.id) + (f"#{anchor}" if anchor else "")
 
 
+def comment_url(comment) -> str:
+    """The page of the topic's comments that shows `comment`, at the comment."""
+    after = page_after_for(comment)
+    if not after:
+        return topic_url(comment.topic, f"comment-{comment.id}")
+    return url_for("consultation.list_comments", topic_id=comment.topic_id, after=after) + f"#comment-{comment.id}"
+
+
 def forms_for(context: dict, given: dict) -> dict:
     """The page's forms: the one just submitted (with its errors and what was typed), the others blank."""
     my_rating = context.get("my_rating")
@@ -57,9 +66,10 @@ def forms_for(context: dict, given: dict) -> dict:
     return {**blank, **given}
 
 
-def topic_page(topic, status: int = 200, **given_forms):
-    """The whole topic page; `given_forms` are the submitted ones to show again (422 with their errors)."""
-    context = page.topic_page(current_user, topic)
+def topic_page(topic, status: int = 200, *, after: int = 0, **given_forms):
+    """The whole topic page, its comments from after comment `after`; `given_forms` are the
+    submitted ones to show again (422 with their errors)."""
+    context = page.topic_page(current_user, topic, after)
     return render("consultation/topic.html", status=status, **context, **forms_for(context, given_forms), **LABELS)
 
 

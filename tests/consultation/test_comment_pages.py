@@ -204,3 +204,20 @@ def test_threads_and_replies_read_the_thread_index(app, backend, make_topic, mak
                          for row in conn.exec_driver_sql(prefix + statement, parameters))
         assert "ix_comment_thread" in plan, plan
     db.session.rollback()
+
+
+def test_hiding_a_comment_on_a_later_page_comes_back_to_that_page(client_for, moderator, make_topic, make_user):
+    """Without JavaScript a moderator hides from the page that shows the comment:
+    a missing reason comes back (422) on that page with the comment and its
+    form, and success goes back to it, not to the topic's first comments."""
+    topic = make_topic(TopicState.published)
+    rows = _comments(topic, make_user(), COMMENT_PAGE + 3)
+    late = rows[-1]
+    mod = client_for(moderator)
+    refused = mod.post(f"/comments/{late.id}/moderate", {"action": "hide", "reason": ""})
+    assert refused.status_code == 422
+    assert late.id in _threads(text(refused)) and rows[0].id not in _threads(text(refused))
+    done = mod.post(f"/comments/{late.id}/moderate", {"action": "hide", "reason": "广告"})
+    assert done.status_code == 303
+    assert done.headers["Location"].endswith(
+        f"/topics/{topic.id}/comments?after={late.id - 1}#comment-{late.id}")  # its page starts at its thread
