@@ -6,6 +6,8 @@ pages import other domains' services, which import these models: a cycle)."""
 from __future__ import annotations
 
 import importlib
+import inspect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -41,7 +43,7 @@ class Button:
     differs in the service it calls, the message and where it goes back to."""
     rule: str
     endpoint: str
-    service: Callable[..., Any]  # service(user, obj) -> result
+    service: Callable[..., Any]  # service(user, obj, *the rule's other ids) -> result
     message: Any  # a (lazy) string, or a function of the service's result
     back: Callable[[Any], str]  # obj -> the page to go back to
     done: Callable[[Any], str] | None = None  # result -> the page to go to on success, when not `back`
@@ -51,9 +53,13 @@ class Button:
 
         from app.web import act
 
+        loaded = set(inspect.signature(load).parameters)
+        rest = [name for name in re.findall(r"<(?:[^:>]+:)?([^>]+)>", self.rule) if name not in loaded]
+
         def view(**args):
-            obj = load(**args)
-            return act(lambda: self.service(current_user, obj), self.message, self.back(obj),
+            obj = load(**{name: args[name] for name in loaded})
+            extra = [args[name] for name in rest]  # the rule's other ids, in order, for the service to check
+            return act(lambda: self.service(current_user, obj, *extra), self.message, self.back(obj),
                        form=form() if form is not None else None, done=self.done)
 
         view.__name__ = view.__qualname__ = self.endpoint

@@ -19,7 +19,7 @@ from app.consultation import photos as photo_files
 from app.consultation.rendering import uploads
 from app.domain import DomainError
 from app.inputs import int_arg
-from app.web import act, attach_error, flash_success, permission_required, render, see_other, submit_form
+from app.web import attach_error, flash_success, permission_required, render, see_other, submit_form
 
 
 @bp.route("/departments/<int:department_id>/agreements/new", methods=["GET", "POST"])
@@ -88,14 +88,6 @@ def add_item(agreement_id: int):
                        rerender=lambda: _agreement_page(agreement, status=422, failed=form, failed_key="item"))
 
 
-@bp.post("/agreements/<int:agreement_id>/items/<int:agreement_item_id>/remove")
-@login_required
-def remove_item(agreement_id: int, agreement_item_id: int):
-    agreement = services.agreement_for(current_user, agreement_id, to="work")
-    return act(lambda: services.remove_item(current_user, agreement, agreement_item_id), _("The item is removed."),
-               _back(agreement, "items"), form=EmptyForm())
-
-
 @bp.post("/agreements/<int:agreement_id>/milestones")
 @login_required
 def add_milestone(agreement_id: int):
@@ -105,14 +97,6 @@ def add_milestone(agreement_id: int):
                                                             due_on=form.due_on.data, amount=form.amount.data),
                        done=_back(agreement, "payments"), message=_("The payment is scheduled."),
                        rerender=lambda: _agreement_page(agreement, status=422, failed=form, failed_key="milestone"))
-
-
-@bp.post("/agreements/<int:agreement_id>/milestones/<int:milestone_id>/remove")
-@login_required
-def remove_milestone(agreement_id: int, milestone_id: int):
-    agreement = services.agreement_for(current_user, agreement_id, to="work")
-    return act(lambda: services.remove_milestone(current_user, agreement, milestone_id),
-               _("The payment is removed."), _back(agreement, "payments"), form=EmptyForm())
 
 
 @bp.post("/agreements/<int:agreement_id>/items/<int:agreement_item_id>/fulfilment")
@@ -163,6 +147,11 @@ def _signed(agreement) -> str:
 
 
 bp.buttons(Button("/agreements/<int:agreement_id>/sign", "sign_agreement", services.sign, _signed, _back),
+           Button("/agreements/<int:agreement_id>/items/<int:agreement_item_id>/remove", "remove_item",
+                  services.remove_item, _l("The item is removed."), lambda agreement: _back(agreement, "items")),
+           Button("/agreements/<int:agreement_id>/milestones/<int:milestone_id>/remove", "remove_milestone",
+                  services.remove_milestone, _l("The payment is removed."),
+                  lambda agreement: _back(agreement, "payments")),
            Button("/agreements/<int:agreement_id>/amend", "amend_agreement", services.amend,
                   _l("An amendment is drafted. The agreement in force stays in force until both sides sign it."),
                   _back, done=lambda new: url_for("agreements.show_agreement", agreement_id=new.id)),

@@ -101,6 +101,20 @@ def test_drafting_signing_and_the_public_page(client, client_for, places, clerk,
                                    "amount": "1,200.50"}).status_code == 303
     assert c.post(f"{url}/milestones", {"label": "全款", "due_on": (start + timedelta(days=40)).isoformat(),
                                         "amount": "1200.50"}).status_code == 303
+    # an item and a payment added by mistake, removed again
+    assert c.post(f"{url}/items", {"title": "误加", "due_on": start.isoformat(), "amount": "1"}).status_code == 303
+    assert c.post(f"{url}/milestones", {"label": "误加", "due_on": start.isoformat(), "amount": "1"}).status_code == 303
+    db.session.expire_all()
+    extra_item = next(i for i in db.session.get(Agreement, agreement.id).items if i.title == "误加")
+    extra_milestone = next(m for m in db.session.get(Agreement, agreement.id).milestones if m.label == "误加")
+    item_id, milestone_id = extra_item.id, extra_milestone.id
+    removed = c.post(f"{url}/items/{item_id}/remove")
+    assert removed.status_code == 303 and removed.headers["Location"].endswith("#items")
+    assert c.post(f"{url}/milestones/{milestone_id}/remove").status_code == 303
+    assert c.post(f"{url}/items/{item_id}/remove").status_code == 404  # gone: not an item of this agreement
+    db.session.expire_all()
+    assert [i.title for i in db.session.get(Agreement, agreement.id).items] == ["入户走访"]
+    assert [m.label for m in db.session.get(Agreement, agreement.id).milestones] == ["全款"]
     assert client.get(url).status_code == 404  # a draft is not public yet
     assert c.post(f"{url}/sign").status_code == 303
     assert client_for(worker).post(f"{url}/sign").status_code == 303
