@@ -1,12 +1,22 @@
 #!/bin/sh
 # Lighthouse (mobile) on the resident pages, with the system Chromium.
 #
-#   bench/lighthouse.sh [BASE_URL]        # default http://127.0.0.1:5000 (python3 dev.py run)
+#   bench/lighthouse.sh [BASE_URL [PATH ...]]   # default http://127.0.0.1:5000 (python3 dev.py run)
+#
+# PATHs replace the default pages (e.g. the busiest topic: /topics/1234). With
+# LIGHTHOUSE_COOKIE="linli_session=…" every page is loaded as that signed-in person
+# (the cookie goes in a request header; nothing is stored).
 #
 # Lighthouse is installed with npm into a cache folder (not the repository) when missing:
 # LIGHTHOUSE_HOME, default ~/.cache/linli-lighthouse. Reports go to test-output/lighthouse/.
 set -eu
 BASE=${1:-http://127.0.0.1:5000}
+[ $# -gt 0 ] && shift
+PAGES=${*:-/ /c/1 /c/1/topics /topics/1 /c/1/activities /login}
+HEADERS=""
+if [ -n "${LIGHTHOUSE_COOKIE:-}" ]; then
+  HEADERS="{\"Cookie\":\"$LIGHTHOUSE_COOKIE\"}"  # no spaces: it is one word below
+fi
 HOME_DIR=${LIGHTHOUSE_HOME:-$HOME/.cache/linli-lighthouse}
 OUT=$(dirname "$0")/../test-output/lighthouse
 CHROME_PATH=${CHROME_PATH:-$(command -v chromium || command -v chromium-browser)}
@@ -16,10 +26,11 @@ if [ ! -x "$HOME_DIR/node_modules/.bin/lighthouse" ]; then
   npm install --prefix "$HOME_DIR" --no-audit --no-fund lighthouse@13
 fi
 mkdir -p "$OUT"
-for page in / /c/1 /c/1/topics /topics/1 /c/1/activities /login; do
-  name=$(echo "$page" | tr '/' '_' | sed 's/^_$/home/')
+for page in $PAGES; do
+  name=$(echo "$page" | tr '/?=&' '____' | sed 's/^_$/home/')${LIGHTHOUSE_COOKIE:+_signed_in}
   "$HOME_DIR/node_modules/.bin/lighthouse" "$BASE$page" --quiet --form-factor=mobile \
     --only-categories=performance,accessibility,best-practices \
+    ${HEADERS:+--extra-headers="$HEADERS"} \
     --chrome-flags="--headless=new --no-sandbox" --output=json --output-path="$OUT/$name.json"
   node -e "const r=require(process.argv[1]);const c=r.categories,a=r.audits;console.log(process.argv[2].padEnd(18),
     'perf',Math.round(c.performance.score*100),'a11y',Math.round(c.accessibility.score*100),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -29,11 +30,25 @@ def test_gunicorn_refuses_to_start_several_workers_on_memory_storage(tmp_path, s
     # the hook runs as the server starts: start for real, and stop it when it is allowed to run
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", workers, "-b", "127.0.0.1:0", "wsgi:app"],
                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        output, _ = process.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
+    lines: list[str] = []
+    booted = threading.Event()
+
+    def read():
+        for line in process.stdout:
+            lines.append(line)
+            if "Booting worker" in line:
+                booted.set()
+        booted.set()  # the server exited
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    booted.wait(timeout=30)  # refused: it exits at once; allowed: stop it once a worker is up
+    if process.poll() is None:
         process.terminate()
-        output, _ = process.communicate(timeout=30)
+    process.wait(timeout=30)
+    reader.join(timeout=5)
+    process.stdout.close()
+    output = "".join(lines)
     if refused:
         assert process.returncode == 1 and "refusing to start" in output and "redis://" in output
     else:
