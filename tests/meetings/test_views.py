@@ -192,7 +192,11 @@ def test_compact_roll_all_present_then_exceptions_without_js(client_for, chair, 
     assert statuses[body.members[1].id] is AttendanceStatus.leave
     assert statuses[body.members[2].id] is AttendanceStatus.absent
     assert list(statuses.values()).count(AttendanceStatus.present) == 3
-    assert "实到 3 / 应到 5，法定人数 4" in text(c.get(f"/meetings/{meeting.id}"))
+    page = text(c.get(f"/meetings/{meeting.id}"))
+    assert "实到 3 / 应到 5，法定人数 4" in page
+    # the roll shows what is recorded: each member's own status ticked, and only that one
+    ticked = dict(re.findall(r'name="status-(\d+)" value="(\w+)" checked', page))
+    assert ticked == {str(m.id): statuses[m.id].name for m in body.members}
 
 
 def test_roll_refuses_another_bodys_member_and_keeps_nothing(client_for, chair, body, meeting, places):
