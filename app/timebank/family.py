@@ -395,6 +395,17 @@ def transfer_by_key(sender: User, idempotency_key: str) -> FamilyTransfer | None
         Txn.initiated_by_id == sender.id, Txn.idempotency_key == _form_key(idempotency_key)))
 
 
+EXPIRED_FORM = _l("This form has expired. Please reload the page and try again.")
+
+
+def _given_by_form(sender: User, idempotency_key: str) -> FamilyTransfer:
+    """The transfer this form's key made; a key spent on something else (a donation) is an expired form."""
+    done = transfer_by_key(sender, idempotency_key)
+    if done is None:
+        raise DomainError(EXPIRED_FORM)
+    return done
+
+
 def give_to_relative(sender: User, receiver: User | None, minutes, *, idempotency_key: str) -> FamilyTransfer:
     """赠与 / 通存通兑: the sender gives hours to a linked relative, in any
     community of the installation, exactly once per form. Within one community
@@ -406,7 +417,7 @@ def give_to_relative(sender: User, receiver: User | None, minutes, *, idempotenc
     two relatives giving to each other at once cannot deadlock. The receiver
     is told."""
     if not idempotency_key or len(idempotency_key) > 59:  # with its namespace and "/in", the ledger's 64
-        raise DomainError(_l("This form has expired. Please reload the page and try again."))
+        raise DomainError(EXPIRED_FORM)
     done = transfer_by_key(sender, idempotency_key)
     if done is not None:
         return done
@@ -428,7 +439,7 @@ def give_to_relative(sender: User, receiver: User | None, minutes, *, idempotenc
         out_txn, created = ledger.post(TxnKind.transfer, [(sender_account, -plan.minutes), (out_issuance, plan.minutes)],
                                        initiated_by=sender, idempotency_key=_form_key(idempotency_key), memo=memo)
         if not created:
-            return transfer_by_key(sender, idempotency_key)
+            return _given_by_form(sender, idempotency_key)
         legs = ledger.capped_legs(receiver_account, plan.minutes, in_issuance)
         in_txn, _ = ledger.post(TxnKind.transfer, legs, initiated_by=sender,
                                 idempotency_key=_form_key(idempotency_key) + "/in", memo=memo,
@@ -438,7 +449,7 @@ def give_to_relative(sender: User, receiver: User | None, minutes, *, idempotenc
         out_txn, created = ledger.post(TxnKind.transfer, legs, initiated_by=sender,
                                        idempotency_key=_form_key(idempotency_key), memo=memo)
         if not created:
-            return transfer_by_key(sender, idempotency_key)
+            return _given_by_form(sender, idempotency_key)
         in_txn = out_txn
     transfer = FamilyTransfer(link_id=accepted_link(sender, receiver).id, sender_id=sender.id, receiver_id=receiver.id,
                               from_community_id=sender.community_id, to_community_id=receiver.community_id,
@@ -465,6 +476,8 @@ def donate_to_pool(donor: User, minutes, *, idempotency_key: str) -> Txn:
     replay = db.session.scalar(sa.select(Txn).where(Txn.initiated_by_id == donor.id,
                                                     Txn.idempotency_key == idempotency_key))
     if replay is not None:
+        if replay.kind is not TxnKind.donation:  # the key of another form (a gift): nothing was donated
+            raise DomainError(EXPIRED_FORM)
         return replay
     account = ledger.account_of(donor, create=False)
     if account is None or account.balance - minutes < account.floor:

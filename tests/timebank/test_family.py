@@ -157,6 +157,24 @@ def test_donation(make_user, places, staff):
         family.donate_to_pool(make_user(verified=False), 30, idempotency_key="d3")
 
 
+def test_a_form_key_used_for_one_kind_of_gift_is_refused_for_the_other(make_user, places, staff):
+    """The give and donate forms share the keys' namespace: a key (a hidden field
+    its sender controls) already spent on a donation cannot make a gift look
+    done, nor a gift's key a donation; each is refused as an expired form."""
+    son, mother = make_user(), make_user()
+    _linked(son, mother)
+    _credit(son, 300, staff, "s")
+    family.donate_to_pool(son, 60, idempotency_key="shared")
+    with pytest.raises(DomainError):
+        family.give_to_relative(son, mother, 60, idempotency_key="shared")
+    family.give_to_relative(son, mother, 60, idempotency_key="gift")
+    with pytest.raises(DomainError):
+        family.donate_to_pool(son, 60, idempotency_key="gift")
+    db.session.commit()
+    assert ledger.account_of(son).balance == 180 and ledger.account_of(mother).balance == 60
+    assert ledger.system_account(places.community.id, AccountKind.pool).balance == 60
+
+
 def test_proxy_by_the_resident_and_by_a_social_worker_with_consent(make_user, places, staff):
     mother, daughter, son = make_user(display_name="王秀英"), make_user(display_name="李娜"), make_user()
     _linked(daughter, mother)
