@@ -613,6 +613,9 @@ def answer_survey(actor, round_: EvaluationRound, resident: User, values: dict[i
     for q in questions:
         if values.get(q.id) not in (1, 2, 3, 4, 5):
             raise DomainError(_l("Answer every question from 1 to 5."), field=f"q_{q.id}")
+    # one response per resident: two first submissions at once (two tabs, a double tap) queue
+    # here on the resident's row, and the second finds the first's response and edits it
+    db.session.execute(sa.select(User.id).where(User.id == resident.id).with_for_update())
     response = response_of(round_, resident)
     if response is not None and by_proxy and response.recorded_by_id is None:
         raise DomainError(_l("This resident answered themselves; only they can change their answers."),

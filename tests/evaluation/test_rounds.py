@@ -185,3 +185,33 @@ def test_loaders_scope_rounds_and_sheets(world, make_user):
     with pytest.raises(NotFound):
         services.sheet_for(world.staff, sheet.id)  # staff read it, never fill it
     assert services.sheet_for(world.staff, sheet.id, to="read") is sheet
+
+
+def test_the_same_resident_answering_from_two_phones_at_once_keeps_one_response(app, world, make_user):
+    """Two first submissions at the same moment (two tabs, a double tap): one
+    response with the later answers, no error for either."""
+    from app.accounts.models import User
+    from app.evaluation.models import EvaluationRound, SurveyResponse
+    from tests.conftest import run_in_threads
+
+    r = world.round
+    services.assign_everyone(world.staff, r, Direction.gov_to_community)
+    services.assign_everyone(world.staff, r, Direction.community_to_gov)
+    services.open_round(world.staff, r)
+    resident = make_user()
+    round_id, resident_id = r.id, resident.id
+    question_ids = [q.id for q in r.questions]
+
+    def answer(value):
+        round_ = db.session.get(EvaluationRound, round_id)
+        return round_, db.session.get(User, resident_id), value
+
+    def work(state):
+        round_, person, value = state
+        services.answer_survey(person, round_, person, {q: value for q in question_ids})
+
+    errors = run_in_threads(app, [3, 4, 5, 2], work, prepare=answer)
+    assert errors == []
+    db.session.expire_all()
+    responses = db.session.scalars(sa.select(SurveyResponse).where(SurveyResponse.resident_id == resident_id)).all()
+    assert len(responses) == 1 and len({a.value for a in responses[0].answers}) == 1
