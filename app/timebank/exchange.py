@@ -200,8 +200,15 @@ def spendable(resident: User) -> int:
     return 0 if account is None else account.balance - account.floor
 
 
+def _holds_reservation():
+    """Approved pool support still promised: not paid or released, and the request not
+    expired unanswered (an open request past its time can no longer be served)."""
+    expired = sa.and_(HelpRequest.state == HelpState.open, HelpRequest.needed_at <= utcnow())
+    return sa.and_(HelpRequest.pool_state == PoolState.approved, sa.not_(expired))
+
+
 def _active_reservation(community_id: int):
-    return sa.and_(HelpRequest.community_id == community_id, HelpRequest.pool_state == PoolState.approved)
+    return sa.and_(HelpRequest.community_id == community_id, _holds_reservation())
 
 
 def reserved_minutes(community_id: int) -> int:
@@ -224,7 +231,7 @@ def reservation_problems() -> list[str]:
     exceed its balance, and every reservation belongs to an unpaid request."""
     problems = []
     reserved = (sa.select(HelpRequest.community_id, sa.func.sum(HelpRequest.pool_minutes).label("minutes"))
-                .where(HelpRequest.pool_state == PoolState.approved).group_by(HelpRequest.community_id).subquery())
+                .where(_holds_reservation()).group_by(HelpRequest.community_id).subquery())
     pool = sa.and_(Account.community_id == reserved.c.community_id, Account.kind == AccountKind.pool)
     for community_id, minutes, balance in db.session.execute(
             sa.select(reserved.c.community_id, reserved.c.minutes, sa.func.coalesce(Account.balance, 0))

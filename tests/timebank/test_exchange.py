@@ -146,6 +146,25 @@ def test_cancelling_releases_the_reservation(make_user, staff, places):
         exchange.cancel(elder, help_request)
 
 
+def test_a_request_that_expired_unanswered_frees_its_reservation(make_user, staff, places):
+    """An open request whose time passed without a helper can no longer be
+    served, so the pool minutes promised to it are free to promise again."""
+    donor, elder, other_elder = make_user(), make_user(), make_user()
+    fund_pool(places.community.id, 60, donor, staff)
+    lapsed = ask(elder, elder, minutes=60, pool_reason="独居")
+    exchange.decide_pool(staff[0], lapsed, approve=True)
+    assert exchange.pool_of(places.community.id)["free"] == 0
+    lapsed.needed_at = utcnow() - timedelta(hours=1)  # nobody offered in time
+    db.session.flush()
+    assert exchange.is_expired(lapsed)
+    assert exchange.pool_of(places.community.id) == {"balance": 60, "reserved": 0, "free": 60}
+    second = ask(other_elder, other_elder, minutes=60, pool_reason="独居")
+    exchange.decide_pool(staff[1], second, approve=True)
+    assert exchange.pool_of(places.community.id)["free"] == 0 and ledger.verify()["problems"] == []
+    with pytest.raises(DomainError):
+        exchange.offer(make_user(), lapsed)  # and it cannot come back to claim them
+
+
 def test_verify_reports_reservations_above_the_pool(make_user, staff, places):
     donor, elder = make_user(), make_user()
     fund_pool(places.community.id, 60, donor, staff)
