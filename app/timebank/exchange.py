@@ -32,7 +32,7 @@ from app.notifications.services import notify, register_kind
 from app.permissions import social_worker_community_ids
 from app.places.models import Community
 from app.sqltypes import utcnow
-from app.timebank import ledger
+from app.timebank import family, ledger
 from app.timebank.exchange_models import (DEFAULT_CATEGORIES, ClaimState, ExchangeProfile, HelpCategory, HelpMessage,
                                           HelpOffer, HelpRequest, HelpState, PoolState, ServiceClaim, ServiceListing)
 from app.timebank.models import Account, AccountKind, Posting, Txn, TxnKind
@@ -575,6 +575,9 @@ def decide_pool(actor: User, help_request: HelpRequest, *, approve: bool, reason
         raise Forbidden
     if actor.id in (help_request.requester_id, help_request.helper_id):  # the pool would pay their own service
         raise DomainError(_l("Nobody decides pool support for themselves: another social worker must."))
+    if any(family.accepted_link(actor, person) for person in (help_request.requester_id, help_request.helper_id)
+           if person is not None):  # nor their family's
+        raise DomainError(_l("Nobody decides pool support for their own family: another social worker must."))
     pool = _lock_pool(help_request.community_id)  # before the request: every reservation takes the pool first
     help_request = _locked(HelpRequest, help_request.id)
     _allowed("decide_pool", help_request)

@@ -146,6 +146,24 @@ def test_cancelling_releases_the_reservation(make_user, staff, places):
         exchange.cancel(elder, help_request)
 
 
+def test_nobody_decides_pool_support_for_themselves_or_their_family(make_user, staff, places):
+    """The pool pays for a resident's help: the social worker deciding it is
+    neither the requester nor a linked relative of theirs (four eyes)."""
+    from app.timebank import family
+    from app.timebank.family_models import Relation
+
+    donor, mother = make_user(), make_user()
+    fund_pool(places.community.id, 120, donor, staff)
+    link = family.ask_link(staff[0], mother, Relation.parent)
+    family.accept_link(mother, link)
+    help_request = ask(mother, mother, minutes=60, pool_reason="独居")
+    with pytest.raises(DomainError):
+        exchange.decide_pool(staff[0], help_request, approve=True)  # her son is a social worker here
+    assert help_request.pool_state is PoolState.asked
+    exchange.decide_pool(staff[1], help_request, approve=True)  # his colleague decides
+    assert help_request.pool_state is PoolState.approved
+
+
 def test_a_request_that_expired_unanswered_frees_its_reservation(make_user, staff, places):
     """An open request whose time passed without a helper can no longer be
     served, so the pool minutes promised to it are free to promise again."""
