@@ -175,11 +175,13 @@ def prepare(env: dict, args) -> dict:
             t["live_meeting"] = meeting.id
         t["voters"] = voters[:args.concurrency]
         # activities whose volunteers attended, for the organiser to confirm
-        volunteers = list(db.session.scalars(sa.select(User).join(VolunteerProfile, VolunteerProfile.user_id == User.id)
-                                             .where(User.community_id == 1).limit(6)))
+        # six volunteers an activity, none twice: a volunteer is credited at most 12 hours a day
+        everyone = list(db.session.scalars(sa.select(User).join(VolunteerProfile, VolunteerProfile.user_id == User.id)
+                                           .where(User.community_id == 1).order_by(User.id).limit(6 * args.confirms)))
         start = utcnow() + timedelta(days=2)
         t["to_confirm"] = []
         for k in range(args.confirms):
+            volunteers = everyone[6 * k:6 * k + 6] or everyone[:6]
             activity = activities.publish(sw, db.session.get(Community, 1), title=f"压力测试活动{k}",
                                           description="", category="环境", place="中心广场", starts_at=start,
                                           ends_at=start + timedelta(hours=2), signup_deadline=start - timedelta(hours=1),
@@ -188,6 +190,10 @@ def prepare(env: dict, args) -> dict:
                 activities.sign_up(v, activity)
             for signup in db.session.scalars(sa.select(Signup).where(Signup.activity_id == activity.id)):
                 activities.mark_attendance(sw, signup, True)
+            # it has taken place (hours are confirmed only afterwards): signed up while ahead, held an hour ago
+            activity.ends_at = utcnow() - timedelta(hours=1)
+            activity.starts_at = activity.ends_at - timedelta(hours=2)
+            activity.signup_deadline = activity.starts_at - timedelta(hours=1)
             t["to_confirm"].append(activity.id)
         db.session.commit()
         db.session.remove()

@@ -5,6 +5,7 @@ Who may moderate: app/consultation/rules.py (`moderate`, `topic_for(..., to="mod
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -199,23 +200,49 @@ def hide_topic(moderator: User, topic: Topic, reason: str) -> None:
 
 # -- the queue ------------------------------------------------------------------------------
 
-def moderation_queue(community_id: int) -> dict:
-    """The queue's items with the authors (and each comment's topic) they show, loaded in the
-    same statements: as many for a short queue as for a long one."""
+QUEUE_PAGE = 20  # items a list of the queue shows at a time
+
+
+@dataclass(frozen=True)
+class QueueList:
+    """One list of the moderation queue: a page of items (newest first), how many
+    the list holds in all, and the id the next page starts before (None: the last)."""
+    items: list
+    total: int
+    next_before: int | None
+
+
+def _queue_list(query, model, before: int | None, limit: int) -> QueueList:
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.with_only_columns(model.id).subquery()))
+    if before:
+        query = query.where(model.id < before)
+    items = list(db.session.scalars(query.order_by(model.id.desc()).limit(limit + 1)))
+    more = len(items) > limit
+    items = items[:limit]
+    return QueueList(items, total or 0, items[-1].id if more else None)
+
+
+def moderation_queue(community_id: int, *, before: dict[str, int | None] | None = None,
+                     limit: int = QUEUE_PAGE) -> dict[str, QueueList]:
+    """The queue's three lists (topics awaiting review, reported or hidden
+    topics, held/reported/hidden comments), a page each from before the ids in
+    `before` (keyed by list), with the authors (and each comment's topic)
+    loaded in the same statements: as many statements and as many items for a
+    long queue as for a short one."""
     from sqlalchemy.orm import contains_eager, joinedload
 
+    before = before or {}
     with_author = joinedload(Topic.author)
-    pending = list(db.session.scalars(sa.select(Topic).options(with_author).where(
-        Topic.community_id == community_id, Topic.state == S.pending_review).order_by(Topic.id.desc())))
-    reported_topics = list(db.session.scalars(sa.select(Topic).options(with_author).where(
+    pending = sa.select(Topic).options(with_author).where(
+        Topic.community_id == community_id, Topic.state == S.pending_review)
+    reported = sa.select(Topic).options(with_author).where(
         Topic.community_id == community_id, sa.or_(Topic.report_count > 0, Topic.hidden_at.is_not(None)))
-        .order_by(Topic.id.desc())))
-    comments = list(db.session.scalars(sa.select(Comment).join(Topic).options(
-        joinedload(Comment.author), contains_eager(Comment.topic)).where(
+    comments = sa.select(Comment).join(Topic).options(joinedload(Comment.author), contains_eager(Comment.topic)).where(
         Topic.community_id == community_id, Comment.deleted_at.is_(None),
         sa.or_(Comment.held_by_keywords.is_(True), Comment.report_count > 0, Comment.hidden_at.is_not(None)))
-        .order_by(Comment.id.desc())))
-    return {"pending": pending, "reported_topics": reported_topics, "comments": comments}
+    return {"pending": _queue_list(pending, Topic, before.get("pending"), limit),
+            "reported_topics": _queue_list(reported, Topic, before.get("reported_topics"), limit),
+            "comments": _queue_list(comments, Comment, before.get("comments"), limit)}
 
 
 def queue_count(community_ids: set[int]) -> int:

@@ -26,6 +26,7 @@ from app.consultation import bp
 from app.consultation.comments import page_after_for
 from app.consultation.rendering import LABELS, comment_url, topic_page, topic_url, uploads
 from app.domain import DomainError
+from app.inputs import int_arg
 from app.web import (
     act,
     attach_error,
@@ -162,11 +163,15 @@ def _queue_comment(comment, form, action, message):
 
 # -- the queue, settings and blocks ------------------------------------------------------------
 
+QUEUE_LISTS = ("pending", "reported_topics", "comments")  # each pages on with "<list>_before=<id>"
+
 @bp.get("/c/<int:community_id>/moderation")
 @permission_required("moderate")
 def moderation_queue(community_id: int):
     community = services.moderated_community(current_user, community_id)
-    return render("consultation/moderation.html", community=community, queue=services.moderation_queue(community.id),
+    before = {name: int_arg(f"{name}_before") for name in QUEUE_LISTS}
+    return render("consultation/moderation.html", community=community,
+                  queue=services.moderation_queue(community.id, before=before), page_size=services.QUEUE_PAGE,
                   form=ModerateForm(formdata=None), actions_for=services.actions_for, **LABELS)
 
 

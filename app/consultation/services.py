@@ -36,6 +36,7 @@ from app.consultation.moderation import (  # noqa: F401
     keep_topic,
     merge,
     merge_into,
+    QUEUE_PAGE,
     moderation_queue,
     publish,
     put_on_agenda,

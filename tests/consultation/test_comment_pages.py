@@ -221,3 +221,27 @@ def test_hiding_a_comment_on_a_later_page_comes_back_to_that_page(client_for, mo
     assert done.status_code == 303
     assert done.headers["Location"].endswith(
         f"/topics/{topic.id}/comments?after={late.id - 1}#comment-{late.id}")  # its page starts at its thread
+
+
+def test_the_moderation_queue_comes_a_page_at_a_time(client_for, moderator, make_topic, make_user):
+    """Each of the queue's three lists shows a page, newest first, says how many
+    wait in all and links to the next page (a real link: no JavaScript needed),
+    so the queue's page stays small however much is reported or hidden."""
+    from app.consultation.moderation import QUEUE_PAGE
+
+    topic = make_topic(TopicState.published)
+    author = make_user()
+    rows = _comments(topic, author, QUEUE_PAGE + 4)
+    for row in rows:
+        row.report_count = 1
+    db.session.commit()
+    mod = client_for(moderator)
+    page = text(mod.get(f"/c/{topic.community_id}/moderation"))
+    shown = [int(i) for i in re.findall(r'id="queue-comment-(\d+)"', page)]
+    assert shown == [c.id for c in reversed(rows)][:QUEUE_PAGE]
+    assert f"({QUEUE_PAGE + 4})" in page  # the heading counts them all
+    link = re.search(r'href="([^"]*comments_before=\d+[^"]*)"', page).group(1).replace("&amp;", "&")
+    rest = text(mod.get(link))
+    assert [int(i) for i in re.findall(r'id="queue-comment-(\d+)"', rest)] == [c.id for c in reversed(rows)][QUEUE_PAGE:]
+    assert "comments_before=" not in rest.split('id="comments-title"')[1].split("</section>")[0]
+    assert mod.get(f"/c/{topic.community_id}/moderation?comments_before=abc").status_code == 400

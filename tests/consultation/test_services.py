@@ -401,7 +401,7 @@ def test_a_topic_in_deliberation_or_later_is_never_auto_hidden(make_topic, make_
     for _ in range(3):
         services.report(make_user(), ReportTarget.topic, topic, ReportReason.untrue)
     assert topic.hidden_at is None and topic.is_public and topic.report_count == 3
-    assert topic in services.moderation_queue(places.community.id)["reported_topics"]
+    assert topic in services.moderation_queue(places.community.id)["reported_topics"].items
     assert "consultation.reports_to_review" in _kinds(moderator)
     assert "consultation.reported" not in _kinds(moderator)
 
