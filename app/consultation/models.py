@@ -125,6 +125,9 @@ class Category(db.Model):
 # condition contains the index's predicate as written).
 TOPIC_QUEUED = "state = 'pending_review' OR report_count > 0"
 COMMENT_QUEUED = "deleted_at IS NULL AND (held_by_keywords OR report_count > 0)"
+# what the moderation queue's pages list: the above, and what a moderator hid (to restore it)
+TOPIC_LISTED = "report_count > 0 OR hidden_at IS NOT NULL"
+COMMENT_LISTED = "deleted_at IS NULL AND (held_by_keywords OR report_count > 0 OR hidden_at IS NOT NULL)"
 
 
 def _partial(predicate: str) -> dict:
@@ -135,6 +138,7 @@ class Topic(db.Model):
     __table_args__ = (
         sa.Index("ix_topic_community_state", "community_id", "state"),
         sa.Index("ix_topic_queued", "community_id", **_partial(TOPIC_QUEUED)),
+        sa.Index("ix_topic_listed", "community_id", "id", **_partial(TOPIC_LISTED)),
         sa.CheckConstraint("support_count >= 0", name="support_count_nonneg"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -228,6 +232,7 @@ class Comment(db.Model):
         sa.Index("ix_comment_topic", "topic_id", "id"),
         sa.Index("ix_comment_thread", "topic_id", "parent_id", "id"),  # threads and replies after a key
         sa.Index("ix_comment_queued", "topic_id", **_partial(COMMENT_QUEUED)),
+        sa.Index("ix_comment_listed", "id", **_partial(COMMENT_LISTED)),
         sa.UniqueConstraint("author_id", "idempotency_key"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,7 +15,9 @@ from app.accounts.models import User
 from app.audit.services import record
 from app.consultation.comments import recount_comments, resolve_reports
 from app.consultation.models import (
+    COMMENT_LISTED,
     COMMENT_QUEUED,
+    TOPIC_LISTED,
     TOPIC_QUEUED,
     Comment,
     Follow,
@@ -235,11 +237,11 @@ def moderation_queue(community_id: int, *, before: dict[str, int | None] | None 
     with_author = joinedload(Topic.author)
     pending = sa.select(Topic).options(with_author).where(
         Topic.community_id == community_id, Topic.state == S.pending_review)
+    # the conditions as the partial indexes ix_topic_listed / ix_comment_listed declare them, so both fit
     reported = sa.select(Topic).options(with_author).where(
-        Topic.community_id == community_id, sa.or_(Topic.report_count > 0, Topic.hidden_at.is_not(None)))
+        Topic.community_id == community_id, sa.text(f"({_qualified('topic', TOPIC_LISTED)})"))
     comments = sa.select(Comment).join(Topic).options(joinedload(Comment.author), contains_eager(Comment.topic)).where(
-        Topic.community_id == community_id, Comment.deleted_at.is_(None),
-        sa.or_(Comment.held_by_keywords.is_(True), Comment.report_count > 0, Comment.hidden_at.is_not(None)))
+        Topic.community_id == community_id, sa.text(f"({_qualified('comment', COMMENT_LISTED)})"))
     return {"pending": _queue_list(pending, Topic, before.get("pending"), limit),
             "reported_topics": _queue_list(reported, Topic, before.get("reported_topics"), limit),
             "comments": _queue_list(comments, Comment, before.get("comments"), limit)}
@@ -259,7 +261,7 @@ def queue_count(community_ids: set[int]) -> int:
 
 def _qualified(table: str, predicate: str) -> str:
     """The predicate with its columns named by table (the count joins two tables with a report_count)."""
-    return re.sub(r"\b(state|report_count|deleted_at|held_by_keywords)\b", rf"{table}.\1", predicate)
+    return re.sub(r"\b(state|report_count|deleted_at|held_by_keywords|hidden_at)\b", rf"{table}.\1", predicate)
 
 
 def merge_into(moderator: User, source: Topic, target_id: int | None, reason: str) -> Topic:

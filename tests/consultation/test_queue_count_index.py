@@ -74,3 +74,31 @@ def test_the_count_reads_the_partial_indexes_not_the_tables(app, backend, make_t
         assert not any(line.strip() == "SCAN topic" for line in topic_plan.splitlines()), topic_plan
     else:
         assert "Seq Scan on comment" not in comment_plan and "Seq Scan on topic" not in topic_plan, plans
+
+
+def test_the_queue_lists_read_their_partial_indexes(app, backend, make_topic, make_user, places):
+    """The queue's pages (and their counts) read ix_topic_listed / ix_comment_listed on
+    PostgreSQL, and never the whole comment table."""
+    from app.consultation.moderation import moderation_queue
+
+    _world(make_topic, make_user, places)
+    community_id = places.community.id
+    statements = [(sql, params) for sql, params in _statements(lambda: moderation_queue(community_id))
+                  if sql.startswith("SELECT")]
+    conn = db.session.connection()
+    if backend == "postgresql":
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    prefix = "EXPLAIN QUERY PLAN " if backend == "sqlite" else "EXPLAIN "
+    plans = ["\n".join(str(row[-1] if backend == "sqlite" else row[0])
+                       for row in conn.exec_driver_sql(prefix + sql, params)) for sql, params in statements]
+    db.session.rollback()
+    comment_plans = [plan for (sql, _p), plan in zip(statements, plans) if "FROM comment" in sql]
+    reported_plans = [plan for (sql, _p), plan in zip(statements, plans)
+                      if "FROM topic" in sql and "hidden_at IS NOT NULL" in sql]
+    assert len(comment_plans) == 2 and len(reported_plans) == 2  # each list: its count and its page
+    if backend == "postgresql":  # production: the partial indexes
+        assert all("ix_comment_listed" in plan for plan in comment_plans), comment_plans
+        assert all("ix_topic_listed" in plan for plan in reported_plans), reported_plans
+    else:  # SQLite without statistics may go through the topic instead; never through every comment
+        assert not any(line.strip().startswith("SCAN comment") for plan in comment_plans
+                       for line in plan.splitlines()), comment_plans
