@@ -92,8 +92,8 @@ def test_the_queue_lists_read_their_partial_indexes(app, backend, make_topic, ma
     plans = ["\n".join(str(row[-1] if backend == "sqlite" else row[0])
                        for row in conn.exec_driver_sql(prefix + sql, params)) for sql, params in statements]
     db.session.rollback()
-    comment_plans = [plan for (sql, _p), plan in zip(statements, plans) if "FROM comment" in sql]
-    reported_plans = [plan for (sql, _p), plan in zip(statements, plans)
+    comment_plans = [plan for (sql, _p), plan in zip(statements, plans, strict=True) if "FROM comment" in sql]
+    reported_plans = [plan for (sql, _p), plan in zip(statements, plans, strict=True)
                       if "FROM topic" in sql and "hidden_at IS NOT NULL" in sql]
     assert len(comment_plans) == 2 and len(reported_plans) == 2  # each list: its count and its page
     if backend == "postgresql":  # production: the partial indexes
