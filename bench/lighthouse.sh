@@ -28,10 +28,17 @@ fi
 mkdir -p "$OUT"
 for page in $PAGES; do
   name=$(echo "$page" | tr '/?=&' '____' | sed 's/^_$/home/')${LIGHTHOUSE_COOKIE:+_signed_in}
-  "$HOME_DIR/node_modules/.bin/lighthouse" "$BASE$page" --quiet --form-factor=mobile \
-    --only-categories=performance,accessibility,best-practices \
-    ${HEADERS:+--extra-headers="$HEADERS"} \
-    --chrome-flags="--headless=new --no-sandbox" --output=json --output-path="$OUT/$name.json"
+  # headless Chromium now and then loses the trace (NO_NAVSTART): try a page up to three times
+  for attempt in 1 2 3; do
+    if "$HOME_DIR/node_modules/.bin/lighthouse" "$BASE$page" --quiet --form-factor=mobile \
+        --only-categories=performance,accessibility,best-practices \
+        ${HEADERS:+--extra-headers="$HEADERS"} \
+        --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage" --output=json \
+        --output-path="$OUT/$name.json"; then
+      break
+    fi
+    [ "$attempt" = 3 ] && exit 1
+  done
   node -e "const r=require(process.argv[1]);const c=r.categories,a=r.audits;console.log(process.argv[2].padEnd(18),
     'perf',Math.round(c.performance.score*100),'a11y',Math.round(c.accessibility.score*100),
     'FCP',a['first-contentful-paint'].displayValue,'LCP',a['largest-contentful-paint'].displayValue,
