@@ -75,6 +75,19 @@ def find_user_by_login(login: str) -> User | None:
     return db.session.scalar(sa.select(User).where(column == login))
 
 
+def resident_of(community_id: int, user_id) -> User | None:
+    """A verified, active resident of the community by id, as a form or an
+    address sends it (staff choosing whom they act for): one query; None for
+    anything else (no id, not plain digits, someone of another community,
+    unverified or deactivated). Each domain says what None means on its page."""
+    text = str(user_id or "").strip()
+    if not re.fullmatch(r"[0-9]{1,10}", text) or not 0 < int(text) < 2**31:
+        return None
+    return db.session.scalar(sa.select(User).where(
+        User.id == int(text), User.community_id == community_id, User.residence_status == ResidenceStatus.verified,
+        User.is_active.is_(True)))
+
+
 def login_taken(login: str) -> bool:
     return find_user_by_login(login) is not None
 

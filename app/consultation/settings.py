@@ -9,6 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from app.accounts.services import resident_of  # noqa: F401  (the one lookup every domain uses)
 from app.accounts.models import ResidenceStatus, User
 from app.audit.services import record
 from app.consultation.models import DEFAULT_CATEGORIES, Category, ConsultationSettings, PostingBlock, SupportBasis
@@ -133,8 +134,3 @@ def residents_of(community_id: int) -> list[User]:
     return list(db.session.scalars(sa.select(User).where(
         User.community_id == community_id, User.residence_status == ResidenceStatus.verified,
         User.is_active.is_(True)).order_by(User.display_name)))
-
-
-def resident_of(community_id: int, user_id) -> User | None:
-    """One verified resident by id (as a form sends it), else None."""
-    return next((u for u in residents_of(community_id) if str(u.id) == str(user_id)), None)

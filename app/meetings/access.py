@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from app.accounts import services as accounts
 from app.accounts.models import ResidenceStatus, User
 from app.domain import Forbidden, NotFound
 from app.extensions import db
@@ -93,18 +94,14 @@ def residents_of(community_id: int) -> list[User]:
 
 
 def resident_of(community, user_id: int | str | None) -> User | None:
-    """A verified resident of `community` by id; None for no id; another
-    community's (or an unverified) person is not found."""
+    """A verified resident of `community` by id; None for no id (a member who
+    is not a registered resident); anyone else is not found."""
     if not user_id:
         return None
-    if not str(user_id).isdigit():
+    resident = accounts.resident_of(community.id, user_id)
+    if resident is None:
         raise NotFound()
-    user = db.session.scalar(sa.select(User).where(
-        User.id == int(user_id), User.community_id == community.id, User.residence_status == ResidenceStatus.verified,
-        User.is_active.is_(True)))
-    if user is None:
-        raise NotFound()
-    return user
+    return resident
 
 
 # -- what a page offers ------------------------------------------------------------------------

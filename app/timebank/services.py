@@ -3,9 +3,8 @@ and the one resident a form names. Views load only through these; the rules
 that move hours are the ledger's (app.timebank.ledger)."""
 from __future__ import annotations
 
-import sqlalchemy as sa
-
-from app.accounts.models import ResidenceStatus, User
+from app.accounts import services as accounts
+from app.accounts.models import User
 from app.domain import NotFound
 from app.extensions import db
 from app.permissions import social_worker_community_ids
@@ -31,13 +30,7 @@ def community_for(user, community_id: int, *, to: str = "manage"):
 
 def resident_of(community, user_id) -> User:
     """One verified, active resident of the community by id (a form's choice), else not found."""
-    try:
-        wanted = int(user_id)
-    except (TypeError, ValueError):
-        raise NotFound from None
-    resident = db.session.scalar(sa.select(User).where(
-        User.id == wanted, User.community_id == community.id, User.residence_status == ResidenceStatus.verified,
-        User.is_active.is_(True)))
+    resident = accounts.resident_of(community.id, user_id)
     if resident is None:
         raise NotFound
     return resident
