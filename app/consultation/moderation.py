@@ -239,9 +239,9 @@ def moderation_queue(community_id: int, *, before: dict[str, int | None] | None 
         Topic.community_id == community_id, Topic.state == S.pending_review)
     # the conditions as the partial indexes ix_topic_listed / ix_comment_listed declare them, so both fit
     reported = sa.select(Topic).options(with_author).where(
-        Topic.community_id == community_id, sa.text(f"({_qualified('topic', TOPIC_LISTED)})"))
+        Topic.community_id == community_id, _qualified("topic", TOPIC_LISTED))
     comments = sa.select(Comment).join(Topic).options(joinedload(Comment.author), contains_eager(Comment.topic)).where(
-        Topic.community_id == community_id, sa.text(f"({_qualified('comment', COMMENT_LISTED)})"))
+        Topic.community_id == community_id, _qualified("comment", COMMENT_LISTED))
     return {"pending": _queue_list(pending, Topic, before.get("pending"), limit),
             "reported_topics": _queue_list(reported, Topic, before.get("reported_topics"), limit),
             "comments": _queue_list(comments, Comment, before.get("comments"), limit)}
@@ -253,15 +253,17 @@ def queue_count(community_ids: set[int]) -> int:
     if not community_ids:
         return 0
     topics = db.session.scalar(sa.select(sa.func.count()).select_from(Topic).where(
-        Topic.community_id.in_(community_ids), sa.text(f"({_qualified('topic', TOPIC_QUEUED)})"))) or 0
+        Topic.community_id.in_(community_ids), _qualified("topic", TOPIC_QUEUED))) or 0
     comments = db.session.scalar(sa.select(sa.func.count()).select_from(Comment).join(Topic).where(
-        Topic.community_id.in_(community_ids), sa.text(f"({_qualified('comment', COMMENT_QUEUED)})"))) or 0
+        Topic.community_id.in_(community_ids), _qualified("comment", COMMENT_QUEUED))) or 0
     return topics + comments
 
 
-def _qualified(table: str, predicate: str) -> str:
-    """The predicate with its columns named by table (the count joins two tables with a report_count)."""
-    return re.sub(r"\b(state|report_count|deleted_at|held_by_keywords|hidden_at)\b", rf"{table}.\1", predicate)
+def _qualified(table: str, predicate: str):
+    """A partial index's predicate (a constant of the models, never user input) as a condition,
+    its columns named by table (the queries join two tables that both have a report_count)."""
+    return sa.text("(" + re.sub(r"\b(state|report_count|deleted_at|held_by_keywords|hidden_at)\b", rf"{table}.\1",
+                                predicate) + ")")
 
 
 def merge_into(moderator: User, source: Topic, target_id: int | None, reason: str) -> Topic:
