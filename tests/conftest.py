@@ -287,3 +287,15 @@ def run_in_threads(app, inputs, work, prepare=None) -> list[BaseException]:
     for t in threads:
         t.join()
     return errors
+
+
+def run_state_machine(machine_cls, make_user, *, steps: int) -> None:
+    """Run a hypothesis rule-based machine whose people come from `make_user`
+    (15 examples of `steps` steps, no deadline: each step writes to the database)."""
+    from hypothesis import HealthCheck, settings
+
+    machine_cls.factory = staticmethod(make_user)
+    case = machine_cls.TestCase
+    case.settings = settings(max_examples=15, stateful_step_count=steps, deadline=None,
+                             suppress_health_check=[HealthCheck.too_slow])
+    case().runTest()

@@ -49,6 +49,15 @@ def happened(help_request):
     db.session.flush()
 
 
+def served(elder, volunteer, staff, funded: int):
+    """A funded resident's request that the volunteer took and whose time has passed: ready to confirm."""
+    fund(elder, funded, staff, "e")
+    help_request = ask(elder, elder)
+    exchange.choose(elder, help_request, exchange.offer(volunteer, help_request).id)
+    happened(help_request)
+    return help_request
+
+
 def balance(user):
     account = ledger.account_of(user, create=False)
     return account.balance if account else 0
@@ -364,10 +373,7 @@ def test_claim_receiver_must_be_found_in_the_subdistrict(make_user, places):
 
 def test_two_devices_confirming_at_once_make_one_transaction(app, make_user, staff):
     elder, volunteer = make_user(), make_user()
-    fund(elder, 120, staff, "e")
-    help_request = ask(elder, elder)
-    exchange.choose(elder, help_request, exchange.offer(volunteer, help_request).id)
-    happened(help_request)
+    help_request = served(elder, volunteer, staff, 120)
     ids = (help_request.id, elder.id)
     db.session.commit()
 
@@ -427,10 +433,7 @@ def test_request_form_shows_balance_and_posts(client_for, make_user, staff):
 
 def test_confirm_page_flow_and_second_submission(client_for, make_user, staff):
     elder, volunteer = make_user(), make_user()
-    fund(elder, 60, staff, "e")
-    help_request = ask(elder, elder)
-    exchange.choose(elder, help_request, exchange.offer(volunteer, help_request).id)
-    happened(help_request)
+    help_request = served(elder, volunteer, staff, 60)
     db.session.commit()
     client = client_for(elder)
     url = f"/help/{help_request.id}/confirm"

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, precondition, rule
 
@@ -17,6 +16,7 @@ from app.extensions import db
 from app.sqltypes import utcnow
 from app.timebank import exchange, ledger
 from app.timebank.exchange_models import HelpRequest, HelpState, PoolState
+from tests.conftest import run_state_machine
 from tests.timebank.test_ledger import LedgerMachine
 
 
@@ -147,8 +147,4 @@ class ExchangeMachine(LedgerMachine):
 
 
 def test_exchange_state_machine(app, make_user):
-    ExchangeMachine.factory = staticmethod(make_user)
-    machine = ExchangeMachine.TestCase
-    machine.settings = settings(max_examples=15, stateful_step_count=40, deadline=None,
-                                suppress_health_check=[HealthCheck.too_slow])
-    machine().runTest()
+    run_state_machine(ExchangeMachine, make_user, steps=40)

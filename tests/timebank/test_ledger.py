@@ -5,13 +5,12 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from app.domain import DomainError
 from app.extensions import db
-from tests.conftest import run_in_threads
+from tests.conftest import run_in_threads, run_state_machine
 from app.timebank import ledger
 from app.audit.models import AuditEntry
 from app.timebank.models import Account, AccountKind, Posting, ServiceRecord, TimebankSettings, Txn, TxnKind
@@ -445,8 +444,4 @@ class LedgerMachine(RuleBasedStateMachine):
 
 
 def test_ledger_state_machine(app, make_user):
-    LedgerMachine.factory = staticmethod(make_user)
-    machine = LedgerMachine.TestCase
-    machine.settings = settings(max_examples=15, stateful_step_count=25, deadline=None,
-                                suppress_health_check=[HealthCheck.too_slow])
-    machine().runTest()
+    run_state_machine(LedgerMachine, make_user, steps=25)
