@@ -86,6 +86,8 @@ MATRIX: dict[str, dict[str, int]] = {
     "GET /verification": row("302 403 403 200 200 403 403"),
     "POST /verification/<int:user_id>/verify": row("302 403 403 404 303 403 403"),
     "POST /verification/<int:user_id>/reject": row("302 403 403 404 422 403 403"),
+    # the resident picker's matches: the community's social workers; without the field's name, a bad request
+    "GET /c/<int:community_id>/residents/pick": row("302 403 403 404 400 403 403"),
     "GET /admin/users": ADMIN_GET,
     "GET /admin/users/new": ADMIN_GET,
     "POST /admin/users/new": ADMIN_POST,

@@ -88,6 +88,51 @@ def resident_of(community_id: int, user_id) -> User | None:
         User.is_active.is_(True)))
 
 
+PICK_LIMIT = 20  # matches a staff member is shown at once
+
+
+def _like(text: str) -> str:
+    """`text` as a LIKE pattern matching it anywhere, its own wildcards taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def pick_text(text: str | None) -> str:
+    """What a staff member typed to find a resident: full-width folded (NFKC), trimmed."""
+    return unicodedata.normalize("NFKC", text or "").strip()[:40]
+
+
+def find_residents(community_id: int, text: str, *, limit: int = PICK_LIMIT + 1) -> list[User]:
+    """Verified, active residents of the community that `text` names: the
+    name or the household (3幢2单元501) containing it, or, when it is digits
+    (spaces, dashes and +86 aside), the phone number ending with them (its
+    last four digits, as people say them: 尾号) or starting with them (the
+    number as it is being typed). Exact matches
+    first, then by name; at most `limit` (one more than is shown, to tell
+    there are more). One query; nothing for an empty text or under three digits."""
+    text = pick_text(text)
+    digits = re.sub(r"[\s\-]", "", text).removeprefix("+86")
+    if not text or (digits.isdigit() and len(digits) < 3):
+        return []
+    pattern = _like(text.lower())
+    condition = sa.or_(sa.func.lower(User.display_name).like(pattern, escape="\\"),
+                       sa.func.lower(User.household).like(pattern, escape="\\"))
+    exact = User.display_name == text
+    if digits.isdigit():
+        condition = sa.or_(condition, User.phone.like(f"%{digits}"), User.phone.like(f"{digits}%"))
+        exact = User.phone == digits
+    return list(db.session.scalars(sa.select(User).where(
+        User.community_id == community_id, User.residence_status == ResidenceStatus.verified,
+        User.is_active.is_(True), condition)
+        .order_by(sa.case((exact, 0), else_=1), User.display_name, User.id).limit(limit)))
+
+
+def is_exact_pick(user: User, text: str) -> bool:
+    """Whether `text` names this resident exactly: their whole phone number or their whole name."""
+    text = pick_text(text)
+    digits = re.sub(r"[\s\-]", "", text).removeprefix("+86")
+    return (digits.isdigit() and user.phone == digits) or user.display_name == text
+
+
 def login_taken(login: str) -> bool:
     return find_user_by_login(login) is not None
 

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import math
+import re
 
-from flask import current_app, make_response, request, url_for
+from flask import abort, current_app, make_response, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import errors
 from app.accounts import bp
-from app.accounts import auth, services
+from app.accounts import auth, picker, services
 from app.accounts.forms import (
     CsrfOnlyForm,
     LoginForm,
@@ -326,3 +327,20 @@ def reject_resident(user_id: int):
     residents = services.residents_awaiting_verification(social_worker_community_ids(current_user))
     return render("accounts/verification.html", "accounts/_verification_row.html", status=form_status(form),
                   resident=resident, residents=residents, rejecting_id=resident.id, **_queue_forms(form))
+
+
+_FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,39}")
+
+
+@bp.get("/c/<int:community_id>/residents/pick")
+@permission_required("verify_residents")
+def pick_resident(community_id: int):
+    """The residents matching what a social worker types into a staff form's
+    resident picker (app/accounts/picker.py), as its radio buttons: another
+    community is not found."""
+    if community_id not in social_worker_community_ids(current_user):
+        abort(404)
+    name = request.args.get("name", "")
+    if not _FIELD_NAME.fullmatch(name):
+        abort(400)
+    return picker.choices(community_id, name, request.args.get(f"{name}_q", ""))

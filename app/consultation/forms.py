@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.accounts.forms import REQUIRED, enum_name, optional_id
+from app.accounts.picker import ResidentField
 from app.consultation.models import REPORT_LABELS, STANCE_LABELS, Outcome, ReportReason, Stance, SupportBasis
 from app.inputs import WholeNumberField
 
@@ -29,8 +30,10 @@ class TopicForm(FlaskForm):
     photos = MultipleFileField(_l("Photos (optional, up to 3)"),
                                description=_l("JPEG, PNG or WebP, at most 5 MB each. Location data is removed."),
                                render_kw={"accept": "image/jpeg,image/png,image/webp"})
-    on_behalf_of = SelectField(_l("On behalf of (resident without a phone)"), coerce=optional_id,
-                               validators=[Optional()])
+    on_behalf_of = ResidentField(_l("On behalf of (resident without a phone)"), optional=True,
+                                 description=_l("Leave it empty to post as yourself. To post for a resident, type "
+                                                "their phone number (or its last four digits), name or household, "
+                                                "then choose."))
 
 
 class ConfirmForm(FlaskForm):
@@ -107,7 +110,7 @@ class RatingForm(FlaskForm):
 
 
 class SupportForm(FlaskForm):
-    on_behalf_of = SelectField(_l("Support on behalf of"), coerce=optional_id, validators=[Optional()])
+    on_behalf_of = ResidentField(_l("Support on behalf of a resident without a phone"), optional=True)
 
 
 class SettingsForm(FlaskForm):
@@ -128,7 +131,7 @@ class SettingsForm(FlaskForm):
 
 
 class BlockForm(FlaskForm):
-    user_id = SelectField(_l("Resident"), coerce=optional_id, validators=[DataRequired(REQUIRED)])
+    user_id = ResidentField(_l("Resident"))
     days = WholeNumberField(_l("Days"), default=7, validators=[InputRequired(REQUIRED)], low=1, high=365)
     reason = StringField(_l("Reason (the resident will read it)"), validators=[DataRequired(REQUIRED),
                                                                                Length(max=200, message=AT_MOST)])

@@ -7,8 +7,8 @@ from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
+from app.accounts import picker
 from app.blueprints import Button
 from app.consultation import services
 from app.consultation.forms import (
@@ -196,16 +196,11 @@ def edit_settings(community_id: int):
 @permission_required("moderate")
 def manage_blocks(community_id: int):
     community = services.moderated_community(current_user, community_id)
-    form = BlockForm()
-    form.user_id.choices = [SelectChoice("", _("— choose —"))] + [
-        SelectChoice(str(u.id), f"{u.display_name} ({u.masked_phone or u.username})")
-        for u in services.residents_of(community.id)]
+    form = picker.scoped(BlockForm(), community.id)
 
     def block():
-        user = services.resident_of(community.id, form.user_id.data)
-        if user is None:
-            raise DomainError(_("Choose one of the community's verified residents."), field="user_id")
-        return services.block_user(current_user, community, user, days=form.days.data, reason=form.reason.data)
+        return services.block_user(current_user, community, form.user_id.data, days=form.days.data,
+                                   reason=form.reason.data)
 
     return submit_form(form, block, done=url_for("consultation.manage_blocks", community_id=community.id),
                        message=_("The resident cannot post until the block ends."), page="consultation/blocks.html",

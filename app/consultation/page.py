@@ -6,7 +6,7 @@ from __future__ import annotations
 from app.consultation.comments import comment_page, replies_page, reports_for
 from app.consultation.models import ReportTarget, Topic
 from app.consultation.rules import actions_for, comment_actions_for, may_report
-from app.consultation.settings import residents_of, settings_for
+from app.consultation.settings import settings_for
 from app.consultation.topics import follows, rating_of, rating_summary, supports, timeline
 
 
@@ -18,8 +18,7 @@ def support_box(viewer, topic: Topic) -> dict:
     """The support count and buttons, with the state line and timeline (a support may move the topic on)."""
     actions = actions_for(viewer, topic)
     return {"topic": topic, "actions": actions, "settings": settings_for(topic.community_id),
-            "supported": supports(viewer, topic), "events": timeline(topic, viewer),
-            "proxy_residents": residents_of(topic.community_id) if actions.moderate else []}
+            "supported": supports(viewer, topic), "events": timeline(topic, viewer)}
 
 
 def comment_actions(viewer, topic: Topic, actions=None):

@@ -4,10 +4,9 @@ submitted keeps its errors and what was typed), and its htmx fragments."""
 from __future__ import annotations
 
 from flask import url_for
-from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
+from app.accounts import picker
 from app.consultation import page
 from app.consultation.comments import page_after_for
 from app.consultation.forms import (
@@ -53,9 +52,7 @@ def comment_url(comment) -> str:
 def forms_for(context: dict, given: dict) -> dict:
     """The page's forms: the one just submitted (with its errors and what was typed), the others blank."""
     my_rating = context.get("my_rating")
-    support_form = SupportForm(formdata=None)
-    support_form.on_behalf_of.choices = [SelectChoice("", _("— choose a resident —"))] + [
-        SelectChoice(str(u.id), u.display_name) for u in context.get("proxy_residents", [])]
+    support_form = picker.scoped(SupportForm(formdata=None), context["topic"].community_id)
     blank = {
         "comment_form": CommentForm(formdata=None), "form": ConfirmForm(formdata=None),
         "reason_form": ReasonForm(formdata=None), "merge_form": MergeForm(formdata=None),

@@ -71,8 +71,6 @@ from app.consultation.settings import (  # noqa: F401
     lift_block,
     matched_keywords,
     normalise,
-    resident_of,
-    residents_of,
     save_settings,
     settings_for,
 )

@@ -9,8 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app.accounts.services import resident_of  # noqa: F401  (the one lookup every domain uses)
-from app.accounts.models import ResidenceStatus, User
+from app.accounts.models import User
 from app.audit.services import record
 from app.consultation.models import DEFAULT_CATEGORIES, Category, ConsultationSettings, PostingBlock, SupportBasis
 from app.consultation.rules import require_reason
@@ -126,11 +125,3 @@ def blocks_of(community_id: int) -> list[PostingBlock]:
     return list(db.session.scalars(sa.select(PostingBlock).where(
         PostingBlock.community_id == community_id, PostingBlock.lifted_at.is_(None),
         PostingBlock.until > utcnow()).order_by(PostingBlock.until)))
-
-
-
-def residents_of(community_id: int) -> list[User]:
-    """Verified residents, for a social worker acting on someone's behalf."""
-    return list(db.session.scalars(sa.select(User).where(
-        User.community_id == community_id, User.residence_status == ResidenceStatus.verified,
-        User.is_active.is_(True)).order_by(User.display_name)))

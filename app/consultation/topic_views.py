@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from app.accounts import picker
 from app.blueprints import Button
 from app.consultation import page, services
 from app.consultation.forms import ConfirmForm, ReasonForm, SupportForm, TopicForm
@@ -25,9 +26,11 @@ def _topic_form(community_id: int, obj=None) -> TopicForm:
     form = TopicForm(obj=obj)
     form.category_id.choices = [SelectChoice("", _("— choose —"))] + [
         SelectChoice(str(c.id), c.name) for c in services.categories_for(community_id)]
-    residents = services.residents_of(community_id) if services.is_moderator(current_user, community_id) else []
-    form.on_behalf_of.choices = [SelectChoice("", _("— myself —"))] + [
-        SelectChoice(str(u.id), u.display_name) for u in residents]
+    if obj is None and services.is_moderator(current_user, community_id):
+        return picker.scoped(form, community_id)
+    if form.on_behalf_of.given:  # only the community's social workers post for someone
+        raise Forbidden(community_id)
+    del form.on_behalf_of
     return form
 
 
@@ -50,11 +53,8 @@ def create_topic(community_id: int):
     form = _topic_form(community.id)
 
     def create():
-        author, proxy = current_user, None
-        if form.on_behalf_of.data:
-            author, proxy = services.resident_of(community.id, form.on_behalf_of.data), current_user
-            if author is None:
-                raise DomainError(_("Choose one of the community's verified residents."), field="on_behalf_of")
+        elder = form.on_behalf_of.data if form.on_behalf_of else None
+        author, proxy = (elder, current_user) if elder else (current_user, None)
         return services.create_topic(author, community, **_topic_fields(form), proxy=proxy,
                                      submit=request.form.get("submit") == "review")
 
@@ -113,25 +113,27 @@ def _toggle(topic, action, message, fragment: str, context, form):
     return topic_fragment(topic, fragment, context(current_user, topic), status=status, state_oob=True)
 
 
-def _supporter(topic, resident_id):
-    """(supporter, proxy): the user, or a resident a social worker supports for."""
-    if not resident_id:
-        return current_user, None
-    if not services.is_moderator(current_user, topic.community_id):
-        raise Forbidden(topic.id)
-    return found(services.resident_of(topic.community_id, resident_id)), current_user
-
-
 @bp.post("/topics/<int:topic_id>/support")
 @login_required
 def support_topic(topic_id: int):
+    """The user's own support (htmx fragment or back to the page), or a social
+    worker's for a resident without a phone: a resident not yet chosen brings
+    the page back (422) with the matches to choose from."""
     topic = services.topic_for(current_user, topic_id)
     form = SupportForm()
-    form.on_behalf_of.choices, form.on_behalf_of.validate_choice = None, False
-    supporter, proxy = _supporter(topic, form.on_behalf_of.data)
-    message = _("Thank you: your support has been counted.") if proxy is None \
-        else _("Support recorded on behalf of %(name)s.", name=supporter.display_name)
-    return _toggle(topic, lambda: services.add_support(supporter, topic, proxy=proxy), message,
+    if not form.on_behalf_of.given:
+        del form.on_behalf_of
+        return _toggle(topic, lambda: services.add_support(current_user, topic),
+                       _("Thank you: your support has been counted."), "consultation/_support.html",
+                       page.support_box, form)
+    if not services.is_moderator(current_user, topic.community_id):
+        raise Forbidden(topic.id)
+    picker.scoped(form, topic.community_id)
+    if not form.validate_on_submit() and "csrf_token" not in form.errors:
+        return topic_page(topic, 422, support_form=form)
+    elder = form.on_behalf_of.data
+    return _toggle(topic, lambda: services.add_support(elder, topic, proxy=current_user),
+                   _("Support recorded on behalf of %(name)s.", name=elder.display_name if elder else ""),
                    "consultation/_support.html", page.support_box, form)
 
 

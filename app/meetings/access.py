@@ -11,8 +11,6 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from app.accounts import services as accounts
-from app.accounts.models import ResidenceStatus, User
 from app.domain import Forbidden, NotFound
 from app.extensions import db
 from app.meetings import permissions as rule
@@ -84,24 +82,6 @@ def topics_for_agenda(community_id: int) -> list:
     return list(db.session.scalars(sa.select(Topic).where(Topic.community_id == community_id,
                                                           Topic.state == TopicState.deliberating)
                                    .order_by(Topic.on_agenda_at.desc().nulls_last(), Topic.id)))
-
-
-def residents_of(community_id: int) -> list[User]:
-    """Verified residents who can be given a seat."""
-    return list(db.session.scalars(sa.select(User).where(
-        User.community_id == community_id, User.residence_status == ResidenceStatus.verified,
-        User.is_active.is_(True)).order_by(User.display_name)))
-
-
-def resident_of(community, user_id: int | str | None) -> User | None:
-    """A verified resident of `community` by id; None for no id (a member who
-    is not a registered resident); anyone else is not found."""
-    if not user_id:
-        return None
-    resident = accounts.resident_of(community.id, user_id)
-    if resident is None:
-        raise NotFound()
-    return resident
 
 
 # -- what a page offers ------------------------------------------------------------------------

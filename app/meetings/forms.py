@@ -7,6 +7,7 @@ from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.accounts.picker import ResidentField
 from app.accounts.forms import REQUIRED, enum_name, optional_id
 from app.inputs import DateTimeLocalField, WholeNumberField
 from app.meetings.models import BODY_KIND_LABELS, BodyKind, EligibleBasis
@@ -34,7 +35,9 @@ class BodyForm(FlaskForm):
 
 
 class MemberForm(FlaskForm):
-    user_id = SelectField(_l("Resident with an account"), coerce=optional_id, validators=[Optional()])
+    user_id = ResidentField(_l("Resident with an account"), optional=True,
+                            description=_l("Type a phone number (or its last four digits), a name or a household, "
+                                           "then choose. Leave it empty for a named person without an account."))
     name = StringField(_l("Or a name (no account)"), validators=[Optional(), Length(max=40, message=AT_MOST)])
     household = StringField(_l("Household (户)"), validators=[Optional(), Length(max=60, message=AT_MOST)])
     is_adult = BooleanField(_l("Aged 18 or over"), default=True)

@@ -15,6 +15,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from wtforms.fields.choices import SelectChoice
 
 from app import errors
+from app.accounts import picker
 from app.blueprints import Button
 from app.accounts.forms import DecisionForm as EmptyForm
 from app.domain import DomainError, NotFound
@@ -111,10 +112,7 @@ def _body_context(body: Body, form: MemberForm | None = None) -> dict:
 
 
 def _member_form(body: Body) -> MemberForm:
-    form = MemberForm()
-    form.user_id.choices = [SelectChoice("", _("— named person without an account —"))] + [
-        SelectChoice(str(u.id), u.display_name) for u in access.residents_of(body.community_id)]
-    return form
+    return picker.scoped(MemberForm(), body.community_id)
 
 
 @bp.get("/bodies/<int:body_id>")
@@ -129,7 +127,7 @@ def add_member(body_id: int):
     form = _member_form(body)
 
     def add():
-        return bodies.add_member(current_user, body, user=access.resident_of(body.community, form.user_id.data),
+        return bodies.add_member(current_user, body, user=form.user_id.data,
                                    name=form.name.data or "", household=form.household.data or "",
                                    is_adult=form.is_adult.data, area=form.area.data)
 

@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.accounts.forms import REQUIRED
+from app.accounts.picker import ResidentField
 from app.inputs import DateField, DateTimeLocalField, WholeNumberField
 from app.timebank.exchange import MAX_MINUTES, MAX_SERVED
 
@@ -73,10 +74,18 @@ class CategoriesForm(FlaskForm):
 
 
 class PriorityForm(FlaskForm):
-    user_id = SelectField(_l("Resident"), validators=[DataRequired(REQUIRED)])
+    user_id = ResidentField(_l("Resident"))
     priority = BooleanField(_l("Priority resident (first in the pool queue)"), default=True)
     reason = StringField(_l("Reason (e.g. 80岁以上独居)"), validators=[Optional(), Length(max=200)])
 
 
 class WiderForm(FlaskForm):
     wider = BooleanField(_l("Also show requests of the subdistrict's other communities"))
+
+
+class ActForForm(FlaskForm):
+    """Whom a social worker asks for help for (a GET form: it only opens the request form)."""
+    class Meta:
+        csrf = False
+
+    resident = ResidentField(_l("Resident"))

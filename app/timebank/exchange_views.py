@@ -14,10 +14,11 @@ from wtforms.fields.choices import SelectChoice
 
 from app import localtime
 from app.blueprints import Button
-from app.consultation.services import residents_of
 from app.inputs import int_arg
 from app.timebank import exchange, ledger, services
+from app.accounts import picker
 from app.timebank.exchange_forms import (
+    ActForForm,
     CategoriesForm,
     ChooseForm,
     ClaimForm,
@@ -34,7 +35,7 @@ from app.timebank.exchange_forms import (
 from app.timebank.exchange_models import CLAIM_STATE_LABELS, HELP_STATE_LABELS, POOL_STATE_LABELS
 from app.timebank.statements import KIND_LABELS
 from app.timebank import bp
-from app.web import act, permission_required, render, submit_form
+from app.web import act, permission_required, render, see_other, submit_form
 
 
 def _utc(value):
@@ -252,10 +253,6 @@ def decide_claim(claim_id: int):
 
 # -- the social worker's page -----------------------------------------------------------------
 
-def _with_residents(form, community_id: int):
-    form.user_id.choices = [SelectChoice("", _("— choose —"))] + [
-        SelectChoice(str(u.id), u.display_name) for u in residents_of(community_id)]
-    return form
 
 
 def _manage_page(community, **forms):
@@ -264,9 +261,9 @@ def _manage_page(community, **forms):
         disputes=exchange.disputes(community.id), requests=exchange.community_requests(community.id),
         priority=exchange.priority_residents(community.id), states=HELP_STATE_LABELS, pool_states=POOL_STATE_LABELS,
         pool_lines=exchange.pool_statement(community.id), kinds=KIND_LABELS,
-        residents=residents_of(community.id), expired=exchange.is_expired,
+        expired=exchange.is_expired, act_for_form=picker.scoped(ActForForm(formdata=None), community.id),
         categories_form=CategoriesForm(formdata=None, names="\n".join(c.name for c in exchange.categories(community.id))),
-        priority_form=_with_residents(PriorityForm(formdata=None), community.id))
+        priority_form=picker.scoped(PriorityForm(formdata=None), community.id))
     context.update(forms)
     return context
 
@@ -274,8 +271,14 @@ def _manage_page(community, **forms):
 @bp.get("/c/<int:community_id>/help/manage")
 @permission_required("manage_timebank")
 def manage_help(community_id: int):
+    """The page; with a resident chosen in "ask for help for a resident", the request form for them."""
     community = services.community_for(current_user, community_id)
-    return render("timebank/help_manage.html", **_manage_page(community))
+    act_for = picker.scoped(ActForForm(request.args), community.id)
+    if not act_for.resident.given:
+        return render("timebank/help_manage.html", **_manage_page(community))
+    if act_for.validate():
+        return see_other(url_for("timebank.new_help", **{"for": act_for.resident.data.id}))
+    return render("timebank/help_manage.html", **_manage_page(community, act_for_form=act_for), status=422)
 
 
 @bp.post("/c/<int:community_id>/help/categories")
@@ -293,8 +296,8 @@ def save_help_categories(community_id: int):
 @permission_required("manage_timebank")
 def set_help_priority(community_id: int):
     community = services.community_for(current_user, community_id)
-    form = _with_residents(PriorityForm(), community.id)
-    return submit_form(form, lambda: exchange.set_priority(current_user, services.resident_of(community, form.user_id.data),
+    form = picker.scoped(PriorityForm(), community.id)
+    return submit_form(form, lambda: exchange.set_priority(current_user, form.user_id.data,
                                                            bool(form.priority.data), form.reason.data or ""),
                        done=url_for("timebank.manage_help", community_id=community.id),
                        message=_("Saved."), page="timebank/help_manage.html",

@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.accounts.forms import REQUIRED
+from app.accounts.picker import ResidentField
 from app.inputs import DateField, WholeNumberField
 from app.timebank.family_models import RELATION_LABELS
 
@@ -27,11 +28,11 @@ class StatementForm(FlaskForm):
 
 
 class ResidentStatementForm(StatementForm):
-    user_id = SelectField(_l("Resident"), validators=[DataRequired(REQUIRED)])
+    user_id = ResidentField(_l("Resident"))
 
 
 class GrantRequestForm(FlaskForm):
-    user_id = SelectField(_l("Resident"), validators=[DataRequired(REQUIRED)])
+    user_id = ResidentField(_l("Resident"))
     minutes = WholeNumberField(_l("Time in minutes"), validators=[InputRequired(REQUIRED)], low=1, high=MAX_GRANT_MINUTES)
     reason = StringField(_l("Reason (e.g. 80岁以上独居老人)"), validators=[DataRequired(REQUIRED), Length(max=200)])
 
@@ -46,7 +47,7 @@ class SettingsForm(FlaskForm):
 
 
 class CreditLineForm(FlaskForm):
-    user_id = SelectField(_l("Resident"), validators=[DataRequired(REQUIRED)])
+    user_id = ResidentField(_l("Resident"))
     hours = WholeNumberField(_l("Credit line in hours (0 closes it)"), validators=[InputRequired(REQUIRED)],
                              low=0, high=1000)
     reason = StringField(_l("Reason (e.g. 独居老人，先享受服务)"), validators=[DataRequired(REQUIRED), Length(max=200)])

@@ -10,14 +10,12 @@ from flask import request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
+from app.accounts import picker
 from app.blueprints import Button
 from app.accounts.forms import DecisionForm as EmptyForm
-from app.accounts.models import User
 from app.domain import DomainError
 from app.exports import Sheet, Table, download
-from app.consultation.services import residents_of
 from app.permissions import social_worker_community_ids
 from app.timebank import ledger, services, statements
 from app.timebank.forms import (CancelForm, CreditLineForm, GrantRequestForm, ResidentStatementForm, SettingsForm,
@@ -34,25 +32,15 @@ def _managed(community_id: int):
     return services.community_for(current_user, community_id)
 
 
-def _resident(community, user_id) -> User:
-    return services.resident_of(community, user_id)
-
-
-def _with_residents(form, community_id: int):
-    form.user_id.choices = [SelectChoice("", _("— choose —"))] + [
-        SelectChoice(str(u.id), u.display_name) for u in residents_of(community_id)]
-    return form
-
-
 def _page(community, submitted) -> dict:
     """The management page's context; `submitted` is the form being posted
     (it keeps what was typed), the others start fresh."""
     rules = ledger.community_rules(community.id)
     forms = {
-        "grant_form": _with_residents(GrantRequestForm(formdata=None), community.id),
+        "grant_form": picker.scoped(GrantRequestForm(formdata=None), community.id),
         "settings_form": SettingsForm(formdata=None, unit_minutes=rules.unit_minutes,
                                       max_balance_hours=rules.max_balance and rules.max_balance // 60),
-        "credit_form": _with_residents(CreditLineForm(formdata=None), community.id),
+        "credit_form": picker.scoped(CreditLineForm(formdata=None), community.id),
         "reversal_form": CancelForm(formdata=None),
     }
     forms.update(submitted)
@@ -71,9 +59,9 @@ def _submit(community, name: str, form, action, message: str):
 @permission_required("manage_timebank")
 def manage(community_id: int):
     community = _managed(community_id)
-    form = _with_residents(GrantRequestForm(), community.id)
+    form = picker.scoped(GrantRequestForm(), community.id)
     return _submit(community, "grant_form", form,
-                   lambda: ledger.request_grant(current_user, _resident(community, form.user_id.data),
+                   lambda: ledger.request_grant(current_user, form.user_id.data,
                                                 form.minutes.data, form.reason.data),
                    _("Grant requested. A second staff member must confirm it."))
 
@@ -93,9 +81,9 @@ def save_settings(community_id: int):
 @permission_required("manage_timebank")
 def set_credit_line(community_id: int):
     community = _managed(community_id)
-    form = _with_residents(CreditLineForm(), community.id)
+    form = picker.scoped(CreditLineForm(), community.id)
     return _submit(community, "credit_form", form,
-                   lambda: ledger.set_credit_line(current_user, _resident(community, form.user_id.data),
+                   lambda: ledger.set_credit_line(current_user, form.user_id.data,
                                                   form.hours.data, form.reason.data),
                    _("The credit line is saved."))
 
@@ -109,8 +97,8 @@ def set_credit_line(community_id: int):
 def resident_statement(community_id: int, fmt: str | None = None):
     """A social worker prints a resident's statement (for someone without a phone)."""
     community = _managed(community_id)
-    form = _with_residents(ResidentStatementForm(request.args), community.id)
-    holder = _resident(community, form.user_id.data) if form.user_id.data else None
+    form = picker.scoped(ResidentStatementForm(request.args), community.id)
+    holder = form.user_id.data if form.user_id.given and form.user_id.validate(form) else None
     return statement_response(form, statement_for(form, holder), fmt, "timebank.resident_statement",
                               query={"user_id": holder.id} if holder else None, community_id=community.id)
 

@@ -1,10 +1,8 @@
-"""The time bank's scoped loaders: what a staff member may manage or decide,
-and the one resident a form names. Views load only through these; the rules
+"""The time bank's scoped loaders: what a staff member may manage or decide;
+staff forms name a resident through app.accounts.picker. Views load only through these; the rules
 that move hours are the ledger's (app.timebank.ledger)."""
 from __future__ import annotations
 
-from app.accounts import services as accounts
-from app.accounts.models import User
 from app.domain import NotFound
 from app.extensions import db
 from app.permissions import social_worker_community_ids
@@ -26,14 +24,6 @@ def community_for(user, community_id: int, *, to: str = "manage"):
     if not allowed:
         raise NotFound
     return community
-
-
-def resident_of(community, user_id) -> User:
-    """One verified, active resident of the community by id (a form's choice), else not found."""
-    resident = accounts.resident_of(community.id, user_id)
-    if resident is None:
-        raise NotFound
-    return resident
 
 
 def txn_for(user, txn_id: int, *, to: str = "reverse") -> Txn:  # noqa: ARG001 - reversing is the one use

@@ -233,5 +233,8 @@ def test_correction_without_a_reason_is_422_on_the_field(client_for, chair, body
 def test_adding_another_communitys_resident_is_not_found(client_for, chair, body, make_user, places):
     outsider = make_user(display_name="外区居民", community=places.other)
     response = client_for(chair).post(f"/bodies/{body.id}/members", {"user_id": str(outsider.id)})
-    assert response.status_code == 422  # not among the choices: on the field
+    assert response.status_code == 404  # never offered: another community's id is not found
     assert not any(m.user_id == outsider.id for m in bodies.active_members(body))
+    typed = client_for(chair).post(f"/bodies/{body.id}/members", {"user_id_q": "外区居民"})
+    assert typed.status_code == 422 and "外区居民" in typed.get_data(as_text=True)  # only what was typed
+    assert 'name="user_id" value=' not in typed.get_data(as_text=True)  # nobody of another community offered

@@ -173,8 +173,13 @@ def test_social_worker_prints_a_residents_statement(monkeypatch, client_for, mak
     zhang = _history(monkeypatch, make_user, staff)
     client = client_for(staff[0])
     url = f"/c/{places.community.id}/timebank/statement"
-    picker = text(client.get(url))
-    assert "张阿姨" in picker and "期初余额" not in picker
+    blank = text(client.get(url))
+    assert "张阿姨" not in blank and "期初余额" not in blank  # no list of every resident
+    offered = client.get(url + "?user_id_q=张&period_from=2026-01-01&period_to=2026-12-31")
+    assert offered.status_code == 422 and f'name="user_id" value="{zhang.id}"' in text(offered)
+    assert "期初余额" not in text(offered)
+    by_name = text(client.get(url + "?user_id_q=张阿姨&period_from=2026-01-01&period_to=2026-12-31"))
+    assert "张阿姨：2026-01-01 至 2026-12-31" in by_name  # the whole name is one resident: no second step
     query = f"?user_id={zhang.id}&period_from=2026-01-01&period_to=2026-12-31"
     page = text(client.get(url + query))
     assert "张阿姨：2026-01-01 至 2026-12-31" in page and "冲正：重复记录" in page
