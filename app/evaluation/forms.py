@@ -7,6 +7,7 @@ from wtforms import widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from app.accounts.picker import ResidentField
 from app.accounts.forms import REQUIRED
 from app.inputs import DateField, WholeNumberField
 
@@ -84,15 +85,15 @@ def sheet_form(criteria, sheet):
     return form
 
 
-def survey_form(questions, response=None, residents=None):
-    """A 1–5 choice per question; with `residents`, the resident a social worker records for."""
+def survey_form(questions, response=None, proxy: bool = False):
+    """A 1–5 choice per question; `proxy`: with the resident a social worker records for."""
     given = {a.question_id: str(a.value) for a in (response.answers if response else [])}
 
     class SurveyForm(FlaskForm):
         pass
 
-    if residents is not None:
-        SurveyForm.resident_id = SelectField(_l("Resident"), choices=residents, validators=[DataRequired(REQUIRED)])
+    if proxy:
+        SurveyForm.resident_id = ResidentField(_l("Resident"))
     for q in questions:
         setattr(SurveyForm, f"q_{q.id}", RadioField(q.text, choices=ANSWERS, validators=[InputRequired(REQUIRED)],
                                                     default=given.get(q.id)))

@@ -638,14 +638,24 @@ def answer_survey(actor, round_: EvaluationRound, resident: User, values: dict[i
     return response
 
 
-def survey_residents(round_: EvaluationRound, community: Community) -> list[tuple[User, SurveyResponse | None]]:
-    """A community's verified residents and their responses, for the social worker recording on their behalf."""
-    residents = list(db.session.scalars(sa.select(User).where(
-        User.community_id == community.id, User.residence_status == ResidenceStatus.verified,
-        User.is_active.is_(True)).order_by(User.display_name, User.id)))
-    responses = {r.resident_id: r for r in db.session.scalars(sa.select(SurveyResponse).where(
-        SurveyResponse.round_id == round_.id, SurveyResponse.community_id == community.id))}
-    return [(u, responses.get(u.id)) for u in residents]
+@dataclass(frozen=True)
+class SurveyTally:
+    residents: int  # verified, active residents of the communities
+    answered: int  # of them, those with a response
+    by_proxy: int  # of those, recorded by a social worker
+
+
+def survey_tally(round_: EvaluationRound, communities: list[Community]) -> SurveyTally:
+    """How far the survey has got in the communities a social worker records for: two counts."""
+    ids = [c.id for c in communities] or [-1]
+    current = sa.and_(User.community_id.in_(ids), User.residence_status == ResidenceStatus.verified,
+                      User.is_active.is_(True))
+    residents = db.session.scalar(sa.select(sa.func.count(User.id)).where(current))
+    answered, by_proxy = db.session.execute(
+        sa.select(sa.func.count(SurveyResponse.id), sa.func.count(SurveyResponse.recorded_by_id))
+        .join(User, User.id == SurveyResponse.resident_id)
+        .where(SurveyResponse.round_id == round_.id, SurveyResponse.community_id.in_(ids), current)).one()
+    return SurveyTally(residents=residents, answered=answered, by_proxy=by_proxy)
 
 
 # -- progress and reminders -----------------------------------------------------------------------

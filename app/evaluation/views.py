@@ -12,11 +12,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from app.accounts import picker
 from app.blueprints import Button
-from app.domain import DomainError, NotFound
+from app.domain import NotFound
 from app.charts import svg_response
 from app.evaluation import bp, charts, results, scoring, services
 from app.evaluation.evidence import evidence_for
+from app.inputs import int_arg
 from app.evaluation.forms import (
     AssignForm,
     CopyForm,
@@ -372,23 +374,16 @@ def answer_survey(round_id: int):
 @login_required
 def record_survey(round_id: int):
     round_ = _round(round_id, "survey_proxy")
-    communities = services.proxy_communities(current_user, round_)
-    people = [(u, r) for c in communities for u, r in services.survey_residents(round_, c)]
-    choices = [SelectChoice("", _("— choose —"))] + [
-        SelectChoice(str(u.id), f"{u.display_name} {u.household}".strip()) for u, r in people
-        if r is None or r.by_proxy]
-    form = survey_form(round_.questions, residents=choices)
-    residents = {str(u.id): u for u, _r in people}
-
-    def save():
-        resident = residents.get(form.resident_id.data)
-        if resident is None:
-            raise DomainError(_("Choose a resident."), field="resident_id")
-        return services.answer_survey(current_user, round_, resident, _answers(form, round_.questions))
-
-    return submit_form(form, save, done=url_for("evaluation.record_survey", round_id=round_.id),
+    communities = services.proxy_communities(current_user, round_)  # at least one: else not found above
+    chosen = int_arg("community")
+    community = next((c for c in communities if c.id == chosen), communities[0])
+    form = picker.scoped(survey_form(round_.questions, proxy=True), community.id)
+    return submit_form(form, lambda: services.answer_survey(current_user, round_, form.resident_id.data,
+                                                            _answers(form, round_.questions)),
+                       done=url_for("evaluation.record_survey", round_id=round_.id, community=community.id),
                        message=_("Recorded on the resident's behalf."), page="evaluation/survey_record.html",
-                       round=round_, people=people, open=services.may_answer(round_), **LABELS)
+                       round=round_, community=community, communities=communities,
+                       tally=services.survey_tally(round_, communities), open=services.may_answer(round_), **LABELS)
 
 
 def _back_to(endpoint: str):

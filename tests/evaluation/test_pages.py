@@ -151,7 +151,33 @@ def test_residents_answer_on_a_phone_page(world, client_for, make_user):
     assert client_for(outsider).get(f"/evaluation/{r.id}/survey").status_code == 404
     worker = client_for(world.worker)
     page = worker.get(f"/evaluation/{r.id}/survey/record")
-    assert page.status_code == 200 and resident.display_name not in text(page).split("Responses")[0]
+    assert page.status_code == 200 and resident.display_name not in text(page)  # no list of every resident
+    assert "1 位已认证居民中已有 1 位作答" in text(page)  # counted, not listed
+
+
+def test_a_social_worker_records_answers_for_a_resident_found_by_typing(world, client_for, make_user):
+    r = world.round
+    services.assign(world.staff, r, Direction.gov_to_community, world.officer, [world.places.community.id])
+    services.open_round(world.staff, r)
+    db.session.commit()
+    elder = make_user(display_name="孙奶奶", login="13912345678")
+    self_answered = make_user(display_name="孙爷爷")
+    qs = [q.id for q in r.questions]
+    assert client_for(self_answered).post(f"/evaluation/{r.id}/survey", {f"q_{q}": "5" for q in qs}).status_code == 303
+    worker = client_for(world.worker)
+    url = f"/evaluation/{r.id}/survey/record"
+    answers = {f"q_{q}": "4" for q in qs}
+    offered = worker.post(url, {"resident_id_q": "孙", **answers})
+    assert offered.status_code == 422 and f'name="resident_id" value="{elder.id}"' in text(offered)
+    assert len(re.findall(r'<input checked[^>]*value="4"', text(offered))) == len(qs)  # the answers as given
+    refused = worker.post(url, {"resident_id": str(self_answered.id), **answers})
+    assert refused.status_code == 422 and "本人" in text(refused)
+    assert worker.post(url, {"resident_id_q": "5678", **answers}).status_code == 422  # the tail: confirm it
+    assert worker.post(url, {"resident_id_q": "13912345678", **answers}).status_code == 303
+    response = services.response_of(r, elder)
+    assert response.recorded_by_id == world.worker.id and {a.value for a in response.answers} == {4}
+    outsider = make_user(display_name="孙外区", community=world.places.other)
+    assert worker.post(url, {"resident_id": str(outsider.id), **answers}).status_code == 404
 
 
 def test_automatic_reminders_go_out_when_a_round_page_is_read(world, client_for, monkeypatch):
