@@ -36,13 +36,17 @@ def _no_axe_violations(page) -> None:
     assert results.violations_count == 0, results.generate_report()
 
 
+def _fill_on_manage_page(page, live_server, world, fields: dict[str, str]) -> None:
+    """The social worker on the time bank's management page, typing into `fields` (selector: text)."""
+    login(page, live_server.url, "shegong_t")
+    page.goto(f"{live_server.url}/c/{world['community']}/timebank/manage")
+    for selector, value in fields.items():
+        page.locator(selector).fill(value)
+
+
 def test_grant_form_finds_the_resident_by_what_is_typed(page, live_server, neighbours):
-    base, cid = live_server.url, neighbours["community"]
-    login(page, base, "shegong_t")
-    page.goto(f"{base}/c/{cid}/timebank/manage")
-    page.locator("#grant-user").fill("张")
-    page.locator("#grant-minutes").fill("90")
-    page.locator("#grant-reason").fill("80岁以上独居老人")
+    _fill_on_manage_page(page, live_server, neighbours, {"#grant-user": "张", "#grant-minutes": "90",
+                                                         "#grant-reason": "80岁以上独居老人"})
     if page.js_enabled:
         page.locator("#grant-user-choices").get_by_text("张阿姨").wait_for()  # appeared while typing
         assert page.locator("#grant-user-choices input[type=radio]").count() == 2
@@ -65,12 +69,8 @@ def test_grant_form_finds_the_resident_by_what_is_typed(page, live_server, neigh
 def test_one_typed_phone_tail_comes_chosen(page, live_server, neighbours):
     """Four digits that name one resident: that resident comes chosen (as they type with
     JavaScript; without it, on the form that comes back), and one more tap saves."""
-    base, cid = live_server.url, neighbours["community"]
-    login(page, base, "shegong_t")
-    page.goto(f"{base}/c/{cid}/timebank/manage")
-    page.locator("#credit-user").fill("0003")
-    page.get_by_label("透支额度（小时，填 0 表示取消）").fill("5")
-    page.locator("#credit-reason").fill("独居老人，先享受服务")
+    _fill_on_manage_page(page, live_server, neighbours, {"#credit-user": "0003", "#hours": "5",
+                                                         "#credit-reason": "独居老人，先享受服务"})
     if page.js_enabled:
         page.locator("#credit-user-choices").get_by_text("李奶奶").wait_for()
     else:
