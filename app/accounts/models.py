@@ -106,9 +106,6 @@ class User(UserMixin, db.Model):
         order_by="RoleAssignment.id",
     )
 
-    def __repr__(self) -> str:
-        return f"<User {self.id} {self.login_name}>"
-
     @property
     def login_name(self) -> str:
         return self.phone or self.username or ""
@@ -167,9 +164,6 @@ class RoleAssignment(db.Model):
     subdistrict: Mapped[Optional[Subdistrict]] = relationship()
     department: Mapped[Optional[Department]] = relationship()
 
-    def __repr__(self) -> str:
-        return f"<RoleAssignment {self.role.name} user={self.user_id}>"
-
     @property
     def scope(self):
         return self.community or self.subdistrict or self.department
@@ -192,6 +186,3 @@ class AuthSession(db.Model):
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<AuthSession {self.id} user={self.user_id}>"

@@ -36,9 +36,6 @@ class AdmissionSettings(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
 
-    def __repr__(self) -> str:
-        return f"<AdmissionSettings subdistrict={self.subdistrict_id}>"
-
 
 class RequestState(enum.Enum):
     submitted = "submitted"  # 待审核: the subdistrict confirms the match
@@ -118,9 +115,6 @@ class AdmissionRequest(db.Model):
         from app.agreements.admission import is_overdue
 
         return is_overdue(self)
-
-    def __repr__(self) -> str:
-        return f"<AdmissionRequest {self.id} {self.state.name}>"
 
 
 class AgreementState(enum.Enum):
@@ -203,9 +197,6 @@ class Agreement(db.Model):
     def is_signed(self) -> bool:
         return self.state in (AgreementState.in_force, AgreementState.superseded)
 
-    def __repr__(self) -> str:
-        return f"<Agreement {self.id} v{self.version} {self.state.name}>"
-
 
 class AgreementItem(db.Model):
     __table_args__ = (sa.CheckConstraint("amount >= 0", name="amount_nonneg"),)
@@ -218,9 +209,6 @@ class AgreementItem(db.Model):
 
     agreement: Mapped[Agreement] = relationship(back_populates="items")
     reports: Mapped[list["Fulfilment"]] = relationship(order_by="Fulfilment.id", viewonly=True)
-
-    def __repr__(self) -> str:
-        return f"<AgreementItem {self.id} {self.amount}>"
 
 
 class Milestone(db.Model):
@@ -239,9 +227,6 @@ class Milestone(db.Model):
     @property
     def received(self) -> Decimal:
         return sum((p.amount for p in self.payments), Decimal("0")).quantize(CENT)
-
-    def __repr__(self) -> str:
-        return f"<Milestone {self.id} {self.amount}>"
 
 
 class Delivery(enum.Enum):
@@ -273,18 +258,12 @@ class Fulfilment(db.Model):
     recorded_by = relationship("User")
     photos: Mapped[list["FulfilmentPhoto"]] = relationship(order_by="FulfilmentPhoto.id", viewonly=True)
 
-    def __repr__(self) -> str:
-        return f"<Fulfilment {self.id} item={self.item_id} {self.status.name}>"
-
 
 class FulfilmentPhoto(StoredImage, db.Model):
     """Evidence photo of a fulfilment."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fulfilment_id: Mapped[int] = mapped_column(sa.ForeignKey("fulfilment.id"), index=True)
-
-    def __repr__(self) -> str:
-        return f"<FulfilmentPhoto {self.id}>"
 
 
 class Payment(db.Model):
@@ -297,9 +276,6 @@ class Payment(db.Model):
     received_on: Mapped[date]
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    def __repr__(self) -> str:
-        return f"<Payment {self.id} {self.amount}>"
 
 
 # how a state reads at a glance (the status classes of app.css)

@@ -27,6 +27,3 @@ class AuditEntry(db.Model):
     ip: Mapped[str] = mapped_column(sa.String(45), default="")
 
     actor = relationship("User")
-
-    def __repr__(self) -> str:
-        return f"<AuditEntry {self.id} {self.action} {self.object_type}:{self.object_id}>"

@@ -99,9 +99,6 @@ class ConsultationSettings(db.Model):
     rating_window_days: Mapped[int] = mapped_column(default=30)
     keywords: Mapped[str] = mapped_column(sa.Text, default="")  # 敏感词, one per line
 
-    def __repr__(self) -> str:
-        return f"<ConsultationSettings community={self.community_id}>"
-
     @property
     def keyword_list(self) -> list[str]:
         return [k.strip() for k in self.keywords.splitlines() if k.strip()]
@@ -114,9 +111,6 @@ class Category(db.Model):
     name: Mapped[str] = mapped_column(sa.String(20))
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
-
-    def __repr__(self) -> str:
-        return f"<Category {self.id} {self.name}>"
 
 
 # What the moderation queue counts (the nav's badge on every social worker's page), as SQL:
@@ -175,9 +169,6 @@ class Topic(db.Model):
         primaryjoin="and_(Photo.topic_id == Topic.id, Photo.event_id.is_(None))", order_by="Photo.id",
         viewonly=True)
 
-    def __repr__(self) -> str:
-        return f"<Topic {self.id} {self.state.name} {self.title!r}>"
-
     @property
     def is_public(self) -> bool:
         return self.state in PUBLIC_STATES and self.hidden_at is None
@@ -202,9 +193,6 @@ class TopicEvent(db.Model):
     proxy = relationship("User", foreign_keys=[proxy_id])
     photos: Mapped[list["Photo"]] = relationship(order_by="Photo.id", viewonly=True)
 
-    def __repr__(self) -> str:
-        return f"<TopicEvent {self.id} topic={self.topic_id} {self.kind}>"
-
 
 class Support(db.Model):
     __table_args__ = (sa.UniqueConstraint("topic_id", "user_id"),)
@@ -214,17 +202,11 @@ class Support(db.Model):
     proxy_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    def __repr__(self) -> str:
-        return f"<Support topic={self.topic_id} user={self.user_id}>"
-
 
 class Follow(db.Model):
     topic_id: Mapped[int] = mapped_column(sa.ForeignKey("topic.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), primary_key=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    def __repr__(self) -> str:
-        return f"<Follow topic={self.topic_id} user={self.user_id}>"
 
 
 class Comment(db.Model):
@@ -255,9 +237,6 @@ class Comment(db.Model):
     topic: Mapped[Topic] = relationship()
     replies: Mapped[list["Comment"]] = relationship(order_by="Comment.id", viewonly=True)
 
-    def __repr__(self) -> str:
-        return f"<Comment {self.id} topic={self.topic_id}>"
-
     @property
     def is_visible(self) -> bool:
         return self.hidden_at is None and not self.held_by_keywords
@@ -280,9 +259,6 @@ class Report(db.Model):
     note: Mapped[str] = mapped_column(sa.String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-
-    def __repr__(self) -> str:
-        return f"<Report {self.target_type.name}:{self.target_id} by={self.reporter_id}>"
 
 
 class StoredImage:
@@ -307,9 +283,6 @@ class Photo(StoredImage, db.Model):
     event_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("topic_event.id"))
     uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
 
-    def __repr__(self) -> str:
-        return f"<Photo {self.id} topic={self.topic_id}>"
-
 
 class Rating(db.Model):
     __table_args__ = (sa.UniqueConstraint("topic_id", "user_id"),
@@ -321,9 +294,6 @@ class Rating(db.Model):
     comment: Mapped[str] = mapped_column(sa.String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    def __repr__(self) -> str:
-        return f"<Rating topic={self.topic_id} {self.score}>"
 
 
 class PostingBlock(db.Model):
@@ -339,6 +309,3 @@ class PostingBlock(db.Model):
     lifted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     user = relationship("User", foreign_keys=[user_id])
-
-    def __repr__(self) -> str:
-        return f"<PostingBlock user={self.user_id} until={self.until}>"

@@ -86,9 +86,6 @@ class EvaluationRound(db.Model):
     questions: Mapped[list["SurveyQuestion"]] = relationship(
         back_populates="round", order_by="SurveyQuestion.position", cascade="all, delete-orphan")
 
-    def __repr__(self) -> str:
-        return f"<EvaluationRound {self.id} {self.year} {self.state.name}>"
-
 
 class Criterion(db.Model):
     __tablename__ = "evaluation_criterion"
@@ -102,9 +99,6 @@ class Criterion(db.Model):
     weight: Mapped[int]
 
     round: Mapped[EvaluationRound] = relationship(back_populates="criteria")
-
-    def __repr__(self) -> str:
-        return f"<Criterion {self.id} {self.name} {self.weight}>"
 
 
 class Sheet(db.Model):
@@ -143,9 +137,6 @@ class Sheet(db.Model):
     def party_id(self) -> int:
         return self.community_id if self.direction is Direction.gov_to_community else self.department_id
 
-    def __repr__(self) -> str:
-        return f"<Sheet {self.id} {self.state.name}>"
-
 
 class Score(db.Model):
     __tablename__ = "evaluation_score"
@@ -158,9 +149,6 @@ class Score(db.Model):
     comment: Mapped[str] = mapped_column(sa.String(500), default="")
 
     sheet: Mapped[Sheet] = relationship(back_populates="scores")
-
-    def __repr__(self) -> str:
-        return f"<Score sheet={self.sheet_id} {self.value}>"
 
 
 class Reminder(db.Model):
@@ -180,9 +168,6 @@ class Reminder(db.Model):
     by_hand: Mapped[bool] = mapped_column(default=False)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    def __repr__(self) -> str:
-        return f"<Reminder round={self.round_id} user={self.user_id}>"
-
 
 class SurveyQuestion(db.Model):
     __tablename__ = "evaluation_survey_question"
@@ -192,9 +177,6 @@ class SurveyQuestion(db.Model):
     text: Mapped[str] = mapped_column(sa.String(120))
 
     round: Mapped[EvaluationRound] = relationship(back_populates="questions")
-
-    def __repr__(self) -> str:
-        return f"<SurveyQuestion {self.id}>"
 
 
 class SurveyResponse(db.Model):
@@ -217,9 +199,6 @@ class SurveyResponse(db.Model):
     def by_proxy(self) -> bool:
         return self.recorded_by_id is not None
 
-    def __repr__(self) -> str:
-        return f"<SurveyResponse {self.id} round={self.round_id}>"
-
 
 class SurveyAnswer(db.Model):
     __tablename__ = "evaluation_survey_answer"
@@ -231,6 +210,3 @@ class SurveyAnswer(db.Model):
     value: Mapped[int]
 
     response: Mapped[SurveyResponse] = relationship(back_populates="answers")
-
-    def __repr__(self) -> str:
-        return f"<SurveyAnswer {self.value}>"

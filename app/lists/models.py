@@ -88,9 +88,6 @@ class ListVersion(db.Model):
     def is_published(self) -> bool:
         return self.state is VersionState.published
 
-    def __repr__(self) -> str:
-        return f"<ListVersion {self.id} subdistrict={self.subdistrict_id} no={self.number} {self.state.name}>"
-
 
 class ListItem(db.Model):
     """One item of one version. Items of a published version never change."""
@@ -126,9 +123,6 @@ class ListItem(db.Model):
 
         return split_keywords(self.keywords)
 
-    def __repr__(self) -> str:
-        return f"<ListItem {self.id} {self.kind.name} {self.title!r}>"
-
 
 class ListRemoval(db.Model):
     """An item a draft removed from the version it revises, and why."""
@@ -141,6 +135,3 @@ class ListRemoval(db.Model):
     reason: Mapped[str] = mapped_column(sa.Text)
 
     version: Mapped[ListVersion] = relationship(back_populates="removals")
-
-    def __repr__(self) -> str:
-        return f"<ListRemoval {self.version_id} {self.title!r}>"

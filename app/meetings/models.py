@@ -82,9 +82,6 @@ class Body(db.Model):
     community = relationship("Community")
     members: Mapped[list["BodyMember"]] = relationship(back_populates="body", order_by="BodyMember.id")
 
-    def __repr__(self) -> str:
-        return f"<Body {self.id} {self.name}>"
-
     @property
     def rule_set(self) -> RuleSet:
         return RULE_SET_OF[self.kind]
@@ -109,9 +106,6 @@ class BodyMember(db.Model):
 
     body: Mapped[Body] = relationship(back_populates="members")
     user = relationship("User")
-
-    def __repr__(self) -> str:
-        return f"<BodyMember {self.id} {self.name}>"
 
 
 class MeetingState(enum.Enum):
@@ -138,9 +132,6 @@ class Meeting(db.Model):
     body: Mapped[Body] = relationship()
     items: Mapped[list["AgendaItem"]] = relationship(order_by="AgendaItem.position")
 
-    def __repr__(self) -> str:
-        return f"<Meeting {self.id} {self.title!r}>"
-
 
 class CheckinFailure(db.Model):
     """Wrong check-in codes one person typed for a meeting's current code."""
@@ -148,9 +139,6 @@ class CheckinFailure(db.Model):
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
-
-    def __repr__(self) -> str:
-        return f"<CheckinFailure meeting={self.meeting_id} user={self.user_id} {self.failures}>"
 
 
 class AgendaItem(db.Model):
@@ -162,9 +150,6 @@ class AgendaItem(db.Model):
 
     topic = relationship("Topic")
 
-    def __repr__(self) -> str:
-        return f"<AgendaItem {self.id} {self.title!r}>"
-
 
 class AttendanceStatus(enum.Enum):
     present = "present"  # 出席
@@ -174,6 +159,7 @@ class AttendanceStatus(enum.Enum):
 
 ATTENDANCE_LABELS = {AttendanceStatus.present: _l("Present"), AttendanceStatus.leave: _l("On leave"),
                      AttendanceStatus.absent: _l("Absent")}
+
 
 class Attendance(db.Model):
     __table_args__ = (sa.UniqueConstraint("meeting_id", "member_id"),)
@@ -186,9 +172,6 @@ class Attendance(db.Model):
     self_checkin: Mapped[bool] = mapped_column(default=False)
 
     member: Mapped[BodyMember] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<Attendance meeting={self.meeting_id} member={self.member_id} {self.status.name}>"
 
 
 class MotionMode(enum.Enum):
@@ -238,9 +221,6 @@ class Motion(db.Model):
     meeting: Mapped[Meeting] = relationship()
     agenda_item: Mapped[Optional[AgendaItem]] = relationship()
 
-    def __repr__(self) -> str:
-        return f"<Motion {self.id} {self.state.name} {self.title!r}>"
-
 
 class Vote(db.Model):
     """An open (roll-call) vote: who and what together; changeable until close."""
@@ -255,9 +235,6 @@ class Vote(db.Model):
 
     member: Mapped[BodyMember] = relationship()
 
-    def __repr__(self) -> str:
-        return f"<Vote motion={self.motion_id} member={self.member_id}>"
-
 
 class BallotReceipt(db.Model):
     """Who cast a secret ballot (never what): it keeps a member from voting twice."""
@@ -266,9 +243,6 @@ class BallotReceipt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     motion_id: Mapped[int] = mapped_column(sa.ForeignKey("motion.id"), index=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("body_member.id"))
-
-    def __repr__(self) -> str:
-        return f"<BallotReceipt motion={self.motion_id}>"
 
 
 class BallotBox(db.Model):
@@ -308,9 +282,6 @@ class BallotBox(db.Model):
     area_no: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
     area_abstain: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
 
-    def __repr__(self) -> str:
-        return f"<BallotBox motion={self.motion_id}>"
-
 
 class MotionRoll(db.Model):
     """The members a motion is decided among, fixed when voting opens: who was
@@ -323,9 +294,6 @@ class MotionRoll(db.Model):
     is_present: Mapped[bool]
 
     member: Mapped[BodyMember] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<MotionRoll motion={self.motion_id} member={self.member_id}>"
 
 
 class Tally(db.Model):
@@ -342,6 +310,3 @@ class Tally(db.Model):
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
     confirmed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-
-    def __repr__(self) -> str:
-        return f"<Tally motion={self.motion_id}>"

@@ -23,6 +23,3 @@ class Notification(db.Model):
     endpoint_args: Mapped[Optional[dict]] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-
-    def __repr__(self) -> str:
-        return f"<Notification {self.id} {self.kind} user={self.user_id}>"

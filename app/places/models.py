@@ -30,9 +30,6 @@ class Subdistrict(db.Model):
         back_populates="subdistrict", order_by="Department.name"
     )
 
-    def __repr__(self) -> str:
-        return f"<Subdistrict {self.id} {self.name}>"
-
 
 class Community(db.Model):
     __table_args__ = (
@@ -61,9 +58,6 @@ class Community(db.Model):
         """As documents name it: 娄东街道朝阳社区."""
         return f"{self.subdistrict.name}{self.name}"
 
-    def __repr__(self) -> str:
-        return f"<Community {self.id} {self.name}>"
-
 
 class Grid(db.Model):
     __table_args__ = (sa.UniqueConstraint("community_id", "name"),)
@@ -72,9 +66,6 @@ class Grid(db.Model):
     name: Mapped[str] = mapped_column(sa.String(40))
 
     community: Mapped[Community] = relationship(back_populates="grids")
-
-    def __repr__(self) -> str:
-        return f"<Grid {self.id} {self.name}>"
 
 
 class Department(db.Model):
@@ -89,6 +80,3 @@ class Department(db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
 
     subdistrict: Mapped[Optional[Subdistrict]] = relationship(back_populates="departments")
-
-    def __repr__(self) -> str:
-        return f"<Department {self.id} {self.name}>"

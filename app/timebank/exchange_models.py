@@ -29,9 +29,6 @@ class HelpCategory(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
 
-    def __repr__(self) -> str:
-        return f"<HelpCategory {self.id} {self.name}>"
-
 
 class ExchangeProfile(db.Model):
     """Per person: a priority resident (e.g. 80+ living alone, set by a social
@@ -43,9 +40,6 @@ class ExchangeProfile(db.Model):
     priority_reason: Mapped[str] = mapped_column(sa.String(200), default="")
     priority_set_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
     wider: Mapped[bool] = mapped_column(default=False)
-
-    def __repr__(self) -> str:
-        return f"<ExchangeProfile {self.user_id}>"
 
 
 class HelpState(enum.Enum):
@@ -125,9 +119,6 @@ class HelpRequest(db.Model):
     category = relationship(HelpCategory)
     community = relationship("Community")
 
-    def __repr__(self) -> str:
-        return f"<HelpRequest {self.id} {self.state.name}>"
-
 
 class HelpOffer(db.Model):
     __table_args__ = (sa.UniqueConstraint("request_id", "volunteer_id"),)
@@ -138,9 +129,6 @@ class HelpOffer(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     volunteer = relationship("User")
-
-    def __repr__(self) -> str:
-        return f"<HelpOffer {self.id}>"
 
 
 class HelpMessage(db.Model):
@@ -154,9 +142,6 @@ class HelpMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     author = relationship("User", foreign_keys=[author_id])
-
-    def __repr__(self) -> str:
-        return f"<HelpMessage {self.id}>"
 
 
 class ServiceListing(db.Model):
@@ -173,9 +158,6 @@ class ServiceListing(db.Model):
 
     volunteer = relationship("User")
     category = relationship(HelpCategory)
-
-    def __repr__(self) -> str:
-        return f"<ServiceListing {self.id} {self.title}>"
 
 
 class ClaimState(enum.Enum):
@@ -216,6 +198,3 @@ class ServiceClaim(db.Model):
     helper = relationship("User", foreign_keys=[helper_id])
     receiver = relationship("User", foreign_keys=[receiver_id])
     answered_by = relationship("User", foreign_keys=[answered_by_id])
-
-    def __repr__(self) -> str:
-        return f"<ServiceClaim {self.id} {self.state.name}>"

@@ -52,6 +52,7 @@ class LinkStatus(enum.Enum):
     withdrawn = "withdrawn"  # the asker took the question back before an answer
     ended = "ended"  # either side ended an accepted link
 
+
 LINK_STATUS_LABELS = {
     LinkStatus.pending: _l("Waiting for an answer"),
     LinkStatus.accepted: _l("Linked"),
@@ -90,9 +91,6 @@ class FamilyLink(db.Model):
 
     requester = relationship("User", foreign_keys=[requester_id])
     addressee = relationship("User", foreign_keys=[addressee_id])
-
-    def __repr__(self) -> str:
-        return f"<FamilyLink {self.id} {self.requester_id}->{self.addressee_id} {self.status.name}>"
 
     def other(self, user_id: int):
         """The other person of the link, seen by `user_id`."""
@@ -139,9 +137,6 @@ class FamilyProxy(db.Model):
     designated_by = relationship("User", foreign_keys=[designated_by_id])
     consent_recorded_by = relationship("User", foreign_keys=[consent_recorded_by_id])
 
-    def __repr__(self) -> str:
-        return f"<FamilyProxy {self.id} {self.proxy_id} for {self.resident_id}>"
-
 
 class FamilyTransfer(db.Model):
     """Hours one linked relative gives another (赠与, 通存通兑). Within one
@@ -168,6 +163,3 @@ class FamilyTransfer(db.Model):
     sender = relationship("User", foreign_keys=[sender_id])
     receiver = relationship("User", foreign_keys=[receiver_id])
     link = relationship("FamilyLink")
-
-    def __repr__(self) -> str:
-        return f"<FamilyTransfer {self.id} {self.sender_id}->{self.receiver_id} {self.minutes}>"

@@ -30,9 +30,6 @@ class TimebankSettings(db.Model):
     unit_minutes: Mapped[int] = mapped_column(default=30)
     max_balance: Mapped[Optional[int]]  # minutes; Nanjing caps at 1500 h
 
-    def __repr__(self) -> str:
-        return f"<TimebankSettings community={self.community_id}>"
-
 
 class Account(db.Model):
     """The balance is a cache of the sum of the account's postings, updated in
@@ -55,9 +52,6 @@ class Account(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user = relationship("User")
-
-    def __repr__(self) -> str:
-        return f"<Account {self.id} {self.kind.name} {self.balance}>"
 
 
 class TxnKind(enum.Enum):
@@ -87,9 +81,6 @@ class Txn(db.Model):
 
     postings: Mapped[list["Posting"]] = relationship(order_by="Posting.id", viewonly=True)
 
-    def __repr__(self) -> str:
-        return f"<Txn {self.id} {self.kind.name}>"
-
 
 class Posting(db.Model):
     # (account_id, id): an account's postings in the order the ledger wrote them, so the balance
@@ -104,9 +95,6 @@ class Posting(db.Model):
     amount: Mapped[int]  # minutes; the postings of a transaction sum to zero
     # the account's balance right after this posting (written with it, under the account's lock)
     balance_after: Mapped[int]
-
-    def __repr__(self) -> str:
-        return f"<Posting txn={self.txn_id} account={self.account_id} {self.amount}>"
 
 
 class ServiceRecord(db.Model):
@@ -142,9 +130,6 @@ class ServiceRecord(db.Model):
     corrects_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("service_record.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    def __repr__(self) -> str:
-        return f"<ServiceRecord {self.id} volunteer={self.volunteer_id} {self.minutes}>"
-
 
 class RequestKind(enum.Enum):
     grant = "grant"
@@ -176,6 +161,3 @@ class LedgerRequest(db.Model):
     user = relationship("User", foreign_keys=[user_id])
     requested_by = relationship("User", foreign_keys=[requested_by_id])
     activity = relationship("Activity")
-
-    def __repr__(self) -> str:
-        return f"<LedgerRequest {self.id} {self.kind.name}>"

@@ -50,9 +50,6 @@ class Activity(db.Model):
     def is_cancelled(self) -> bool:
         return self.state is ActivityState.cancelled
 
-    def __repr__(self) -> str:
-        return f"<Activity {self.id} {self.title!r}>"
-
 
 class SignupStatus(enum.Enum):
     confirmed = "confirmed"  # has a place
@@ -85,9 +82,6 @@ class Signup(db.Model):
     def is_waitlisted(self) -> bool:
         return self.status is SignupStatus.waitlisted
 
-    def __repr__(self) -> str:
-        return f"<Signup activity={self.activity_id} volunteer={self.volunteer_id} {self.status.name}>"
-
 
 class Certificate(db.Model):
     """志愿服务证明: a snapshot of a volunteer's verified service for a period,
@@ -107,9 +101,6 @@ class Certificate(db.Model):
     digest: Mapped[str] = mapped_column(sa.String(64))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    def __repr__(self) -> str:
-        return f"<Certificate {self.code}>"
-
 
 class VolunteerProfile(db.Model):
     """志愿者注册: skills, availability, and consent to keep service records."""
@@ -118,6 +109,3 @@ class VolunteerProfile(db.Model):
     skills: Mapped[str] = mapped_column(sa.String(200), default="")
     availability: Mapped[str] = mapped_column(sa.String(200), default="")
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    def __repr__(self) -> str:
-        return f"<VolunteerProfile user={self.user_id}>"
