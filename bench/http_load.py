@@ -128,7 +128,7 @@ def prepare(env: dict, args) -> dict:
         def one(sql, **params):
             return db.session.execute(sa.text(sql), params).scalar()
 
-        from app.accounts.models import User
+        from app.accounts.models import ResidenceStatus, User
         from app.meetings.attendance import record_attendance
         from app.meetings.bodies import active_members
         from app.meetings.motions import open_motion
@@ -176,8 +176,18 @@ def prepare(env: dict, args) -> dict:
         t["voters"] = voters[:args.concurrency]
         # activities whose volunteers attended, for the organiser to confirm
         # six volunteers an activity, none twice: a volunteer is credited at most 12 hours a day
+        # (a small scale has too few registered volunteers: more residents register, so that at every
+        # scale each confirmation credits six people who have not been credited today)
         everyone = list(db.session.scalars(sa.select(User).join(VolunteerProfile, VolunteerProfile.user_id == User.id)
                                            .where(User.community_id == 1).order_by(User.id).limit(6 * args.confirms)))
+        if len(everyone) < 6 * args.confirms:
+            for resident in db.session.scalars(
+                    sa.select(User).outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
+                    .where(User.community_id == 1, User.residence_status == ResidenceStatus.verified,
+                           VolunteerProfile.user_id.is_(None)).order_by(User.id)
+                    .limit(6 * args.confirms - len(everyone))):
+                activities.register_volunteer(resident, skills="", availability="", consent=True)
+                everyone.append(resident)
         start = utcnow() + timedelta(days=2)
         t["to_confirm"] = []
         for k in range(args.confirms):
