@@ -9,7 +9,7 @@ import importlib
 import inspect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint
@@ -35,6 +35,17 @@ class DomainBlueprint(Blueprint):
         (its CSRF token), when the domain checks it as a form."""
         for button in buttons:
             self.add_url_rule(button.rule, button.endpoint, guard(button.view(load, form)), methods=["POST"])
+
+    def form_posts(self, *posts: "FormPost", load: Callable[..., Any], guard: Callable, submit: Callable,
+                   methods: tuple[str, ...] = ("POST",)) -> None:
+        """Register forms posted from one object's page: each loads the object
+        through `load` (the domain's scoped loader), binds its form and hands
+        both to the page's `submit(obj, form, action, message, **options)`,
+        which runs `action` on a valid submission (flash, 303) or shows the
+        page again with the form as typed (422). `methods` ("GET", "POST")
+        when the rule is also the page itself."""
+        for post in posts:
+            self.add_url_rule(post.rule, post.endpoint, guard(post.view(load, submit)), methods=list(methods))
 
 
 @dataclass(frozen=True)
@@ -64,4 +75,28 @@ class Button:
 
         view.__name__ = view.__qualname__ = self.endpoint
         view.__doc__ = f"POST {self.rule}: {getattr(self.service, '__name__', 'service')}"
+        return view
+
+
+@dataclass(frozen=True)
+class FormPost:
+    """One form's route: the same thin view for every form that only differs
+    in the form it binds, the service it calls and the message."""
+    rule: str
+    endpoint: str
+    form: type  # the FlaskForm it binds
+    service: Callable[..., Any]  # service(user, obj, form) -> result, called once the form is valid
+    message: Any  # a (lazy) string, or a function of the service's result
+    options: dict = field(default_factory=dict)  # the page's own: the form's name on it, an anchor…
+
+    def view(self, load: Callable[..., Any], submit: Callable) -> Callable:
+        from flask_login import current_user
+
+        def view(**args):
+            obj = load(**args)
+            form = self.form()
+            return submit(obj, form, lambda: self.service(current_user, obj, form), self.message, **self.options)
+
+        view.__name__ = view.__qualname__ = self.endpoint
+        view.__doc__ = f"{self.rule}: {self.form.__name__}"
         return view

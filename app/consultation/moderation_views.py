@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.accounts import picker
-from app.blueprints import Button
+from app.blueprints import Button, FormPost
 from app.consultation import services
 from app.consultation.forms import (
     BlockForm,
@@ -91,41 +91,22 @@ def moderate_topic(topic_id: int):
                  form_name="moderate_form")
 
 
-@bp.post("/topics/<int:topic_id>/merge")
-@permission_required("moderate")
-def merge_topic(topic_id: int):
-    topic = services.topic_for(current_user, topic_id, to="moderate")
-    form = MergeForm()
-    return _step(topic, form, lambda: services.merge_into(current_user, topic, form.target.data, form.reason.data),
-                 lambda target: _("Merged into #%(id)d.", id=target.id), form_name="merge_form", done=topic_url)
-
-
-@bp.post("/topics/<int:topic_id>/agenda")
-@permission_required("moderate")
-def agenda_topic(topic_id: int):
-    topic = services.topic_for(current_user, topic_id, to="moderate")
-    form = ReasonForm()
-    return _step(topic, form, lambda: services.put_on_agenda(current_user, topic, form.reason.data or ""),
-                 _("Put on the agenda of the next meeting."), form_name="agenda_form")
-
-
-@bp.post("/topics/<int:topic_id>/decision")
-@permission_required("moderate")
-def decide_topic(topic_id: int):
-    topic = services.topic_for(current_user, topic_id, to="moderate")
-    form = OutcomeForm()
-    return _step(topic, form, lambda: services.record_decision(current_user, topic, Outcome[form.outcome.data],
-                                                               form.reason.data or ""),
-                 _("The decision is recorded."), form_name="outcome_form")
-
-
-@bp.post("/topics/<int:topic_id>/progress")
-@permission_required("moderate")
-def add_progress(topic_id: int):
-    topic = services.topic_for(current_user, topic_id, to="moderate")
-    form = ProgressForm()
-    return _step(topic, form, lambda: services.add_progress(current_user, topic, form.note.data, uploads(form.photos)),
-                 _("Progress posted."), form_name="progress_form", anchor="timeline")
+bp.form_posts(
+    FormPost("/topics/<int:topic_id>/merge", "merge_topic", MergeForm,
+             lambda user, topic, form: services.merge_into(user, topic, form.target.data, form.reason.data),
+             lambda target: _("Merged into #%(id)d.", id=target.id), {"form_name": "merge_form", "done": topic_url}),
+    FormPost("/topics/<int:topic_id>/agenda", "agenda_topic", ReasonForm,
+             lambda user, topic, form: services.put_on_agenda(user, topic, form.reason.data or ""),
+             _l("Put on the agenda of the next meeting."), {"form_name": "agenda_form"}),
+    FormPost("/topics/<int:topic_id>/decision", "decide_topic", OutcomeForm,
+             lambda user, topic, form: services.record_decision(user, topic, Outcome[form.outcome.data],
+                                                                form.reason.data or ""),
+             _l("The decision is recorded."), {"form_name": "outcome_form"}),
+    FormPost("/topics/<int:topic_id>/progress", "add_progress", ProgressForm,
+             lambda user, topic, form: services.add_progress(user, topic, form.note.data, uploads(form.photos)),
+             _l("Progress posted."), {"form_name": "progress_form", "anchor": "timeline"}),
+    load=lambda topic_id: services.topic_for(current_user, topic_id, to="moderate"),
+    guard=permission_required("moderate"), submit=_step)
 
 
 COMMENT_MODERATION = {"hide": (services.hide_comment, lambda: _("The comment is hidden.")),

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.accounts import picker
-from app.blueprints import Button
+from app.blueprints import Button, FormPost
 from app.accounts.forms import DecisionForm as EmptyForm
 from app.domain import DomainError
 from app.exports import Sheet, Table, download
@@ -49,43 +49,28 @@ def _page(community, submitted) -> dict:
                 kinds=KIND_LABELS, action_form=EmptyForm(), **forms)
 
 
-def _submit(community, name: str, form, action, message: str):
-    """Post one of the page's forms; on an error the page comes back with it as typed."""
+def _submit(community, form, action, message, *, name: str):
+    """Post one of the page's forms (`name` on the page); on an error the page comes back with it as typed."""
+    picker.scoped(form, community.id)
     return submit_form(form, action, done=url_for("timebank.manage", community_id=community.id), message=message,
                        page="timebank/manage.html", **_page(community, {name: form}))
 
 
-@bp.route("/c/<int:community_id>/timebank/manage", methods=["GET", "POST"])
-@permission_required("manage_timebank")
-def manage(community_id: int):
-    community = _managed(community_id)
-    form = picker.scoped(GrantRequestForm(), community.id)
-    return _submit(community, "grant_form", form,
-                   lambda: ledger.request_grant(current_user, form.user_id.data,
-                                                form.minutes.data, form.reason.data),
-                   _("Grant requested. A second staff member must confirm it."))
-
-
-@bp.post("/c/<int:community_id>/timebank/settings")
-@permission_required("manage_timebank")
-def save_settings(community_id: int):
-    community = _managed(community_id)
-    form = SettingsForm()
-    return _submit(community, "settings_form", form,
-                   lambda: ledger.save_settings(current_user, community.id, unit_minutes=form.unit_minutes.data,
-                                                max_balance_hours=form.max_balance_hours.data),
-                   _("The time bank's rules are saved."))
-
-
-@bp.post("/c/<int:community_id>/timebank/credit-line")
-@permission_required("manage_timebank")
-def set_credit_line(community_id: int):
-    community = _managed(community_id)
-    form = picker.scoped(CreditLineForm(), community.id)
-    return _submit(community, "credit_form", form,
-                   lambda: ledger.set_credit_line(current_user, form.user_id.data,
-                                                  form.hours.data, form.reason.data),
-                   _("The credit line is saved."))
+bp.form_posts(FormPost("/c/<int:community_id>/timebank/manage", "manage", GrantRequestForm,
+                       lambda user, _community, form: ledger.request_grant(user, form.user_id.data, form.minutes.data,
+                                                                            form.reason.data),
+                       _l("Grant requested. A second staff member must confirm it."), {"name": "grant_form"}),
+              load=_managed, guard=permission_required("manage_timebank"), submit=_submit, methods=("GET", "POST"))
+bp.form_posts(
+    FormPost("/c/<int:community_id>/timebank/settings", "save_settings", SettingsForm,
+             lambda user, community, form: ledger.save_settings(user, community.id, unit_minutes=form.unit_minutes.data,
+                                                                max_balance_hours=form.max_balance_hours.data),
+             _l("The time bank's rules are saved."), {"name": "settings_form"}),
+    FormPost("/c/<int:community_id>/timebank/credit-line", "set_credit_line", CreditLineForm,
+             lambda user, _community, form: ledger.set_credit_line(user, form.user_id.data, form.hours.data,
+                                                                    form.reason.data),
+             _l("The credit line is saved."), {"name": "credit_form"}),
+    load=_managed, guard=permission_required("manage_timebank"), submit=_submit)
 
 
 @bp.get("/c/<int:community_id>/timebank/statement")
