@@ -37,7 +37,7 @@ def _uses_db_session(tree: ast.AST) -> bool:
 def test_the_rules_find_views():
     """A guard for the guards: the walk finds the routes it is about."""
     views = [(path.name, view.name) for path, tree in _modules() for view in _views(tree)]
-    assert ("views.py", "show_topic") in views and ("manage_views.py", "manage") in views and len(views) > 100
+    assert ("views.py", "show_topic") in views and ("manage_views.py", "resident_statement") in views and len(views) > 100
 
 
 def test_no_view_is_longer_than_20_lines():

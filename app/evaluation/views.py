@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts import picker
-from app.blueprints import Button
+from app.blueprints import Button, FormPost
 from app.domain import NotFound
 from app.charts import svg_response
 from app.evaluation import bp, charts, results, scoring, services
@@ -153,18 +153,24 @@ def show_round(round_id: int):
     return _round_page(_round(round_id, "manage"))
 
 
-def _round_form_submit(round_, form, key: str, action, message: str):
+def _round_form_submit(round_, form, action, message, *, key: str):
+    """A form of the round's page (`key`: its name and anchor there); on an error the page comes back with it."""
     return submit_form(form, action, done=url_for("evaluation.show_round", round_id=round_.id) + f"#{key}",
                        message=message, rerender=lambda: _round_page(round_, 422, **{key: form}))
 
 
-@bp.post("/evaluation/<int:round_id>/settings")
-@permission_required("manage_evaluations")
-def update_round(round_id: int):
-    round_ = _round(round_id, "manage")
-    form = RoundForm()
-    return _round_form_submit(round_, form, "settings",
-                              lambda: services.update_round(current_user, round_, **_settings(form)), _("Saved."))
+bp.form_posts(
+    FormPost("/evaluation/<int:round_id>/settings", "update_round", RoundForm,
+             lambda user, round_, form: services.update_round(user, round_, **_settings(form)), _l("Saved."),
+             {"key": "settings"}),
+    FormPost("/evaluation/<int:round_id>/questions", "set_questions", QuestionsForm,
+             lambda user, round_, form: services.set_questions(user, round_, (form.questions.data or "").splitlines()),
+             _l("Survey questions saved."), {"key": "questions"}),
+    FormPost("/evaluation/<int:round_id>/reopen", "reopen_round", ReasonForm,
+             lambda user, round_, form: services.reopen_round(user, round_, form.reason.data),
+             _l("The round is open again."), {"key": "reason"}),
+    load=lambda round_id: _round(round_id, "manage"), guard=permission_required("manage_evaluations"),
+    submit=_round_form_submit)
 
 
 @bp.post(f"/evaluation/<int:round_id>/rubric/{DIRECTIONS}")
@@ -172,8 +178,9 @@ def update_round(round_id: int):
 def set_rubric(round_id: int, direction: str):
     round_ = _round(round_id, "manage")
     form = RubricForm()
-    return _round_form_submit(round_, form, f"rubric_{direction}", lambda: services.set_rubric(
-        current_user, round_, Direction[direction], services.parse_rubric(form.criteria.data)), _("Rubric saved."))
+    return _round_form_submit(round_, form, lambda: services.set_rubric(
+        current_user, round_, Direction[direction], services.parse_rubric(form.criteria.data)), _("Rubric saved."),
+        key=f"rubric_{direction}")
 
 
 @bp.post(f"/evaluation/<int:round_id>/assign/{DIRECTIONS}")
@@ -184,9 +191,9 @@ def assign(round_id: int, direction: str):
     evaluators = {str(u.id): u for u in services.eligible_evaluators(round_, Direction[direction])}
     form.evaluator_id.choices = [SelectChoice(k, u.display_name) for k, u in evaluators.items()]
     form.party_ids.choices = [SelectChoice(p.id, p.name) for p in services.parties(round_, Direction[direction])]
-    return _round_form_submit(round_, form, f"assign_{direction}", lambda: services.assign(
+    return _round_form_submit(round_, form, lambda: services.assign(
         current_user, round_, Direction[direction], evaluators[form.evaluator_id.data], form.party_ids.data),
-        _("Evaluator assigned."))
+        _("Evaluator assigned."), key=f"assign_{direction}")
 
 
 @bp.post(f"/evaluation/<int:round_id>/assign-everyone/{DIRECTIONS}")
@@ -206,24 +213,6 @@ def unassign(sheet_id: int):
     round_id = sheet.round_id
     return act(lambda: services.unassign(current_user, sheet), _("Removed."),
                url_for("evaluation.show_round", round_id=round_id))
-
-
-@bp.post("/evaluation/<int:round_id>/questions")
-@permission_required("manage_evaluations")
-def set_questions(round_id: int):
-    round_ = _round(round_id, "manage")
-    form = QuestionsForm()
-    return _round_form_submit(round_, form, "questions", lambda: services.set_questions(
-        current_user, round_, (form.questions.data or "").splitlines()), _("Survey questions saved."))
-
-
-@bp.post("/evaluation/<int:round_id>/reopen")
-@permission_required("manage_evaluations")
-def reopen_round(round_id: int):
-    round_ = _round(round_id, "manage")
-    form = ReasonForm()
-    return _round_form_submit(round_, form, "reason", lambda: services.reopen_round(
-        current_user, round_, form.reason.data), _("The round is open again."))
 
 
 @bp.get("/evaluation/<int:round_id>/progress")
