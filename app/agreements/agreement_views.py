@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app import localtime
-from app.blueprints import Button
+from app.blueprints import Button, FormPost
 from app.accounts.forms import DecisionForm as EmptyForm
 from app.agreements import admission, bp, services
 from app.agreements.forms import AgreementForm, FulfilmentForm, ItemForm, MilestoneForm, PaymentForm
@@ -76,27 +76,24 @@ def show_agreement(agreement_id: int):
     return _agreement_page(services.agreement_for(current_user, agreement_id))
 
 
-@bp.post("/agreements/<int:agreement_id>/items")
-@login_required
-def add_item(agreement_id: int):
-    agreement = services.agreement_for(current_user, agreement_id, to="work")
-    form = ItemForm()
-    return submit_form(form, lambda: services.add_item(current_user, agreement, title=form.title.data,
-                                                       deliverables=form.deliverables.data or "",
-                                                       due_on=form.due_on.data, amount=form.amount.data),
-                       done=_back(agreement, "items"), message=_("The item is added."),
-                       rerender=lambda: _agreement_page(agreement, status=422, failed=form, failed_key="item"))
+def _submit_on_page(agreement, form, action, message, *, key: str, anchor: str):
+    """A form of the agreement's page (`key` there); on an error the page comes back with it as typed."""
+    return submit_form(form, action, done=_back(agreement, anchor), message=message,
+                       rerender=lambda: _agreement_page(agreement, status=422, failed=form, failed_key=key))
 
 
-@bp.post("/agreements/<int:agreement_id>/milestones")
-@login_required
-def add_milestone(agreement_id: int):
-    agreement = services.agreement_for(current_user, agreement_id, to="work")
-    form = MilestoneForm()
-    return submit_form(form, lambda: services.add_milestone(current_user, agreement, label=form.label.data,
-                                                            due_on=form.due_on.data, amount=form.amount.data),
-                       done=_back(agreement, "payments"), message=_("The payment is scheduled."),
-                       rerender=lambda: _agreement_page(agreement, status=422, failed=form, failed_key="milestone"))
+bp.form_posts(
+    FormPost("/agreements/<int:agreement_id>/items", "add_item", ItemForm,
+             lambda user, agreement, form: services.add_item(
+                 user, agreement, title=form.title.data, deliverables=form.deliverables.data or "",
+                 due_on=form.due_on.data, amount=form.amount.data),
+             _l("The item is added."), {"key": "item", "anchor": "items"}),
+    FormPost("/agreements/<int:agreement_id>/milestones", "add_milestone", MilestoneForm,
+             lambda user, agreement, form: services.add_milestone(user, agreement, label=form.label.data,
+                                                                  due_on=form.due_on.data, amount=form.amount.data),
+             _l("The payment is scheduled."), {"key": "milestone", "anchor": "payments"}),
+    load=lambda agreement_id: services.agreement_for(current_user, agreement_id, to="work"), guard=login_required,
+    submit=_submit_on_page)
 
 
 @bp.post("/agreements/<int:agreement_id>/items/<int:agreement_item_id>/fulfilment")
@@ -121,11 +118,9 @@ def record_fulfilment(agreement_id: int, agreement_item_id: int):
 def record_payment(agreement_id: int, milestone_id: int):
     agreement = services.agreement_for(current_user, agreement_id, to="work")
     form = PaymentForm(prefix=f"p{milestone_id}")
-    return submit_form(form, lambda: services.record_payment(current_user, agreement, milestone_id,
-                                                             form.amount.data, form.received_on.data),
-                       done=_back(agreement, f"milestone-{milestone_id}"), message=_("The payment is recorded."),
-                       rerender=lambda: _agreement_page(agreement, status=422, failed=form,
-                                                        failed_key=f"p{milestone_id}"))
+    return _submit_on_page(agreement, form, lambda: services.record_payment(
+        current_user, agreement, milestone_id, form.amount.data, form.received_on.data),
+        _("The payment is recorded."), key=f"p{milestone_id}", anchor=f"milestone-{milestone_id}")
 
 
 @bp.get("/s/<int:subdistrict_id>/agreements")

@@ -74,19 +74,23 @@ MODERATION = {
 }
 
 
+def _chosen(steps: dict, form):
+    """(service, message) of the step the form names; an unknown step is a bad request."""
+    if form.action.data not in steps:
+        abort(400)
+    return steps[form.action.data]
+
+
 @bp.post("/topics/<int:topic_id>/moderate")
 @permission_required("moderate")
 def moderate_topic(topic_id: int):
     topic = services.topic_for(current_user, topic_id, to="moderate")
     form = ModerateForm()
-    if form.action.data not in MODERATION:
-        abort(400)
+    action, message = _chosen(MODERATION, form)
     if wants_fragment() and request.form.get("from") == "queue":
-        action, message = MODERATION[form.action.data]
         act(lambda: action(current_user, topic, form.reason.data or ""), message(), topic_url(topic))
         return render("consultation/moderation.html", "consultation/_queue_topic.html", item=topic,
                       form=ModerateForm(formdata=None), actions_for=services.actions_for, **LABELS)
-    action, message = MODERATION[form.action.data]
     return _step(topic, form, lambda: action(current_user, topic, form.reason.data or ""), message(),
                  form_name="moderate_form")
 
@@ -118,9 +122,7 @@ COMMENT_MODERATION = {"hide": (services.hide_comment, lambda: _("The comment is 
 def moderate_comment(comment_id: int):
     comment = services.comment_for(current_user, comment_id, to="moderate")
     form = ModerateForm()
-    if form.action.data not in COMMENT_MODERATION:
-        abort(400)
-    action, message = COMMENT_MODERATION[form.action.data]
+    action, message = _chosen(COMMENT_MODERATION, form)
     if not wants_fragment():
         return _step(comment.topic, form, lambda: action(current_user, comment, form.reason.data or ""), message(),
                      form_name="hide_form", comment=comment, hide_failed_id=comment.id)
