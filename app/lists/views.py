@@ -225,15 +225,21 @@ def _draft_page(draft, *, form=None, status=200):
                   form=CsrfOnlyForm(), status=status, **_context(draft.subdistrict_id))
 
 
+def _item_step(draft, item, form, action, message, *, anchor: str = "items", page: str = "lists/item_form.html"):
+    """A form about one item of the draft: back to the draft at `anchor`, or the form again as typed."""
+    return submit_form(form, action, done=url_for("lists.edit_draft", draft_id=draft.id, _anchor=anchor),
+                       message=message, page=page, draft=draft, item=item, subdistrict=draft.subdistrict,
+                       **_context(draft.subdistrict_id))
+
+
 @bp.route("/lists/drafts/<int:draft_id>/items/new", methods=["GET", "POST"])
 @permission_required("keep_lists")
 def add_item(draft_id: int):
     draft = _draft(draft_id)
     form = ItemForm(kind=request.args.get("kind", "statutory") if request.method == "GET" else None)
-    return submit_form(form, lambda: services.add_item(current_user, draft, reason=form.reason.data, **form.values()),
-                       done=url_for("lists.edit_draft", draft_id=draft.id, _anchor="items"),
-                       message=lambda item: _("Added “%(title)s”.", title=item.title), page="lists/item_form.html",
-                       draft=draft, item=None, subdistrict=draft.subdistrict, **_context(draft.subdistrict_id))
+    return _item_step(draft, None, form, lambda: services.add_item(current_user, draft, reason=form.reason.data,
+                                                                   **form.values()),
+                      lambda item: _("Added “%(title)s”.", title=item.title))
 
 
 @bp.route("/lists/drafts/<int:draft_id>/items/<int:item_id>/edit", methods=["GET", "POST"])
@@ -244,11 +250,9 @@ def change_item(draft_id: int, item_id: int):
     form = ItemForm(obj=item, kind=item.kind.name) if request.method == "GET" else ItemForm()
     if request.method == "GET":
         form.reason.data = ""
-    return submit_form(form, lambda: services.change_item(current_user, item, reason=form.reason.data,
-                                                          **form.values()),
-                       done=url_for("lists.edit_draft", draft_id=draft.id, _anchor=f"item-{item.id}"),
-                       message=lambda i: _("Changed “%(title)s”.", title=i.title), page="lists/item_form.html",
-                       draft=draft, item=item, subdistrict=draft.subdistrict, **_context(draft.subdistrict_id))
+    return _item_step(draft, item, form, lambda: services.change_item(current_user, item, reason=form.reason.data,
+                                                                      **form.values()),
+                      lambda i: _("Changed “%(title)s”.", title=i.title), anchor=f"item-{item.id}")
 
 
 @bp.route("/lists/drafts/<int:draft_id>/items/<int:item_id>/remove", methods=["GET", "POST"])
@@ -257,11 +261,8 @@ def remove_item(draft_id: int, item_id: int):
     draft = _draft(draft_id)
     item = services.item_of(draft, item_id)
     form = RemoveForm()
-    title = item.title
-    return submit_form(form, lambda: services.remove_item(current_user, item, reason=form.reason.data),
-                       done=url_for("lists.edit_draft", draft_id=draft.id, _anchor="items"),
-                       message=_("Removed “%(title)s”.", title=title), page="lists/remove_form.html",
-                       draft=draft, item=item, subdistrict=draft.subdistrict, **_context(draft.subdistrict_id))
+    return _item_step(draft, item, form, lambda: services.remove_item(current_user, item, reason=form.reason.data),
+                      _("Removed “%(title)s”.", title=item.title), page="lists/remove_form.html")
 
 
 @bp.get("/lists/drafts/<int:draft_id>/preview")
