@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app import errors
 from app.accounts import picker
-from app.blueprints import Button
+from app.blueprints import Button, FormPost
 from app.accounts.forms import DecisionForm as EmptyForm
 from app.domain import DomainError, NotFound
 from app.inputs import int_arg
@@ -359,25 +359,24 @@ def hand_vote(motion_id: int):
                _("Hand vote recorded."), _back_to(motion))
 
 
-@bp.post("/motions/<int:motion_id>/tally")
-@permission_required("organise_meetings")
-def enter_tally(motion_id: int):
-    motion = access.motion_for(current_user, motion_id, to=MANAGE)
-    form = TallyForm()
-    return _submit_on_page(motion.meeting, form, lambda: votes.enter_tally(
-        current_user, motion, yes=form.yes.data, no=form.no.data, abstain=form.abstain.data, present=form.present.data),
-        done=_back_to(motion), message=_("Counts entered. A second staff member must confirm them."), tally_form=form)
+def _on_motion(motion: Motion, form, action, message, *, name: str, marks: str = ""):
+    """A form about one motion, on its meeting's page (`name` there; `marks`: the page's key for the motion
+    whose form came back): back to the motion, or the page again with the form as typed."""
+    return _submit_on_page(motion.meeting, form, action, done=_back_to(motion), message=message, **{name: form},
+                           **({marks: motion.id} if marks else {}))
 
 
-@bp.post("/motions/<int:motion_id>/withdraw")
-@permission_required("organise_meetings")
-def withdraw_motion(motion_id: int):
-    motion = access.motion_for(current_user, motion_id, to=MANAGE)
-    form = WithdrawForm()
-    return _submit_on_page(
-        motion.meeting, form, lambda: motions.withdraw_motion(current_user, motion, form.reason.data),
-        done=_back_to(motion), message=_("The vote is withdrawn; the reason is shown with the minutes."),
-        withdraw_form=form, withdraw_for=motion.id)
+bp.form_posts(
+    FormPost("/motions/<int:motion_id>/tally", "enter_tally", TallyForm,
+             lambda user, motion, form: votes.enter_tally(user, motion, yes=form.yes.data, no=form.no.data,
+                                                          abstain=form.abstain.data, present=form.present.data),
+             _l("Counts entered. A second staff member must confirm them."), {"name": "tally_form"}),
+    FormPost("/motions/<int:motion_id>/withdraw", "withdraw_motion", WithdrawForm,
+             lambda user, motion, form: motions.withdraw_motion(user, motion, form.reason.data),
+             _l("The vote is withdrawn; the reason is shown with the minutes."),
+             {"name": "withdraw_form", "marks": "withdraw_for"}),
+    load=lambda motion_id: access.motion_for(current_user, motion_id, to=MANAGE),
+    guard=permission_required("organise_meetings"), submit=_on_motion)
 
 
 @bp.post("/motions/<int:motion_id>/correct")
