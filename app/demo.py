@@ -250,34 +250,30 @@ def _admission(users: dict[str, User], subdistrict, communities, departments) ->
     admission.decide(staff, entrusted, None)
 
     def agreement(title, request, start, items, milestones, note):
+        """Signed by both sides; items (name, deliverables, due after days, yuan) and milestones (label, days, yuan)."""
         a = agreements.create(clerk, department, chaoyang, title=title, starts_on=start,
                               ends_on=start + timedelta(days=180), internal_note=note, request=request)
-        for name, deliverables, due, amount in items:
-            agreements.add_item(clerk, a, title=name, deliverables=deliverables, due_on=due, amount=amount)
-        for label, due, amount in milestones:
-            agreements.add_milestone(clerk, a, label=label, due_on=due, amount=amount)
+        for name, deliverables, days, amount in items:
+            agreements.add_item(clerk, a, title=name, deliverables=deliverables, due_on=start + timedelta(days=days),
+                                amount=amount)
+        for label, days, amount in milestones:
+            agreements.add_milestone(clerk, a, label=label, due_on=start + timedelta(days=days), amount=amount)
         agreements.sign(clerk, a)
         agreements.sign(worker, a)
         return a
 
     spring = day - timedelta(days=200)
     done = agreement("2026年春季困难群众走访委托协议", None, spring,
-                     [("入户走访困难家庭", "走访记录表 58 份、需求清单", spring + timedelta(days=60), "5800.00"),
-                      ("慰问物资发放", "签收单", spring + timedelta(days=70), "2320.50")],
-                     [("首期款", spring + timedelta(days=30), "4000.00"),
-                      ("尾款", spring + timedelta(days=90), "4120.50")],
-                     "经费列支科目：社会救助专项")
+                     [("入户走访困难家庭", "走访记录表 58 份、需求清单", 60, "5800.00"), ("慰问物资发放", "签收单", 70, "2320.50")],
+                     [("首期款", 30, "4000.00"), ("尾款", 90, "4120.50")], "经费列支科目：社会救助专项")
     for item in done.items:
         agreements.record_fulfilment(worker, done, item.id, Delivery.delivered, f"{item.deliverables}已交民政科。")
     for milestone in done.milestones:
         agreements.record_payment(clerk, done, milestone.id, str(milestone.amount), milestone.due_on)
     winter = day - timedelta(days=40)
     running = agreement("困难老人冬季走访慰问委托协议", entrusted, winter,
-                        [("入户走访困难老人", "走访记录 58 户", winter + timedelta(days=30), "4640.00"),
-                         ("需求汇总报告", "书面报告一份", winter + timedelta(days=120), "800.00")],
-                        [("首期款", winter + timedelta(days=20), "2720.00"),
-                         ("尾款", winter + timedelta(days=130), "2720.00")],
-                        "与街道社会事务办共同督办")
+                        [("入户走访困难老人", "走访记录 58 户", 30, "4640.00"), ("需求汇总报告", "书面报告一份", 120, "800.00")],
+                        [("首期款", 20, "2720.00"), ("尾款", 130, "2720.00")], "与街道社会事务办共同督办")
     agreements.record_fulfilment(worker, running, running.items[0].id, Delivery.partly, "已走访 41 户，其余老人外出。")
     agreements.record_payment(clerk, running, running.milestones[0].id, "2000.00", winter + timedelta(days=25))
 

@@ -74,19 +74,19 @@ MODERATION = {
 }
 
 
-def _chosen(steps: dict, form):
-    """(service, message) of the step the form names; an unknown step is a bad request."""
+def _chosen(steps: dict):
+    """The posted form, and the service and message of the step it names (an unknown step is a bad request)."""
+    form = ModerateForm()
     if form.action.data not in steps:
         abort(400)
-    return steps[form.action.data]
+    return form, *steps[form.action.data]
 
 
 @bp.post("/topics/<int:topic_id>/moderate")
 @permission_required("moderate")
 def moderate_topic(topic_id: int):
     topic = services.topic_for(current_user, topic_id, to="moderate")
-    form = ModerateForm()
-    action, message = _chosen(MODERATION, form)
+    form, action, message = _chosen(MODERATION)
     if wants_fragment() and request.form.get("from") == "queue":
         act(lambda: action(current_user, topic, form.reason.data or ""), message(), topic_url(topic))
         return render("consultation/moderation.html", "consultation/_queue_topic.html", item=topic,
@@ -121,8 +121,7 @@ COMMENT_MODERATION = {"hide": (services.hide_comment, lambda: _("The comment is 
 @permission_required("moderate")
 def moderate_comment(comment_id: int):
     comment = services.comment_for(current_user, comment_id, to="moderate")
-    form = ModerateForm()
-    action, message = _chosen(COMMENT_MODERATION, form)
+    form, action, message = _chosen(COMMENT_MODERATION)
     if not wants_fragment():
         return _step(comment.topic, form, lambda: action(current_user, comment, form.reason.data or ""), message(),
                      form_name="hide_form", comment=comment, hide_failed_id=comment.id)
