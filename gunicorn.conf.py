@@ -25,4 +25,5 @@ max_requests = 5000  # recycle workers now and then so a slow leak never grows
 max_requests_jitter = 500
 accesslog = None if os.environ.get("LOG_FORMAT") == "json" else "-"  # JSON: the app logs each request
 errorlog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms'
+# the path without its query string: what staff type into a search (a phone number) stays out of the log
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'

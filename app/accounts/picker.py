@@ -5,15 +5,17 @@ household; at most `PICK_LIMIT` verified residents of the community that
 match are offered as radio buttons. With JavaScript they appear as the
 staff member types (`accounts.pick_resident`); without it the form is
 submitted, and comes back (422) with the matches to choose from, keeping
-everything else that was typed. The text alone is enough when it names one
-resident exactly (their whole phone number or whole name).
+everything else that was typed. The text alone is enough only when it is one
+resident's whole phone number; a single other match comes back chosen, for
+one more tap to confirm. A choice followed by new text in the box is a new
+search.
 
 The field posts two values: `<name>` is the chosen resident's id, and
 `<name>_q` what was typed. Either way the resident is looked up once, scoped
 to the community (`accounts.services.resident_of`), and `field.data` is that
 `User` after validation (None when the field is optional and left empty). A
-chosen id that is not one of the community's residents is not found (404),
-as another community's id is everywhere.
+chosen id of another community is not found (404), as another community's id
+is everywhere.
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ CONFIRM_ONE = _l("Is this the resident? It is chosen below: submit again to conf
 NONE_MATCH = _l("No verified resident of this community matches what you typed.")
 TYPE_SOMETHING = _l("Type the resident's phone number, name or household.")
 TYPE_MORE = _l("Type at least three digits of the phone number.")
+GONE = _l("This person is no longer a verified resident of the community: type again to find someone else.")
 HELP = _l("Type a phone number (or its last four digits), a name or a household, then choose.")
 
 
@@ -101,10 +104,13 @@ class ResidentField(Field):
     def _resolve(self) -> None:
         self.data = None
         if self.chosen:
-            self.data = services.resident_of(self.community_id, self.chosen)
-            if self.data is None:  # not one we offered: another community's, or gone since
-                raise NotFound()
-            return
+            chosen = services.resident_of(self.community_id, self.chosen)
+            if chosen is None:
+                self._not_offered()
+            # a choice stands unless the box now names someone else (typed again after choosing)
+            if not self.query_text or services.find_residents(self.community_id, self.query_text, among=chosen.id):
+                self.data = chosen
+                return
         if not self.query_text:
             if self.optional:
                 return
@@ -118,6 +124,13 @@ class ResidentField(Field):
         if len(found) == 1:
             raise ValidationError(CONFIRM_ONE)
         raise ValidationError(CHOOSE_ONE if found else _no_match(self.query_text))
+
+    def _not_offered(self):
+        """A chosen id that is no resident here: another community's is not found (404); one of
+        this community who is no longer a verified resident is a message on the field."""
+        if services.user_in_community(self.community_id, self.chosen):
+            raise ValidationError(GONE)
+        raise NotFound()
 
     @property
     def offered(self) -> list:

@@ -80,11 +80,11 @@ def resident_of(community_id: int, user_id) -> User | None:
     address sends it (staff choosing whom they act for): one query; None for
     anything else (no id, not plain digits, someone of another community,
     unverified or deactivated). Each domain says what None means on its page."""
-    text = str(user_id or "").strip()
-    if not re.fullmatch(r"[0-9]{1,10}", text) or not 0 < int(text) < 2**31:
+    number = _plain_id(user_id)
+    if number is None:
         return None
     return db.session.scalar(sa.select(User).where(
-        User.id == int(text), User.community_id == community_id, User.residence_status == ResidenceStatus.verified,
+        User.id == number, User.community_id == community_id, User.residence_status == ResidenceStatus.verified,
         User.is_active.is_(True)))
 
 
@@ -101,14 +101,16 @@ def pick_text(text: str | None) -> str:
     return unicodedata.normalize("NFKC", text or "").strip()[:40]
 
 
-def find_residents(community_id: int, text: str, *, limit: int = PICK_LIMIT + 1) -> list[User]:
+def find_residents(community_id: int, text: str, *, limit: int = PICK_LIMIT + 1, among: int | None = None
+                   ) -> list[User]:
     """Verified, active residents of the community that `text` names: the
     name or the household (3幢2单元501) containing it, or, when it is digits
     (spaces, dashes and +86 aside), the phone number ending with them (its
     last four digits, as people say them: 尾号) or starting with them (the
-    number as it is being typed). Exact matches
-    first, then by name; at most `limit` (one more than is shown, to tell
-    there are more). One query; nothing for an empty text or under three digits."""
+    number as it is being typed). The whole name or number first, then
+    numbers ending so, then by name; at most `limit` (one more than is
+    shown, to tell there are more). One query; nothing for an empty text or
+    under three digits."""
     text = pick_text(text)
     digits = re.sub(r"[\s\-]", "", text).removeprefix("+86")
     if not text or (digits.isdigit() and len(digits) < 3):
@@ -116,21 +118,38 @@ def find_residents(community_id: int, text: str, *, limit: int = PICK_LIMIT + 1)
     pattern = _like(text.lower())
     condition = sa.or_(sa.func.lower(User.display_name).like(pattern, escape="\\"),
                        sa.func.lower(User.household).like(pattern, escape="\\"))
-    exact = User.display_name == text
+    rank = sa.case((User.display_name == text, 0), else_=2)
     if digits.isdigit():
-        condition = sa.or_(condition, User.phone.like(f"%{digits}"), User.phone.like(f"{digits}%"))
-        exact = User.phone == digits
-    return list(db.session.scalars(sa.select(User).where(
-        User.community_id == community_id, User.residence_status == ResidenceStatus.verified,
-        User.is_active.is_(True), condition)
-        .order_by(sa.case((exact, 0), else_=1), User.display_name, User.id).limit(limit)))
+        tail = User.phone.like(f"%{digits}")
+        condition = sa.or_(condition, tail, User.phone.like(f"{digits}%"))
+        rank = sa.case((User.phone == digits, 0), (tail, 1), else_=2)  # 尾号 before numbers that start so
+    query = sa.select(User).where(User.community_id == community_id, User.residence_status == ResidenceStatus.verified,
+                                  User.is_active.is_(True), condition)
+    if among is not None:  # does `text` name this one resident?
+        query = query.where(User.id == among)
+    return list(db.session.scalars(query.order_by(rank, User.display_name, User.id).limit(limit)))
 
 
 def is_exact_pick(user: User, text: str) -> bool:
-    """Whether `text` names this resident exactly: their whole phone number or their whole name."""
-    text = pick_text(text)
-    digits = re.sub(r"[\s\-]", "", text).removeprefix("+86")
-    return (digits.isdigit() and user.phone == digits) or user.display_name == text
+    """Whether `text` is this resident's whole phone number: enough to act for them without a
+    second step (a name is not: two people share one, and the one meant may not be verified)."""
+    digits = re.sub(r"[\s\-]", "", pick_text(text)).removeprefix("+86")
+    return digits.isdigit() and user.phone == digits
+
+
+def user_in_community(community_id: int, user_id) -> bool:
+    """Whether an account of any standing (unverified, deactivated) with that id lives in the community."""
+    number = _plain_id(user_id)
+    return number is not None and db.session.scalar(
+        sa.select(User.id).where(User.id == number, User.community_id == community_id)) is not None
+
+
+def _plain_id(user_id) -> int | None:
+    """An id as a form or an address sends it: plain digits within a database id's range, else None."""
+    text = str(user_id or "").strip()
+    if not re.fullmatch(r"[0-9]{1,10}", text) or not 0 < int(text) < 2**31:
+        return None
+    return int(text)
 
 
 def login_taken(login: str) -> bool:

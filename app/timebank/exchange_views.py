@@ -274,7 +274,7 @@ def manage_help(community_id: int):
     """The page; with a resident chosen in "ask for help for a resident", the request form for them."""
     community = services.community_for(current_user, community_id)
     act_for = picker.scoped(ActForForm(request.args), community.id)
-    if not act_for.resident.given:
+    if not {"resident", "resident_q"} & set(request.args):  # the page itself, no one asked for yet
         return render("timebank/help_manage.html", **_manage_page(community))
     if act_for.validate():
         return see_other(url_for("timebank.new_help", **{"for": act_for.resident.data.id}))

@@ -20,6 +20,15 @@
     region.replaceChildren(p);
   }
 
+  /* The resident picker's box: Enter searches (as the keyboard's key says)
+     instead of submitting the form half filled in. */
+  document.addEventListener("keydown", function (evt) {
+    var box = evt.target;
+    if (evt.key !== "Enter" || evt.isComposing || !box.matches || !box.matches("input[data-picker]")) { return; }
+    evt.preventDefault();
+    if (window.htmx) { window.htmx.trigger(box, "search"); }
+  });
+
   /* The inline check re-renders a field from the server; a password input
      comes back empty (the server never echoes a password), so keep what was
      typed across the swap. */

@@ -127,14 +127,48 @@ def test_grant_form_without_javascript_types_then_chooses(client_for, make_user,
     assert db.session.scalar(sa.select(LedgerRequest.user_id)) == zhang.id
 
 
-def test_a_whole_phone_number_or_name_needs_no_second_step(client_for, make_user, staff, places):
+def test_only_a_whole_phone_number_needs_no_second_step(client_for, make_user, staff, places):
+    """A whole number is one person; a name is not (two people share one, and the one meant may
+    not be verified): a single match by name comes back chosen, for one more tap."""
     zhang = make_user(display_name="张阿姨", login="13912340001")
     worker = client_for(staff[0])
     url = f"/c/{places.community.id}/timebank/credit-line"
     assert worker.post(url, {"user_id_q": "139-1234-0001", "hours": "5", "reason": "先享受服务"}).status_code == 303
-    assert worker.post(url, {"user_id_q": "张阿姨", "hours": "6", "reason": "先享受服务"}).status_code == 303
+    by_name = worker.post(url, {"user_id_q": "张阿姨", "hours": "6", "reason": "先享受服务"})
+    assert by_name.status_code == 422 and "是这位居民吗" in _text(by_name) and _offered(by_name) == [zhang.id]
+    assert f'value="{zhang.id}" checked' in _text(by_name)
     from app.timebank import ledger
-    assert [line.user.id for line in ledger.credit_lines(places.community.id)] == [zhang.id]
+    assert [(line.user.id, line.floor) for line in ledger.credit_lines(places.community.id)] == [(zhang.id, -300)]
+
+
+def test_a_choice_then_new_text_is_a_new_search(client_for, make_user, staff, places):
+    """Chose 张阿姨, then typed 李 into the box (no JavaScript to clear the choice): not 张阿姨."""
+    zhang = make_user(display_name="张阿姨")
+    li, dabo = make_user(display_name="李奶奶"), make_user(display_name="李大伯")
+    worker = client_for(staff[0])
+    url = f"/c/{places.community.id}/timebank/manage"
+    again = worker.post(url, {"user_id": str(zhang.id), "user_id_q": "李", "minutes": "90", "reason": "独居老人"})
+    assert again.status_code == 422 and set(_offered(again)) == {li.id, dabo.id}  # not 张阿姨
+    kept = worker.post(url, {"user_id": str(zhang.id), "user_id_q": "张", "minutes": "90", "reason": "独居老人"})
+    assert kept.status_code == 303 and db.session.scalar(sa.select(LedgerRequest.user_id)) == zhang.id
+
+
+def test_phone_tails_come_before_numbers_that_start_so(app, make_user, places):
+    starts = [make_user(display_name=f"甲{i}", login=f"1391{i:07d}") for i in range(3)]
+    ends = make_user(display_name="乙", login="13800001391")
+    found = services.find_residents(places.community.id, "1391")
+    assert found[0] == ends and set(found[1:]) == set(starts)
+
+
+def test_someone_no_longer_verified_is_a_message_not_a_missing_page(client_for, make_user, staff, places):
+    gone = make_user(display_name="张已搬走")
+    worker = client_for(staff[0])
+    gone.is_active = False
+    db.session.commit()
+    response = worker.post(f"/c/{places.community.id}/timebank/manage",
+                           {"user_id": str(gone.id), "minutes": "90", "reason": "独居老人"})
+    assert response.status_code == 422 and "不再是本社区的已认证居民" in _text(response)
+    assert 'value="独居老人"' in _text(response)
 
 
 def test_nothing_typed_or_nothing_found_is_a_message_on_the_field(client_for, make_user, staff, places):
@@ -182,3 +216,5 @@ def test_asking_help_for_a_resident_opens_their_request_form(client_for, make_us
     chosen = worker.get(f"/c/{places.community.id}/help/manage?resident={elder.id}")
     assert chosen.status_code == 303 and chosen.headers["Location"].endswith(f"/help/new?for={elder.id}")
     assert worker.get(f"/c/{places.community.id}/help/manage?resident_q=13912340010").status_code == 303
+    empty = worker.get(f"/c/{places.community.id}/help/manage?resident_q=")
+    assert empty.status_code == 422 and "请输入居民的手机号、姓名或门牌" in _text(empty)

@@ -50,6 +50,10 @@ def test_grant_form_finds_the_resident_by_what_is_typed(page, live_server, neigh
     if page.js_enabled:
         page.locator("#grant-user-choices").get_by_text("张阿姨").wait_for()  # appeared while typing
         assert page.locator("#grant-user-choices input[type=radio]").count() == 2
+        page.locator("#grant-user").press("Enter")  # the keyboard's search key searches, it does not submit
+        page.wait_for_timeout(500)
+        assert page.get_by_text("有多位居民符合，请在下面选择一位。").count() == 0
+        assert page.locator("#grant-user-choices input[type=radio]").count() == 2
         _no_axe_violations(page)
     page.get_by_role("button", name="提交确认").first.click()  # nobody chosen yet: the form comes back
     page.get_by_text("有多位居民符合，请在下面选择一位。").wait_for()

@@ -33,5 +33,10 @@ def test_a_social_worker_supports_for_a_resident_found_by_name(client_for, make_
     ambiguous = worker.post(f"/topics/{topic.id}/support", {"on_behalf_of_q": "孙"})
     assert ambiguous.status_code == 422 and len(re.findall(r'name="on_behalf_of" value="\d+"', _text(ambiguous))) == 2
     assert db.session.scalar(sa.select(sa.func.count(Support.id))) == 0
-    assert worker.post(f"/topics/{topic.id}/support", {"on_behalf_of_q": "孙奶奶"}).status_code == 303
+    whole_name = worker.post(f"/topics/{topic.id}/support", {"on_behalf_of_q": "孙奶奶"})
+    assert whole_name.status_code == 422 and f'value="{sun.id}" checked' in _text(whole_name)  # a name: confirm
+    assert 'autofocus' in _text(whole_name)  # the page comes back at the box, not at its top
+    assert db.session.scalar(sa.select(sa.func.count(Support.id))) == 0
+    assert worker.post(f"/topics/{topic.id}/support", {"on_behalf_of_q": "孙奶奶",
+                                                       "on_behalf_of": str(sun.id)}).status_code == 303
     assert db.session.scalar(sa.select(Support.user_id)) == sun.id

@@ -178,8 +178,9 @@ def test_social_worker_prints_a_residents_statement(monkeypatch, client_for, mak
     offered = client.get(url + "?user_id_q=张&period_from=2026-01-01&period_to=2026-12-31")
     assert offered.status_code == 422 and f'name="user_id" value="{zhang.id}"' in text(offered)
     assert "期初余额" not in text(offered)
-    by_name = text(client.get(url + "?user_id_q=张阿姨&period_from=2026-01-01&period_to=2026-12-31"))
-    assert "张阿姨：2026-01-01 至 2026-12-31" in by_name  # the whole name is one resident: no second step
+    by_name = client.get(url + "?user_id_q=张阿姨&period_from=2026-01-01&period_to=2026-12-31")
+    assert by_name.status_code == 422 and f'value="{zhang.id}" checked' in text(by_name)  # one tap to confirm
+    assert "张阿姨：2026-01-01 至 2026-12-31" not in text(by_name)
     query = f"?user_id={zhang.id}&period_from=2026-01-01&period_to=2026-12-31"
     page = text(client.get(url + query))
     assert "张阿姨：2026-01-01 至 2026-12-31" in page and "冲正：重复记录" in page
