@@ -19,8 +19,6 @@ is everywhere.
 """
 from __future__ import annotations
 
-import re
-
 from flask import render_template, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -150,8 +148,7 @@ class ResidentField(Field):
 
 
 def _no_match(text: str):
-    digits = re.sub(r"[\s\-]", "", text).removeprefix("+86")
-    return TYPE_MORE if digits.isdigit() and len(digits) < 3 else NONE_MATCH
+    return TYPE_MORE if 0 < len(services.pick_digits(text)) < 3 else NONE_MATCH
 
 
 def choices(community_id: int, name: str, text: str) -> str:

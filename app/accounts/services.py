@@ -101,6 +101,12 @@ def pick_text(text: str | None) -> str:
     return unicodedata.normalize("NFKC", text or "").strip()[:40]
 
 
+def pick_digits(text: str | None) -> str:
+    """The typed text as a phone number's digits (spaces, dashes and +86 dropped), or "" when it is not one."""
+    digits = re.sub(r"[\s\-]", "", pick_text(text)).removeprefix("+86")
+    return digits if digits.isdigit() else ""
+
+
 def find_residents(community_id: int, text: str, *, limit: int = PICK_LIMIT + 1, among: int | None = None
                    ) -> list[User]:
     """Verified, active residents of the community that `text` names: the
@@ -111,15 +117,14 @@ def find_residents(community_id: int, text: str, *, limit: int = PICK_LIMIT + 1,
     numbers ending so, then by name; at most `limit` (one more than is
     shown, to tell there are more). One query; nothing for an empty text or
     under three digits."""
-    text = pick_text(text)
-    digits = re.sub(r"[\s\-]", "", text).removeprefix("+86")
-    if not text or (digits.isdigit() and len(digits) < 3):
+    text, digits = pick_text(text), pick_digits(text)
+    if not text or (digits and len(digits) < 3):
         return []
     pattern = _like(text.lower())
     condition = sa.or_(sa.func.lower(User.display_name).like(pattern, escape="\\"),
                        sa.func.lower(User.household).like(pattern, escape="\\"))
     rank = sa.case((User.display_name == text, 0), else_=2)
-    if digits.isdigit():
+    if digits:
         tail = User.phone.like(f"%{digits}")
         condition = sa.or_(condition, tail, User.phone.like(f"{digits}%"))
         rank = sa.case((User.phone == digits, 0), (tail, 1), else_=2)  # 尾号 before numbers that start so
@@ -133,8 +138,8 @@ def find_residents(community_id: int, text: str, *, limit: int = PICK_LIMIT + 1,
 def is_exact_pick(user: User, text: str) -> bool:
     """Whether `text` is this resident's whole phone number: enough to act for them without a
     second step (a name is not: two people share one, and the one meant may not be verified)."""
-    digits = re.sub(r"[\s\-]", "", pick_text(text)).removeprefix("+86")
-    return digits.isdigit() and user.phone == digits
+    digits = pick_digits(text)
+    return bool(digits) and user.phone == digits
 
 
 def user_in_community(community_id: int, user_id) -> bool:

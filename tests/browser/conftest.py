@@ -119,10 +119,16 @@ def small_phone(request, browser):
 def login(page, base: str, login_name: str, password: str = "correct horse battery") -> None:
     """Log in from a clean slate (no cookies) and wait until the page shows it.
     Leaving the page first stops its polling, whose late response would bring
-    the old session cookie back."""
-    page.goto("about:blank")
-    page.context.clear_cookies()
-    page.goto(base + "/login")
+    the old session cookie back; so can the previous page's own response when
+    it lands after the cookies were cleared (a form's redirect still loading),
+    in which case /login sends the old user home: clear again and go back."""
+    page.wait_for_load_state()
+    for _attempt in range(3):
+        page.goto("about:blank")
+        page.context.clear_cookies()
+        page.goto(base + "/login")
+        if "/login" in page.url:
+            break
     page.get_by_label("手机号或用户名").fill(login_name)
     page.get_by_label("密码").fill(password)
     page.locator("main").get_by_role("button", name="登录").click()
