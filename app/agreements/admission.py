@@ -15,7 +15,6 @@ and `actions_for`:
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -27,7 +26,7 @@ from app.agreements import access
 from app.agreements.models import REQUEST_LABELS, AdmissionRequest, AdmissionSettings, RequestState
 from app.agreements.workdays import add_working_days, is_working_day, working_days_between
 from app.audit.services import record
-from app.domain import DomainError, Forbidden, NotFound
+from app.domain import DomainError, Forbidden, NotFound, Offer
 from app.extensions import db
 from app.notifications.services import notify_many, register_kind
 from app.permissions import is_admin
@@ -281,12 +280,8 @@ def _tell_department(req: AdmissionRequest) -> None:
 # -- reading ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Actions:
-    decide: bool = False
-    decline: bool = False
-    withdraw: bool = False
-    draft_agreement: bool = False
+class Actions(Offer):
+    names = """decide decline withdraw draft_agreement"""
 
 
 def actions_for(user, req: AdmissionRequest) -> Actions:

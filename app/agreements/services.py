@@ -31,7 +31,7 @@ from app.agreements.models import (
 )
 from app.audit.services import record
 from app.consultation import photos as photo_files
-from app.domain import DomainError, Forbidden, NotFound
+from app.domain import DomainError, Forbidden, NotFound, Offer
 from app.extensions import db
 from app.notifications.services import notify_many, register_kind
 from app.sqltypes import utcnow
@@ -419,13 +419,9 @@ def is_fulfilled(agreement: Agreement) -> bool:
         m.received == m.amount for m in agreement.milestones)
 
 
-@dataclass(frozen=True)
-class Actions:
-    edit: bool = False
-    sign: bool = False
-    amend: bool = False
-    record: bool = False  # fulfilment and payments
-    read_note: bool = False
+class Actions(Offer):
+    """`record`: fulfilment and payments."""
+    names = """edit sign amend record read_note"""
 
 
 def actions_for(user, agreement: Agreement) -> Actions:

@@ -18,7 +18,6 @@ Forbidden (visible, but not for this: 403). Views load only through them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -26,7 +25,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import ResidenceStatus
 from app.consultation.models import STATE_LABELS, Comment, PostingBlock, Topic, TopicState
-from app.domain import DomainError, Forbidden, NotFound
+from app.domain import DomainError, Forbidden, NotFound, Offer
 from app.extensions import db
 from app.permissions import overseen_community_ids, register_rule, social_worker_community_ids
 from app.sqltypes import utcnow
@@ -194,36 +193,12 @@ def may_raise_topic(user, community_id: int) -> bool:
 
 # -- what the page offers -----------------------------------------------------------------
 
-@dataclass(frozen=True)
-class TopicActions:
+class TopicActions(Offer):
     """What `user` may do with a topic now; templates ask these, never the state."""
-    moderate: bool = False
-    edit: bool = False
-    submit: bool = False
-    withdraw: bool = False
-    author_panel: bool = False
-    see_moderator_note: bool = False
-    show_supports: bool = False
-    collecting: bool = False
-    support: bool = False
-    unsupport: bool = False
-    support_needs_verification: bool = False
-    comments_open: bool = False
-    comment: bool = False
-    comment_needs_verification: bool = False
-    report: bool = False
-    show_rating: bool = False
-    rate: bool = False
-    publish: bool = False
-    reject: bool = False
-    request_changes: bool = False
-    deliberate: bool = False
-    merge: bool = False
-    agenda: bool = False
-    decide: bool = False
-    progress: bool = False
-    complete: bool = False
-    hide: bool = False
+    names = """moderate edit submit withdraw author_panel see_moderator_note show_supports
+    collecting support unsupport support_needs_verification comments_open comment
+    comment_needs_verification report show_rating rate publish reject request_changes
+    deliberate merge agenda decide progress complete hide"""
 
 
 def actions_for(user, topic: Topic) -> TopicActions:
@@ -257,14 +232,8 @@ def shows_moderator_note(topic: Topic) -> bool:
     return bool(topic.moderator_note) and topic.state in RETURNED
 
 
-@dataclass(frozen=True)
-class CommentActions:
-    edit: bool = False
-    delete: bool = False
-    report: bool = False
-    hide: bool = False
-    restore: bool = False
-    reply: bool = False
+class CommentActions(Offer):
+    names = """edit delete report hide restore reply"""
 
 
 def comment_actions_for(user, comment: Comment, *, moderator: bool, reporter: bool, commenter: bool) -> CommentActions:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from app import localtime
 from app.accounts.models import ResidenceStatus, Role, RoleAssignment, User
 from app.audit.services import record
-from app.domain import DomainError, Forbidden, NotFound
+from app.domain import DomainError, Forbidden, NotFound, Offer
 from app.evaluation import scoring
 from app.evaluation.models import (
     Criterion,
@@ -128,18 +128,11 @@ TRANSITIONS = {
 }
 
 
-@dataclass(frozen=True)
-class Actions:
-    """What the user may do with a round now, from TRANSITIONS and `manages`."""
-    manage: bool = False
-    edit: bool = False  # settings, rubrics, who evaluates whom, the survey's questions
-    open: bool = False
-    close: bool = False
-    reopen: bool = False
-    publish: bool = False
-    remind: bool = False
-    results: bool = False  # full results, individual sheets, export, report
-    public: bool = False  # the public results page
+class Actions(Offer):
+    """What the user may do with a round now, from TRANSITIONS and `manages`. `edit`:
+    settings, rubrics, who evaluates whom, the survey's questions; `results`: full results,
+    individual sheets, export, report; `public`: the public results page."""
+    names = """manage edit open close reopen publish remind results public"""
 
 
 def actions_for(user, round_: EvaluationRound) -> Actions:
@@ -475,11 +468,8 @@ def publish_round(actor, round_: EvaluationRound) -> None:
 
 # -- sheets ---------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class SheetActions:
-    save: bool = False
-    submit: bool = False
-    reopen: bool = False
+class SheetActions(Offer):
+    names = """save submit reopen"""
 
 
 def sheet_actions(user, sheet: Sheet) -> SheetActions:

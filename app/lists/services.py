@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.audit.services import record
-from app.domain import DomainError, Forbidden, NotFound
+from app.domain import DomainError, Forbidden, NotFound, Offer
 from app.extensions import db
 from app.lists.models import ItemKind, ListItem, ListRemoval, ListVersion, VersionState
 from app.localtime import today
@@ -142,13 +142,10 @@ def list_version_for(user, version_id: int, *, to: str = "read") -> ListVersion:
     return version
 
 
-@dataclass(frozen=True)
-class Actions:
-    """What the user may do with a version now, from the same rules the services enforce."""
-    edit: bool = False  # add, change, remove items
-    publish: bool = False
-    discard: bool = False
-    revise: bool = False  # start a draft from this published version
+class Actions(Offer):
+    """What the user may do with a version now, from the same rules the services enforce.
+    `edit`: add, change, remove items; `revise`: start a draft from this published version."""
+    names = """edit publish discard revise"""
 
 
 def actions_for(user, version: ListVersion) -> Actions:

@@ -7,11 +7,9 @@ inactive community: `NotFound` (404). Visible but not theirs to manage:
 `Forbidden` (403)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import sqlalchemy as sa
 
-from app.domain import Forbidden, NotFound
+from app.domain import Forbidden, NotFound, Offer
 from app.extensions import db
 from app.meetings import permissions as rule
 from app.meetings.models import Body, BodyMember, Meeting, MeetingState, Motion, MotionMode, MotionState
@@ -86,32 +84,19 @@ def topics_for_agenda(community_id: int) -> list:
 
 # -- what a page offers ------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class MeetingActions:
-    organise: bool  # the organiser's controls
-    is_live: bool  # open: attendance, check-in and votes still change (the quorum refreshes)
-    is_in_session: bool  # attendance or a vote has begun, minutes not yet published
-    check_in: bool  # a seated member not yet present
-    record_attendance: bool
-    open_motion: bool
-    rotate_code: bool
-    publish_minutes: bool
+class MeetingActions(Offer):
+    """`organise`: the organiser's controls; `is_live`: open: attendance, check-in and votes
+    still change (the quorum refreshes); `is_in_session`: attendance or a vote has begun,
+    minutes not yet published; `check_in`: a seated member not yet present."""
+    names = """organise is_live is_in_session check_in record_attendance open_motion
+    rotate_code publish_minutes"""
 
 
-@dataclass(frozen=True)
-class MotionActions:
-    is_open: bool
-    is_closed: bool
-    is_withdrawn: bool
-    is_tally: bool
-    vote: bool  # the user's own vote (a seated member; whether they were present is shown beside it)
-    see_tally: bool
-    confirm_tally: bool
-    enter_tally: bool
-    hand_vote: bool
-    close: bool
-    withdraw: bool
-    correct: bool
+class MotionActions(Offer):
+    """`vote`: the user's own vote (a seated member; whether they were present is shown
+    beside it)."""
+    names = """is_open is_closed is_withdrawn is_tally vote see_tally confirm_tally
+    enter_tally hand_vote close withdraw correct"""
 
 
 def actions_for(user, obj, *, present: bool = False):

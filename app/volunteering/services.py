@@ -4,7 +4,6 @@ confirms each volunteer's minutes: one service record and one credit
 issuance → volunteer, exactly once per volunteer per activity."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -14,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import User
 from app.audit.services import record
-from app.domain import DomainError, NotFound
+from app.domain import DomainError, NotFound, Offer
 from app.extensions import db
 from app.localtime import local_date
 from app.permissions import social_worker_community_ids
@@ -109,18 +108,12 @@ def activity_for(user, activity_id: int, *, to: str = "read") -> Activity:
     return activity
 
 
-@dataclass(frozen=True)
-class Actions:
-    """What the user may do with an activity now, from the same rules the services enforce."""
-    organise: bool = False  # the roster; only while it is open does it change anything
-    cancel: bool = False
-    confirm: bool = False
-    mark_attendance: bool = False
-    sign_up: bool = False
-    register_first: bool = False  # would sign up, but is not a registered volunteer yet
-    cancel_signup: bool = False
-    has_place: bool = False
-    waitlisted: bool = False
+class Actions(Offer):
+    """What the user may do with an activity now, from the same rules the services enforce.
+    `organise`: the roster; only while it is open does it change anything; `register_first`:
+    would sign up, but is not a registered volunteer yet."""
+    names = """organise cancel confirm mark_attendance sign_up register_first
+    cancel_signup has_place waitlisted"""
 
 
 def actions_for(user, activity: Activity, signup: Signup | None = None) -> Actions:
