@@ -1,7 +1,6 @@
 """People, their scoped roles, and their server-side login sessions."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Optional
 
@@ -10,30 +9,25 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain import Labelled
 from app.extensions import db
 from app.places.models import Community, Department, Grid, Subdistrict
 from app.sqltypes import UTCDateTime, enum_column, utcnow
 
 
-class Role(enum.Enum):
+class Role(Labelled):
     """Scoped roles: social worker and committee member to a community, subdistrict
     staff to a subdistrict, department staff to a department, admin to none. Being a resident is not an
     assignment: it is living in a community (User.community_id)."""
 
-    social_worker = "social_worker"  # scoped to a community
-    committee_member = "committee_member"  # scoped to a community (a body, later)
-    subdistrict_staff = "subdistrict_staff"  # scoped to a subdistrict
-    department_staff = "department_staff"  # scoped to a department
-    admin = "admin"  # unscoped
+    social_worker = "social_worker", _l("Social worker")  # scoped to a community
+    committee_member = "committee_member", _l("Committee member")  # scoped to a community (a body, later)
+    subdistrict_staff = "subdistrict_staff", _l("Subdistrict staff")  # scoped to a subdistrict
+    department_staff = "department_staff", _l("Department staff")  # scoped to a department
+    admin = "admin", _l("Administrator")  # unscoped
 
 
-ROLE_LABELS = {
-    Role.social_worker: _l("Social worker"),
-    Role.committee_member: _l("Committee member"),
-    Role.subdistrict_staff: _l("Subdistrict staff"),
-    Role.department_staff: _l("Department staff"),
-    Role.admin: _l("Administrator"),
-}
+ROLE_LABELS = Role.labels()
 
 ROLE_SCOPE = {
     Role.social_worker: "community",
@@ -44,32 +38,23 @@ ROLE_SCOPE = {
 }
 
 
-class ResidenceStatus(enum.Enum):
-    none = "none"  # not a resident of any community (staff accounts)
-    pending = "pending"  # 待认证
-    verified = "verified"  # 已认证
-    rejected = "rejected"  # 未通过, with a reason
+class ResidenceStatus(Labelled):
+    none = "none", _l("Not a resident")  # not a resident of any community (staff accounts)
+    pending = "pending", _l("Awaiting verification")  # 待认证
+    verified = "verified", _l("Verified")  # 已认证
+    rejected = "rejected", _l("Not approved")  # 未通过, with a reason
 
 
-RESIDENCE_LABELS = {
-    ResidenceStatus.none: _l("Not a resident"),
-    ResidenceStatus.pending: _l("Awaiting verification"),
-    ResidenceStatus.verified: _l("Verified"),
-    ResidenceStatus.rejected: _l("Not approved"),
-}
+RESIDENCE_LABELS = ResidenceStatus.labels()
 
 
-class TextSize(enum.Enum):
-    standard = "standard"
-    large = "large"
-    xlarge = "xlarge"
+class TextSize(Labelled):
+    standard = "standard", _l("Standard")
+    large = "large", _l("Large")
+    xlarge = "xlarge", _l("Extra large")
 
 
-TEXT_SIZE_LABELS = {
-    TextSize.standard: _l("Standard"),
-    TextSize.large: _l("Large"),
-    TextSize.xlarge: _l("Extra large"),
-}
+TEXT_SIZE_LABELS = TextSize.labels()
 
 
 class User(UserMixin, db.Model):

@@ -7,7 +7,6 @@ Money is Decimal yuan with two places (Numeric(12, 2)); totals are computed
 from the items, never stored or typed."""
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Optional
@@ -17,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.consultation.models import StoredImage
+from app.domain import Labelled
 from app.extensions import db
 from app.lists import models as _lists  # noqa: F401  (requests point at list items)
 from app.sqltypes import UTCDateTime, enum_column, utcnow
@@ -37,25 +37,17 @@ class AdmissionSettings(db.Model):
     updated_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
 
 
-class RequestState(enum.Enum):
-    submitted = "submitted"  # 待审核: the subdistrict confirms the match
-    admitted = "admitted"  # 准入: on the statutory list (依法履职)
-    assisted = "assisted"  # 准入 as assistance: on the assisted list (协助政府)
-    needs_agreement = "needs_agreement"  # on neither list: an agreement, or the committee declines
-    declined = "declined"  # 社区拒绝 (减负)
-    under_agreement = "under_agreement"  # an entrustment agreement for it is in force
-    withdrawn = "withdrawn"  # by the department before a decision
+class RequestState(Labelled):
+    submitted = "submitted", _l("awaiting decision")  # 待审核: the subdistrict confirms the match
+    admitted = "admitted", _l("admitted (statutory duty)")  # 准入: on the statutory list (依法履职)
+    assisted = "assisted", _l("admitted as assistance")  # 准入 as assistance: on the assisted list (协助政府)
+    needs_agreement = "needs_agreement", _l("needs an entrustment agreement")  # on neither list: an agreement, or the committee declines
+    declined = "declined", _l("declined by the community")  # 社区拒绝 (减负)
+    under_agreement = "under_agreement", _l("admitted under an agreement")  # an entrustment agreement for it is in force
+    withdrawn = "withdrawn", _l("withdrawn")  # by the department before a decision
 
 
-REQUEST_LABELS = {
-    RequestState.submitted: _l("awaiting decision"),
-    RequestState.admitted: _l("admitted (statutory duty)"),
-    RequestState.assisted: _l("admitted as assistance"),
-    RequestState.needs_agreement: _l("needs an entrustment agreement"),
-    RequestState.declined: _l("declined by the community"),
-    RequestState.under_agreement: _l("admitted under an agreement"),
-    RequestState.withdrawn: _l("withdrawn"),
-}
+REQUEST_LABELS = RequestState.labels()
 
 
 class AdmissionRequest(db.Model):
@@ -117,19 +109,14 @@ class AdmissionRequest(db.Model):
         return is_overdue(self)
 
 
-class AgreementState(enum.Enum):
-    draft = "draft"  # terms may change; nobody has signed
-    signing = "signing"  # one side signed: the terms are fixed
-    in_force = "in_force"  # both signed
-    superseded = "superseded"  # an amendment came into force
+class AgreementState(Labelled):
+    draft = "draft", _l("draft")  # terms may change; nobody has signed
+    signing = "signing", _l("awaiting the other signature")  # one side signed: the terms are fixed
+    in_force = "in_force", _l("in force")  # both signed
+    superseded = "superseded", _l("superseded by an amendment")  # an amendment came into force
 
 
-AGREEMENT_LABELS = {
-    AgreementState.draft: _l("draft"),
-    AgreementState.signing: _l("awaiting the other signature"),
-    AgreementState.in_force: _l("in force"),
-    AgreementState.superseded: _l("superseded by an amendment"),
-}
+AGREEMENT_LABELS = AgreementState.labels()
 
 
 class Agreement(db.Model):
@@ -229,14 +216,13 @@ class Milestone(db.Model):
         return sum((p.amount for p in self.payments), Decimal("0")).quantize(CENT)
 
 
-class Delivery(enum.Enum):
-    delivered = "delivered"
-    partly = "partly"
-    not_delivered = "not_delivered"
+class Delivery(Labelled):
+    delivered = "delivered", _l("delivered")
+    partly = "partly", _l("partly delivered")
+    not_delivered = "not_delivered", _l("not delivered")
 
 
-DELIVERY_LABELS = {Delivery.delivered: _l("delivered"), Delivery.partly: _l("partly delivered"),
-                   Delivery.not_delivered: _l("not delivered")}
+DELIVERY_LABELS = Delivery.labels()
 DELIVERY_STYLES = {Delivery.delivered: "status-verified", Delivery.partly: "status-pending",
                    Delivery.not_delivered: "status-pending"}  # the badge's colour
 

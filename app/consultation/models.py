@@ -10,35 +10,25 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain import Labelled
 from app.extensions import db
 from app.sqltypes import UTCDateTime, enum_column, utcnow
 
 
-class TopicState(enum.Enum):
-    draft = "draft"
-    pending_review = "pending_review"  # 待审核
-    published = "published"  # 公示/征集意见
-    deliberating = "deliberating"  # 协商中
-    decided = "decided"  # 已表决 (adopted moves on to in_progress; rejected stays)
-    in_progress = "in_progress"  # 办理中
-    completed = "completed"  # 已办结
-    rejected_by_moderator = "rejected_by_moderator"
-    merged = "merged"
-    withdrawn = "withdrawn"
+class TopicState(Labelled):
+    draft = "draft", _l("Draft")
+    pending_review = "pending_review", _l("Awaiting review")  # 待审核
+    published = "published", _l("Open for support")  # 公示/征集意见
+    deliberating = "deliberating", _l("Under deliberation")  # 协商中
+    decided = "decided", _l("Decided")  # 已表决 (adopted moves on to in_progress; rejected stays)
+    in_progress = "in_progress", _l("Being carried out")  # 办理中
+    completed = "completed", _l("Completed")  # 已办结
+    rejected_by_moderator = "rejected_by_moderator", _l("Not published")
+    merged = "merged", _l("Merged")
+    withdrawn = "withdrawn", _l("Withdrawn")
 
 
-STATE_LABELS = {
-    TopicState.draft: _l("Draft"),
-    TopicState.pending_review: _l("Awaiting review"),
-    TopicState.published: _l("Open for support"),
-    TopicState.deliberating: _l("Under deliberation"),
-    TopicState.decided: _l("Decided"),
-    TopicState.in_progress: _l("Being carried out"),
-    TopicState.completed: _l("Completed"),
-    TopicState.rejected_by_moderator: _l("Not published"),
-    TopicState.merged: _l("Merged"),
-    TopicState.withdrawn: _l("Withdrawn"),
-}
+STATE_LABELS = TopicState.labels()
 
 # States anyone may read (村(居)务公开); the others only the author and moderators.
 PUBLIC_STATES = frozenset({TopicState.published, TopicState.deliberating, TopicState.decided,
@@ -50,30 +40,24 @@ class Outcome(enum.Enum):
     rejected = "rejected"  # 不采纳
 
 
-class Stance(enum.Enum):
-    support = "support"
-    oppose = "oppose"
-    neutral = "neutral"
+class Stance(Labelled):
+    support = "support", _l("Support")
+    oppose = "oppose", _l("Oppose")
+    neutral = "neutral", _l("Neutral")
 
 
-STANCE_LABELS = {Stance.support: _l("Support"), Stance.oppose: _l("Oppose"), Stance.neutral: _l("Neutral")}
+STANCE_LABELS = Stance.labels()
 
 
-class ReportReason(enum.Enum):
-    advert = "advert"  # 广告
-    untrue = "untrue"  # 不实
-    abuse = "abuse"  # 辱骂
-    off_topic = "off_topic"  # 无关
-    other = "other"  # 其他
+class ReportReason(Labelled):
+    advert = "advert", _l("Advertising")  # 广告
+    untrue = "untrue", _l("Untrue")  # 不实
+    abuse = "abuse", _l("Abusive")  # 辱骂
+    off_topic = "off_topic", _l("Off topic")  # 无关
+    other = "other", _l("Other")  # 其他
 
 
-REPORT_LABELS = {
-    ReportReason.advert: _l("Advertising"),
-    ReportReason.untrue: _l("Untrue"),
-    ReportReason.abuse: _l("Abusive"),
-    ReportReason.off_topic: _l("Off topic"),
-    ReportReason.other: _l("Other"),
-}
+REPORT_LABELS = ReportReason.labels()
 
 
 class SupportBasis(enum.Enum):

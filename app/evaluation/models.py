@@ -2,7 +2,6 @@
 in, and the residents' satisfaction survey."""
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Optional
@@ -11,42 +10,35 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain import Labelled
 from app.extensions import db
 from app.sqltypes import UTCDateTime, enum_column, utcnow
 
 
-class RoundState(enum.Enum):
-    draft = "draft"  # being set up: rubrics, who evaluates whom, survey
-    open = "open"  # evaluators fill in sheets, residents answer the survey
-    closed = "closed"  # sheets locked, results under review
-    published = "published"  # grades, finals and charts are public
+class RoundState(Labelled):
+    draft = "draft", _l("Being prepared")  # being set up: rubrics, who evaluates whom, survey
+    open = "open", _l("Open for scoring")  # evaluators fill in sheets, residents answer the survey
+    closed = "closed", _l("Closed, under review")  # sheets locked, results under review
+    published = "published", _l("Published")  # grades, finals and charts are public
 
 
-ROUND_STATE_LABELS = {
-    RoundState.draft: _l("Being prepared"),
-    RoundState.open: _l("Open for scoring"),
-    RoundState.closed: _l("Closed, under review"),
-    RoundState.published: _l("Published"),
-}
+ROUND_STATE_LABELS = RoundState.labels()
 
 
-class Direction(enum.Enum):
-    gov_to_community = "gov_to_community"  # departments and the subdistrict score each committee (履职履约)
-    community_to_gov = "community_to_gov"  # each committee scores each department
+class Direction(Labelled):
+    gov_to_community = "gov_to_community", _l("Government evaluates committees")  # departments and the subdistrict score each committee (履职履约)
+    community_to_gov = "community_to_gov", _l("Committees evaluate government")  # each committee scores each department
 
 
-DIRECTION_LABELS = {
-    Direction.gov_to_community: _l("Government evaluates committees"),
-    Direction.community_to_gov: _l("Committees evaluate government"),
-}
+DIRECTION_LABELS = Direction.labels()
 
 
-class SheetState(enum.Enum):
-    draft = "draft"
-    submitted = "submitted"
+class SheetState(Labelled):
+    draft = "draft", _l("Not submitted")
+    submitted = "submitted", _l("Submitted")
 
 
-SHEET_STATE_LABELS = {SheetState.draft: _l("Not submitted"), SheetState.submitted: _l("Submitted")}
+SHEET_STATE_LABELS = SheetState.labels()
 
 GRADE_LABELS = {"excellent": _l("Excellent"), "good": _l("Good"), "pass": _l("Pass"), "fail": _l("Fail")}
 

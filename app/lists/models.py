@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain import Labelled
 from app.extensions import db
 from app.sqltypes import UTCDateTime, enum_column, utcnow
 
@@ -31,21 +32,13 @@ class VersionState(enum.Enum):
     published = "published"
 
 
-class ItemKind(enum.Enum):
-    statutory = "statutory"  # 依法履职
-    assisted = "assisted"  # 协助政府
-    excluded = "excluded"  # 不应承担
-
-    @property
-    def label(self):
-        return KIND_LABELS[self]
+class ItemKind(Labelled):
+    statutory = "statutory", _l("Duties by law")  # 依法履职
+    assisted = "assisted", _l("Assisting the government")  # 协助政府
+    excluded = "excluded", _l("Not the community's task")  # 不应承担
 
 
-KIND_LABELS = {
-    ItemKind.statutory: _l("Duties by law"),
-    ItemKind.assisted: _l("Assisting the government"),
-    ItemKind.excluded: _l("Not the community's task"),
-}
+KIND_LABELS = ItemKind.labels()
 
 
 class ListVersion(db.Model):

@@ -12,30 +12,23 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain import Labelled
 from app.extensions import db
 from app.meetings.rules import RuleSet
 from app.sqltypes import UTCDateTime, enum_column, utcnow
 
 
-class BodyKind(enum.Enum):
-    residents_meeting = "residents_meeting"  # 居民会议
-    villagers_meeting = "villagers_meeting"  # 村民会议
-    residents_representatives = "residents_representatives"  # 居民代表会议
-    villagers_representatives = "villagers_representatives"  # 村民代表会议
-    owners_assembly = "owners_assembly"  # 业主大会
-    council = "council"  # 居民议事会
-    joint_meeting = "joint_meeting"  # 联席会议 (committee + property company + owners' committee)
+class BodyKind(Labelled):
+    residents_meeting = "residents_meeting", _l("Residents' meeting (居民会议)")  # 居民会议
+    villagers_meeting = "villagers_meeting", _l("Villagers' meeting (村民会议)")  # 村民会议
+    residents_representatives = "residents_representatives", _l("Residents' representatives meeting (居民代表会议)")  # 居民代表会议
+    villagers_representatives = "villagers_representatives", _l("Villagers' representatives meeting (村民代表会议)")  # 村民代表会议
+    owners_assembly = "owners_assembly", _l("Owners' assembly (业主大会)")  # 业主大会
+    council = "council", _l("Residents' council (居民议事会)")  # 居民议事会
+    joint_meeting = "joint_meeting", _l("Joint meeting (联席会议)")  # 联席会议 (committee + property company + owners' committee)
 
 
-BODY_KIND_LABELS = {
-    BodyKind.residents_meeting: _l("Residents' meeting (居民会议)"),
-    BodyKind.villagers_meeting: _l("Villagers' meeting (村民会议)"),
-    BodyKind.residents_representatives: _l("Residents' representatives meeting (居民代表会议)"),
-    BodyKind.villagers_representatives: _l("Villagers' representatives meeting (村民代表会议)"),
-    BodyKind.owners_assembly: _l("Owners' assembly (业主大会)"),
-    BodyKind.council: _l("Residents' council (居民议事会)"),
-    BodyKind.joint_meeting: _l("Joint meeting (联席会议)"),
-}
+BODY_KIND_LABELS = BodyKind.labels()
 
 RULE_SET_OF = {
     BodyKind.residents_meeting: RuleSet.residents_meeting,
@@ -151,14 +144,13 @@ class AgendaItem(db.Model):
     topic = relationship("Topic")
 
 
-class AttendanceStatus(enum.Enum):
-    present = "present"  # 出席
-    leave = "leave"  # 请假 (not present)
-    absent = "absent"  # 缺席
+class AttendanceStatus(Labelled):
+    present = "present", _l("Present")  # 出席
+    leave = "leave", _l("On leave")  # 请假 (not present)
+    absent = "absent", _l("Absent")  # 缺席
 
 
-ATTENDANCE_LABELS = {AttendanceStatus.present: _l("Present"), AttendanceStatus.leave: _l("On leave"),
-                     AttendanceStatus.absent: _l("Absent")}
+ATTENDANCE_LABELS = AttendanceStatus.labels()
 
 
 class Attendance(db.Model):
@@ -185,13 +177,13 @@ class MotionState(enum.Enum):
     withdrawn = "withdrawn"  # by the organiser, with a reason shown in the minutes; no result
 
 
-class Choice(enum.Enum):
-    yes = "yes"  # 赞成
-    no = "no"  # 反对
-    abstain = "abstain"  # 弃权
+class Choice(Labelled):
+    yes = "yes", _l("In favour")  # 赞成
+    no = "no", _l("Against")  # 反对
+    abstain = "abstain", _l("Abstain")  # 弃权
 
 
-CHOICE_LABELS = {Choice.yes: _l("In favour"), Choice.no: _l("Against"), Choice.abstain: _l("Abstain")}
+CHOICE_LABELS = Choice.labels()
 
 
 class Motion(db.Model):

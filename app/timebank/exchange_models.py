@@ -4,7 +4,6 @@ starts after a service that the receiver confirms or disputes. The hours
 themselves move only through the ledger (app.timebank.ledger.post)."""
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import Optional
 
@@ -12,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain import Labelled
 from app.extensions import db
 from app.sqltypes import UTCDateTime, enum_column, utcnow
 
@@ -42,28 +42,24 @@ class ExchangeProfile(db.Model):
     wider: Mapped[bool] = mapped_column(default=False)
 
 
-class HelpState(enum.Enum):
-    open = "open"  # waiting for offers
-    matched = "matched"  # a helper chosen; confirmed after the service
-    served = "served"  # confirmed: hours moved once
-    cancelled = "cancelled"
+class HelpState(Labelled):
+    open = "open", _l("Waiting for a helper")  # waiting for offers
+    matched = "matched", _l("Helper chosen")  # a helper chosen; confirmed after the service
+    served = "served", _l("Served")  # confirmed: hours moved once
+    cancelled = "cancelled", _l("Cancelled")
 
 
-class PoolState(enum.Enum):
-    none = "none"
-    asked = "asked"  # the requester asks the pool to pay
-    approved = "approved"  # a social worker approved: the minutes are reserved on the pool
-    declined = "declined"
-    released = "released"  # the request was cancelled: the reservation went back
-    consumed = "consumed"  # the pool paid
+class PoolState(Labelled):
+    none = "none", _l("Not asked")
+    asked = "asked", _l("Pool support asked")  # the requester asks the pool to pay
+    approved = "approved", _l("Pool support approved (minutes reserved)")  # a social worker approved: the minutes are reserved on the pool
+    declined = "declined", _l("Pool support declined")
+    released = "released", _l("Reservation released")  # the request was cancelled: the reservation went back
+    consumed = "consumed", _l("Paid by the pool")  # the pool paid
 
 
-HELP_STATE_LABELS = {HelpState.open: _l("Waiting for a helper"), HelpState.matched: _l("Helper chosen"),
-                     HelpState.served: _l("Served"), HelpState.cancelled: _l("Cancelled")}
-POOL_STATE_LABELS = {PoolState.none: _l("Not asked"), PoolState.asked: _l("Pool support asked"),
-                     PoolState.approved: _l("Pool support approved (minutes reserved)"),
-                     PoolState.declined: _l("Pool support declined"), PoolState.released: _l("Reservation released"),
-                     PoolState.consumed: _l("Paid by the pool")}
+HELP_STATE_LABELS = HelpState.labels()
+POOL_STATE_LABELS = PoolState.labels()
 
 
 # how someone acted for a resident, as the audit log says it
@@ -160,17 +156,15 @@ class ServiceListing(db.Model):
     category = relationship(HelpCategory)
 
 
-class ClaimState(enum.Enum):
-    pending = "pending"  # waiting for the receiver (expires after N days, computed when read)
-    confirmed = "confirmed"
-    disputed = "disputed"  # waiting for a social worker
-    upheld = "upheld"  # a social worker decided the helper is right: hours moved
-    rejected = "rejected"  # a social worker decided against the record
+class ClaimState(Labelled):
+    pending = "pending", _l("Waiting for confirmation")  # waiting for the receiver (expires after N days, computed when read)
+    confirmed = "confirmed", _l("Confirmed")
+    disputed = "disputed", _l("Disputed")  # waiting for a social worker
+    upheld = "upheld", _l("Upheld by a social worker")  # a social worker decided the helper is right: hours moved
+    rejected = "rejected", _l("Rejected by a social worker")  # a social worker decided against the record
 
 
-CLAIM_STATE_LABELS = {ClaimState.pending: _l("Waiting for confirmation"), ClaimState.confirmed: _l("Confirmed"),
-                      ClaimState.disputed: _l("Disputed"), ClaimState.upheld: _l("Upheld by a social worker"),
-                      ClaimState.rejected: _l("Rejected by a social worker")}
+CLAIM_STATE_LABELS = ClaimState.labels()
 
 
 class ServiceClaim(db.Model):

@@ -4,7 +4,6 @@ and the proxies (代办) an elderly resident names among linked adult
 relatives. Beside models.py: the balance itself stays in the ledger."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Optional
 
@@ -12,18 +11,19 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain import Labelled
 from app.extensions import db
 from app.sqltypes import UTCDateTime, enum_column, utcnow
 
 
-class Relation(enum.Enum):
+class Relation(Labelled):
     """What the other person is to the one who states it (from the asker's side)."""
-    parent = "parent"  # 父母
-    grandparent = "grandparent"  # 祖父母/外祖父母
-    spouse = "spouse"  # 配偶
-    child = "child"  # 子女
-    grandchild = "grandchild"  # 孙子女/外孙子女
-    other = "other"  # 其他亲属
+    parent = "parent", _l("Parent")  # 父母
+    grandparent = "grandparent", _l("Grandparent")  # 祖父母/外祖父母
+    spouse = "spouse", _l("Spouse")  # 配偶
+    child = "child", _l("Child")  # 子女
+    grandchild = "grandchild", _l("Grandchild")  # 孙子女/外孙子女
+    other = "other", _l("Other relative")  # 其他亲属
 
     @property
     def reverse(self) -> "Relation":
@@ -35,31 +35,18 @@ _REVERSE = {Relation.parent: Relation.child, Relation.child: Relation.parent,
             Relation.grandparent: Relation.grandchild, Relation.grandchild: Relation.grandparent,
             Relation.spouse: Relation.spouse, Relation.other: Relation.other}
 
-RELATION_LABELS = {
-    Relation.parent: _l("Parent"),
-    Relation.grandparent: _l("Grandparent"),
-    Relation.spouse: _l("Spouse"),
-    Relation.child: _l("Child"),
-    Relation.grandchild: _l("Grandchild"),
-    Relation.other: _l("Other relative"),
-}
+RELATION_LABELS = Relation.labels()
 
 
-class LinkStatus(enum.Enum):
-    pending = "pending"  # asked, waiting for the other's answer
-    accepted = "accepted"
-    refused = "refused"
-    withdrawn = "withdrawn"  # the asker took the question back before an answer
-    ended = "ended"  # either side ended an accepted link
+class LinkStatus(Labelled):
+    pending = "pending", _l("Waiting for an answer")  # asked, waiting for the other's answer
+    accepted = "accepted", _l("Linked")
+    refused = "refused", _l("Refused")
+    withdrawn = "withdrawn", _l("Withdrawn")  # the asker took the question back before an answer
+    ended = "ended", _l("Ended")  # either side ended an accepted link
 
 
-LINK_STATUS_LABELS = {
-    LinkStatus.pending: _l("Waiting for an answer"),
-    LinkStatus.accepted: _l("Linked"),
-    LinkStatus.refused: _l("Refused"),
-    LinkStatus.withdrawn: _l("Withdrawn"),
-    LinkStatus.ended: _l("Ended"),
-}
+LINK_STATUS_LABELS = LinkStatus.labels()
 
 # one open (pending or accepted) link per pair of people, whichever of them asked
 OPEN_LINK = "status IN ('pending', 'accepted')"

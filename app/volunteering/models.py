@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain import Labelled
 from app.extensions import db
 from app.sqltypes import UTCDateTime, enum_column, utcnow
 
@@ -51,14 +52,13 @@ class Activity(db.Model):
         return self.state is ActivityState.cancelled
 
 
-class SignupStatus(enum.Enum):
-    confirmed = "confirmed"  # has a place
-    waitlisted = "waitlisted"
-    cancelled = "cancelled"
+class SignupStatus(Labelled):
+    confirmed = "confirmed", _l("place")  # has a place
+    waitlisted = "waitlisted", _l("waiting list")
+    cancelled = "cancelled", _l("cancelled")
 
 
-SIGNUP_LABELS = {SignupStatus.confirmed: _l("place"), SignupStatus.waitlisted: _l("waiting list"),
-                 SignupStatus.cancelled: _l("cancelled")}
+SIGNUP_LABELS = SignupStatus.labels()
 
 
 class Signup(db.Model):
