@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import make_response, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -14,7 +15,7 @@ from app import localtime
 from app.accounts.forms import DecisionForm as EmptyForm
 from app.agreements import admission, bp, services, stats
 from app.agreements.forms import DecideForm, DeclineForm, PeriodForm, RequestForm, SettingsForm
-from app.agreements.models import REQUEST_LABELS
+from app.blueprints import FormPost
 from app.lists import services as lists
 from app.places.models import Subdistrict
 from app.places.services import public_subdistrict
@@ -86,36 +87,37 @@ def _request_page(req, *, status: int = 200, decide_form=None, decline_form=None
 @bp.get("/requests/<int:admission_id>")
 @login_required
 def show_request(admission_id: int):
-    return _request_page(admission.request_for(current_user, admission_id))
+    return _request_page(_request(admission_id))
 
 
-@bp.post("/requests/<int:admission_id>/decide")
-@permission_required("decide_admission")
-def decide_request(admission_id: int):
-    req = admission.request_for(current_user, admission_id)
-    form = DecideForm()
-    form.item_id.choices = _item_choices(admission.proposals_of(req))
-    return submit_form(form, lambda: admission.decide(current_user, req, form.item_id.data or None),
-                       done=url_for("agreements.show_request", admission_id=req.id),
-                       message=lambda r: _("Decided: %(outcome)s.", outcome=REQUEST_LABELS[r.state]),
-                       rerender=lambda: _request_page(req, status=422, decide_form=form))
+def _on_request(req, form, action, message, *, key: str):
+    """A form of the request's page (`key` there); on an error the page comes back with it as typed."""
+    if key == "decide_form":
+        form.item_id.choices = _item_choices(admission.proposals_of(req))
+    return submit_form(form, action, done=url_for("agreements.show_request", admission_id=req.id), message=message,
+                       rerender=lambda: _request_page(req, status=422, **{key: form}))
 
 
-@bp.post("/requests/<int:admission_id>/decline")
-@permission_required("answer_admission")
-def decline_request(admission_id: int):
-    req = admission.request_for(current_user, admission_id)
-    form = DeclineForm()
-    return submit_form(form, lambda: admission.decline(current_user, req, form.reason.data),
-                       done=url_for("agreements.show_request", admission_id=req.id),
-                       message=_("Declined. The department is told why."),
-                       rerender=lambda: _request_page(req, status=422, decline_form=form))
+def _request(admission_id: int):
+    return admission.request_for(current_user, admission_id)
+
+
+bp.form_posts(
+    FormPost("/requests/<int:admission_id>/decide", "decide_request", DecideForm,
+             lambda user, req, form: admission.decide(user, req, form.item_id.data or None),
+             lambda decided: _("Decided: %(outcome)s.", outcome=decided.state.label), {"key": "decide_form"}),
+    load=_request, guard=permission_required("decide_admission"), submit=_on_request)
+bp.form_posts(
+    FormPost("/requests/<int:admission_id>/decline", "decline_request", DeclineForm,
+             lambda user, req, form: admission.decline(user, req, form.reason.data),
+             _l("Declined. The department is told why."), {"key": "decline_form"}),
+    load=_request, guard=permission_required("answer_admission"), submit=_on_request)
 
 
 @bp.post("/requests/<int:admission_id>/withdraw")
 @permission_required("file_admission")
 def withdraw_request(admission_id: int):
-    req = admission.request_for(current_user, admission_id)
+    req = _request(admission_id)
     return act(lambda: admission.withdraw(current_user, req), _("The request is withdrawn."),
                url_for("agreements.show_request", admission_id=req.id), form=EmptyForm())
 
