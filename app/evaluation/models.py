@@ -130,10 +130,17 @@ class Sheet(db.Model):
         return self.community_id if self.direction is Direction.gov_to_community else self.department_id
 
 
+def _one_answer_each(form: str, question: str, *, between: tuple[int, int]) -> tuple:
+    """A sheet's scores and a survey's answers: one per question of a form, its
+    value within the scale (the database refuses anything else)."""
+    low, high = between
+    return (sa.UniqueConstraint(form, question),
+            sa.CheckConstraint(f"value BETWEEN {low} AND {high}", name="value_range"))
+
+
 class Score(db.Model):
     __tablename__ = "evaluation_score"
-    __table_args__ = (sa.UniqueConstraint("sheet_id", "criterion_id"),
-                      sa.CheckConstraint("value BETWEEN 0 AND 100", name="value_range"))
+    __table_args__ = _one_answer_each("sheet_id", "criterion_id", between=(0, 100))
     id: Mapped[int] = mapped_column(primary_key=True)
     sheet_id: Mapped[int] = mapped_column(sa.ForeignKey("evaluation_sheet.id"), index=True)
     criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("evaluation_criterion.id"))
@@ -194,8 +201,7 @@ class SurveyResponse(db.Model):
 
 class SurveyAnswer(db.Model):
     __tablename__ = "evaluation_survey_answer"
-    __table_args__ = (sa.UniqueConstraint("response_id", "question_id"),
-                      sa.CheckConstraint("value BETWEEN 1 AND 5", name="value_range"))
+    __table_args__ = _one_answer_each("response_id", "question_id", between=(1, 5))
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(sa.ForeignKey("evaluation_survey_response.id"), index=True)
     question_id: Mapped[int] = mapped_column(sa.ForeignKey("evaluation_survey_question.id"))
