@@ -57,73 +57,77 @@ def _subdistrict_choices(allow_none: bool = False):
     return ([SelectChoice("", _("City level"))] if allow_none else []) + choices
 
 
-def _save(form, save, template, **context):
-    return submit_form(form, save, done=url_for("places.admin_places"), message=_("Saved."), page=template,
-                       **context)
+def _place_form(model, place_id: int | None, form_cls, title, save, *, prepare=None, **context):
+    """The page that adds (`place_id` None) or edits a place: only an administrator
+    loads it; the form starts from what the place holds, `prepare(form, place)`
+    fills its choices (and may give the page more to show), and a valid
+    submission runs `save(place, form)`; otherwise the form comes back as typed."""
+    place = services.place_for(current_user, model, place_id)
+    form = form_cls(obj=place)
+    context.update((prepare(form, place) if prepare else None) or {})
+    return submit_form(form, lambda: save(place, form), done=url_for("places.admin_places"), message=_("Saved."),
+                       page="places/form.html", title=title, obj=place, **context)
 
 
 @bp.route("/admin/subdistricts/new", methods=["GET", "POST"], defaults={"subdistrict_id": None})
 @bp.route("/admin/subdistricts/<int:subdistrict_id>/edit", methods=["GET", "POST"])
 @permission_required("manage_places")
 def edit_subdistrict(subdistrict_id: int | None):
-    subdistrict = services.place_for(current_user, Subdistrict, subdistrict_id)
-    form = SubdistrictForm(obj=subdistrict)
-    return _save(form, lambda: services.save_subdistrict(
-        current_user, subdistrict, name=form.name.data, city=form.city.data or ""),
-        "places/form.html", title=_("Subdistrict"), obj=subdistrict)
+    return _place_form(Subdistrict, subdistrict_id, SubdistrictForm, _("Subdistrict"), lambda subdistrict, form:
+                       services.save_subdistrict(current_user, subdistrict, name=form.name.data, city=form.city.data or ""))
+
+
+def _community_choices(form, community):
+    form.subdistrict_id.choices = _subdistrict_choices()
+    if request.method == "GET" and community is None and request.args.get("subdistrict"):
+        form.subdistrict_id.data = request.args["subdistrict"]
+    return {"grid_form": GridForm(formdata=None) if community else None}
+
+
+def _save_community(community, form):
+    services.save_community(
+        current_user, community, subdistrict=services.place_for(current_user, Subdistrict, int(form.subdistrict_id.data)),
+        name=form.name.data, kind=CommunityKind[form.kind.data], households=form.households.data,
+        address=form.address.data or "", description=form.description.data or "", is_active=form.is_active.data)
 
 
 @bp.route("/admin/communities/new", methods=["GET", "POST"], defaults={"community_id": None})
 @bp.route("/admin/communities/<int:community_id>/edit", methods=["GET", "POST"])
 @permission_required("manage_places")
 def edit_community(community_id: int | None):
-    community = services.place_for(current_user, Community, community_id)
-    form = CommunityForm(obj=community)
-    form.subdistrict_id.choices = _subdistrict_choices()
-    if request.method == "GET" and community is None and request.args.get("subdistrict"):
-        form.subdistrict_id.data = request.args["subdistrict"]
-
-    def save():
-        services.save_community(
-            current_user, community, subdistrict=services.place_for(current_user, Subdistrict, int(form.subdistrict_id.data)),
-            name=form.name.data, kind=CommunityKind[form.kind.data], households=form.households.data,
-            address=form.address.data or "", description=form.description.data or "",
-            is_active=form.is_active.data)
-
-    return _save(form, save, "places/form.html", title=_("Community"), obj=community,
-                 grid_form=GridForm(formdata=None) if community else None)
+    return _place_form(Community, community_id, CommunityForm, _("Community"), _save_community,
+                       prepare=_community_choices)
 
 
 @bp.post("/admin/communities/<int:community_id>/grids")
 @permission_required("manage_places")
 def create_grid(community_id: int):
     community = services.place_for(current_user, Community, community_id)
-    form = GridForm()
-    return _save(form, lambda: services.save_grid(current_user, None, community=community, name=form.name.data),
-                 "places/form.html", title=_("Grid"), obj=None, parent=community)
+    return _place_form(Grid, None, GridForm, _("Grid"), lambda _none, form: services.save_grid(
+        current_user, None, community=community, name=form.name.data), parent=community)
 
 
 @bp.route("/admin/grids/<int:grid_id>/edit", methods=["GET", "POST"])
 @permission_required("manage_places")
 def edit_grid(grid_id: int):
-    grid = services.place_for(current_user, Grid, grid_id)
-    form = GridForm(obj=grid)
-    return _save(form, lambda: services.save_grid(current_user, grid, community=grid.community, name=form.name.data),
-                 "places/form.html", title=_("Grid"), obj=grid)
+    return _place_form(Grid, grid_id, GridForm, _("Grid"), lambda grid, form: services.save_grid(
+        current_user, grid, community=grid.community, name=form.name.data))
+
+
+def _department_choices(form, _department):
+    form.subdistrict_id.choices = _subdistrict_choices(allow_none=True)
+
+
+def _save_department(department, form):
+    sid = form.subdistrict_id.data
+    subdistrict = services.place_for(current_user, Subdistrict, int(sid)) if sid else None
+    services.save_department(current_user, department, subdistrict=subdistrict, name=form.name.data,
+                             is_active=form.is_active.data)
 
 
 @bp.route("/admin/departments/new", methods=["GET", "POST"], defaults={"department_id": None})
 @bp.route("/admin/departments/<int:department_id>/edit", methods=["GET", "POST"])
 @permission_required("manage_places")
 def edit_department(department_id: int | None):
-    department = services.place_for(current_user, Department, department_id)
-    form = DepartmentForm(obj=department)
-    form.subdistrict_id.choices = _subdistrict_choices(allow_none=True)
-
-    def save():
-        sid = form.subdistrict_id.data
-        subdistrict = services.place_for(current_user, Subdistrict, int(sid)) if sid else None
-        services.save_department(current_user, department, subdistrict=subdistrict, name=form.name.data,
-                                 is_active=form.is_active.data)
-
-    return _save(form, save, "places/form.html", title=_("Department"), obj=department)
+    return _place_form(Department, department_id, DepartmentForm, _("Department"), _save_department,
+                       prepare=_department_choices)
