@@ -173,13 +173,19 @@ def add_item(actor, agreement: Agreement, *, title: str, deliverables: str, due_
     return item
 
 
-def remove_item(actor, agreement: Agreement, item_id: int) -> None:
+def _take_out(actor, agreement: Agreement, parts: list, part_id: int):
+    """Remove an item or a payment from a draft agreement; one of another agreement is not found."""
     _editable(actor, agreement)
-    item = next((i for i in agreement.items if i.id == item_id), None)
-    if item is None:
+    part = next((p for p in parts if p.id == part_id), None)
+    if part is None:
         raise NotFound
-    agreement.items.remove(item)
+    parts.remove(part)
     db.session.flush()
+    return part
+
+
+def remove_item(actor, agreement: Agreement, item_id: int) -> None:
+    item = _take_out(actor, agreement, agreement.items, item_id)
     record(actor, "agreements.remove_item", agreement, community_id=agreement.community_id, item=item.title)
 
 
@@ -201,12 +207,7 @@ def add_milestone(actor, agreement: Agreement, *, label: str, due_on: date, amou
 
 
 def remove_milestone(actor, agreement: Agreement, milestone_id: int) -> None:
-    _editable(actor, agreement)
-    milestone = next((m for m in agreement.milestones if m.id == milestone_id), None)
-    if milestone is None:
-        raise NotFound
-    agreement.milestones.remove(milestone)
-    db.session.flush()
+    milestone = _take_out(actor, agreement, agreement.milestones, milestone_id)
     record(actor, "agreements.remove_milestone", agreement, community_id=agreement.community_id,
            milestone=milestone.label)
 
