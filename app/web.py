@@ -166,14 +166,16 @@ def in_own_transaction(action, *, what: str) -> bool:
 
 
 def submit_form(form, action, *, done, message, page: str | None = None, fragment: str | None = None,
-                rerender=None, **context):
+                rerender=None, answer=None, **context):
     """The form pattern every view shares. On a valid submission run `action`
     (the service call): a DomainError goes back onto the form (422, rolled
     back); success flashes `message` and answers 303 to `done` (committed once
-    by the transaction path). `done` and `message` may be callables of the
-    action's result. Otherwise (re)render the page, 422 when the submission had
-    errors, keeping what the person typed — through `rerender()` where the page
-    needs more than a template and the form (it answers with its own status)."""
+    by the transaction path), or `answer(result)` where the page answers
+    otherwise (an htmx row that replaces itself). `done` and `message` may be
+    callables of the action's result. Otherwise (re)render the page, 422 when
+    the submission had errors, keeping what the person typed — through
+    `rerender()` where the page needs more than a template and the form (it
+    answers with its own status)."""
     from app.domain import DomainError
 
     if form.validate_on_submit():
@@ -183,6 +185,8 @@ def submit_form(form, action, *, done, message, page: str | None = None, fragmen
             attach_error(form, e)
         else:
             flash_success(message(result) if callable(message) else message)
+            if answer is not None:
+                return answer(result)
             return see_other(done(result) if callable(done) else done)
     if rerender is not None:
         return rerender()

@@ -26,7 +26,6 @@ from app.extensions import limiter
 from app.permissions import social_worker_community_ids
 from app.places.services import public_communities, public_community
 from app.web import (
-    attach_error,
     flash_error,
     flash_success,
     form_status,
@@ -290,8 +289,9 @@ def _resident_for_decision(user_id: int):
     return found(services.resident_in(social_worker_community_ids(current_user), user_id))
 
 
-def _decided(resident, message):
-    flash_success(message)
+def _decided(resident, message=None):
+    if message is not None:
+        flash_success(message)
     return render("accounts/verification.html", "accounts/_verification_row.html",
                   resident=resident, residents=[], **_queue_forms()) \
         if wants_fragment() else see_other("accounts.verification_queue")
@@ -317,16 +317,14 @@ def verify_resident(user_id: int):
 def reject_resident(user_id: int):
     resident = _resident_for_decision(user_id)
     form = RejectForm()
-    if form.validate_on_submit():
-        try:
-            services.decide_residence(current_user, resident, approve=False, reason=form.reason.data)
-        except DomainError as e:
-            attach_error(form, e)
-        else:
-            return _decided(resident, _("The request of %(name)s was not approved.", name=resident.display_name))
-    residents = services.residents_awaiting_verification(social_worker_community_ids(current_user))
-    return render("accounts/verification.html", "accounts/_verification_row.html", status=form_status(form),
-                  resident=resident, residents=residents, rejecting_id=resident.id, **_queue_forms(form))
+    return submit_form(
+        form, lambda: services.decide_residence(current_user, resident, approve=False, reason=form.reason.data),
+        done=url_for("accounts.verification_queue"),
+        message=_("The request of %(name)s was not approved.", name=resident.display_name),
+        answer=lambda _none: _decided(resident), rerender=lambda: render(
+            "accounts/verification.html", "accounts/_verification_row.html", status=form_status(form),
+            resident=resident, rejecting_id=resident.id, **_queue_forms(form),
+            residents=services.residents_awaiting_verification(social_worker_community_ids(current_user))))
 
 
 _FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,39}")

@@ -280,17 +280,12 @@ def preview(draft_id: int):
 def publish(draft_id: int):
     draft = _draft(draft_id)
     form = PublishForm()
-    if form.validate_on_submit():
-        try:
-            version = services.publish(current_user, draft, effective_on=form.effective_on.data,
-                                       note=form.note.data or "")
-        except DomainError as e:
-            attach_error(form, e)
-        else:
-            flash_success(_("Version %(n)d is published; it takes effect on %(day)s.", n=version.number,
-                            day=version.effective_on.isoformat()))
-            return see_other("lists.show_version", version_id=version.id)
-    return _draft_page(draft, form=form, status=422)
+    return submit_form(
+        form, lambda: services.publish(current_user, draft, effective_on=form.effective_on.data, note=form.note.data or ""),
+        done=lambda version: url_for("lists.show_version", version_id=version.id),
+        message=lambda version: _("Version %(n)d is published; it takes effect on %(day)s.", n=version.number,
+                                  day=version.effective_on.isoformat()),
+        rerender=lambda: _draft_page(draft, form=form, status=422))
 
 
 bp.buttons(Button("/lists/drafts/<int:draft_id>/discard", "discard", services.discard_draft,
