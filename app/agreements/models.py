@@ -95,10 +95,6 @@ class AdmissionRequest(db.Model):
         return self.decided_at is not None
 
     @property
-    def state_label(self):
-        return REQUEST_LABELS[self.state]
-
-    @property
     def tone(self) -> str:
         return TONES[self.state]
 
@@ -115,8 +111,6 @@ class AgreementState(Labelled):
     in_force = "in_force", _l("in force")  # both signed
     superseded = "superseded", _l("superseded by an amendment")  # an amendment came into force
 
-
-AGREEMENT_LABELS = AgreementState.labels()
 
 
 class Agreement(db.Model):
@@ -164,10 +158,6 @@ class Agreement(db.Model):
     @property
     def scheduled(self) -> Decimal:
         return sum((m.amount for m in self.milestones), Decimal("0")).quantize(CENT)
-
-    @property
-    def state_label(self):
-        return AGREEMENT_LABELS[self.state]
 
     @property
     def tone(self) -> str:
