@@ -112,7 +112,6 @@ class AgreementState(Labelled):
     superseded = "superseded", _l("superseded by an amendment")  # an amendment came into force
 
 
-
 class Agreement(db.Model):
     """委托协议 between a department and a community's committee. Once anyone
     has signed, its terms (this row's terms, items and milestones) never

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Optional
+from typing import ClassVar, Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.domain import Labelled
 from app.extensions import db
@@ -130,18 +130,26 @@ class Sheet(db.Model):
         return self.community_id if self.direction is Direction.gov_to_community else self.department_id
 
 
-def _one_answer_each(form: str, question: str, *, between: tuple[int, int]) -> tuple:
-    """A sheet's scores and a survey's answers: one per question of a form, its
-    value within the scale (the database refuses anything else)."""
-    low, high = between
-    return (sa.UniqueConstraint(form, question),
-            sa.CheckConstraint(f"value BETWEEN {low} AND {high}", name="value_range"))
+class _OneAnswerEach:
+    """A sheet's scores and a survey's answers: each row answers one question
+    of one form, once (`answer_keys`: the form's and the question's columns),
+    with a value within the scale (`scale`, both ends included); the database
+    refuses anything else."""
+
+    answer_keys: ClassVar[tuple[str, str]]
+    scale: ClassVar[tuple[int, int]]
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        low, high = cls.scale
+        return (sa.UniqueConstraint(*cls.answer_keys),
+                sa.CheckConstraint(f"value BETWEEN {low} AND {high}", name="value_range"))
 
 
-class Score(db.Model):
+class Score(_OneAnswerEach, db.Model):
     __tablename__ = "evaluation_score"
-    __table_args__ = _one_answer_each("sheet_id", "criterion_id", between=(0, 100))
-    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_keys, scale = ("sheet_id", "criterion_id"), (0, 100)
     sheet_id: Mapped[int] = mapped_column(sa.ForeignKey("evaluation_sheet.id"), index=True)
     criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("evaluation_criterion.id"))
     value: Mapped[Decimal] = mapped_column(sa.Numeric(4, 1))
@@ -199,10 +207,9 @@ class SurveyResponse(db.Model):
         return self.recorded_by_id is not None
 
 
-class SurveyAnswer(db.Model):
+class SurveyAnswer(_OneAnswerEach, db.Model):
     __tablename__ = "evaluation_survey_answer"
-    __table_args__ = _one_answer_each("response_id", "question_id", between=(1, 5))
-    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_keys, scale = ("response_id", "question_id"), (1, 5)
     response_id: Mapped[int] = mapped_column(sa.ForeignKey("evaluation_survey_response.id"), index=True)
     question_id: Mapped[int] = mapped_column(sa.ForeignKey("evaluation_survey_question.id"))
     value: Mapped[int]
