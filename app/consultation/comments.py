@@ -44,11 +44,7 @@ def add_comment(user: User, topic: Topic, *, body: str, stance: Stance, parent_i
     check_can_post(user, topic.community_id, verified=True)
     if topic.state not in COMMENTABLE or not topic.is_public:
         raise DomainError(_l("This topic is not open for comments."))
-    body = (body or "").strip()
-    if not body:
-        raise DomainError(_l("Write a comment first."), field="body")
-    if len(body) > 2000:
-        raise DomainError(_l("A comment has at most 2000 characters."), field="body")
+    body = _comment_body(body)
     parent = None
     if parent_id:
         parent = db.session.scalar(sa.select(Comment).where(Comment.id == parent_id, Comment.topic_id == topic.id))
@@ -71,6 +67,16 @@ def add_comment(user: User, topic: Topic, *, body: str, stance: Stance, parent_i
     return comment
 
 
+def _comment_body(body: str | None) -> str:
+    """What a comment says, trimmed: not empty, at most 2000 characters."""
+    body = (body or "").strip()
+    if not body:
+        raise DomainError(_l("Write a comment first."), field="body")
+    if len(body) > 2000:
+        raise DomainError(_l("A comment has at most 2000 characters."), field="body")
+    return body
+
+
 def recount_comments(topic: Topic) -> None:
     topic.comment_count = db.session.scalar(sa.select(sa.func.count(Comment.id)).where(
         Comment.topic_id == topic.id, Comment.deleted_at.is_(None), Comment.hidden_at.is_(None),
@@ -82,11 +88,7 @@ def edit_comment(user: User, comment: Comment, *, body: str, stance: Stance) -> 
         raise DomainError(_l("Only the author can edit this comment."))
     if utcnow() - comment.created_at > COMMENT_EDIT_WINDOW:
         raise DomainError(_l("A comment can only be edited within 10 minutes."))
-    body = (body or "").strip()
-    if not body:
-        raise DomainError(_l("Write a comment first."), field="body")
-    if len(body) > 2000:
-        raise DomainError(_l("A comment has at most 2000 characters."), field="body")
+    body = _comment_body(body)
     comment.body, comment.stance, comment.edited_at = body, stance, utcnow()
     comment.held_by_keywords = bool(matched_keywords(comment.topic.community_id, body))
     recount_comments(comment.topic)
