@@ -1,8 +1,13 @@
 """The public face (home, community pages) and the set-up of places."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from flask import request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -69,12 +74,8 @@ def _place_form(model, place_id: int | None, form_cls, title, save, *, prepare=N
                        page="places/form.html", title=title, obj=place, **context)
 
 
-@bp.route("/admin/subdistricts/new", methods=["GET", "POST"], defaults={"subdistrict_id": None})
-@bp.route("/admin/subdistricts/<int:subdistrict_id>/edit", methods=["GET", "POST"])
-@permission_required("manage_places")
-def edit_subdistrict(subdistrict_id: int | None):
-    return _place_form(Subdistrict, subdistrict_id, SubdistrictForm, _("Subdistrict"), lambda subdistrict, form:
-                       services.save_subdistrict(current_user, subdistrict, name=form.name.data, city=form.city.data or ""))
+def _save_subdistrict(subdistrict, form):
+    services.save_subdistrict(current_user, subdistrict, name=form.name.data, city=form.city.data or "")
 
 
 def _community_choices(form, community):
@@ -91,27 +92,8 @@ def _save_community(community, form):
         address=form.address.data or "", description=form.description.data or "", is_active=form.is_active.data)
 
 
-@bp.route("/admin/communities/new", methods=["GET", "POST"], defaults={"community_id": None})
-@bp.route("/admin/communities/<int:community_id>/edit", methods=["GET", "POST"])
-@permission_required("manage_places")
-def edit_community(community_id: int | None):
-    return _place_form(Community, community_id, CommunityForm, _("Community"), _save_community,
-                       prepare=_community_choices)
-
-
-@bp.post("/admin/communities/<int:community_id>/grids")
-@permission_required("manage_places")
-def create_grid(community_id: int):
-    community = services.place_for(current_user, Community, community_id)
-    return _place_form(Grid, None, GridForm, _("Grid"), lambda _none, form: services.save_grid(
-        current_user, None, community=community, name=form.name.data), parent=community)
-
-
-@bp.route("/admin/grids/<int:grid_id>/edit", methods=["GET", "POST"])
-@permission_required("manage_places")
-def edit_grid(grid_id: int):
-    return _place_form(Grid, grid_id, GridForm, _("Grid"), lambda grid, form: services.save_grid(
-        current_user, grid, community=grid.community, name=form.name.data))
+def _save_grid(grid, form):
+    services.save_grid(current_user, grid, community=grid.community, name=form.name.data)
 
 
 def _department_choices(form, _department):
@@ -125,9 +107,43 @@ def _save_department(department, form):
                              is_active=form.is_active.data)
 
 
-@bp.route("/admin/departments/new", methods=["GET", "POST"], defaults={"department_id": None})
-@bp.route("/admin/departments/<int:department_id>/edit", methods=["GET", "POST"])
+@dataclass(frozen=True)
+class PlaceKind:
+    """One kind of place an administrator adds and edits: `/admin/<plural>/new`
+    and `/admin/<plural>/<id>/edit`, endpoint `places.edit_<model's table>`."""
+    plural: str
+    model: type
+    form: type
+    title: Any
+    save: Callable  # save(place or None, form), once the form is valid
+    prepare: Callable | None = None  # prepare(form, place) -> more for the page
+    addable: bool = True  # a grid is added from its community's page instead
+
+    def register(self) -> None:
+        key = f"{self.model.__tablename__}_id"
+
+        def view(**ids):
+            return _place_form(self.model, ids[key], self.form, self.title, self.save, prepare=self.prepare)
+
+        view.__name__ = view.__qualname__ = f"edit_{self.model.__tablename__}"
+        guarded = permission_required("manage_places")(view)
+        if self.addable:
+            bp.add_url_rule(f"/admin/{self.plural}/new", view.__name__, guarded, methods=["GET", "POST"],
+                            defaults={key: None})
+        bp.add_url_rule(f"/admin/{self.plural}/<int:{key}>/edit", view.__name__, guarded, methods=["GET", "POST"])
+
+
+for kind in (PlaceKind("subdistricts", Subdistrict, SubdistrictForm, _l("Subdistrict"), _save_subdistrict),
+             PlaceKind("communities", Community, CommunityForm, _l("Community"), _save_community, _community_choices),
+             PlaceKind("grids", Grid, GridForm, _l("Grid"), _save_grid, addable=False),
+             PlaceKind("departments", Department, DepartmentForm, _l("Department"), _save_department,
+                       _department_choices)):
+    kind.register()
+
+
+@bp.post("/admin/communities/<int:community_id>/grids")
 @permission_required("manage_places")
-def edit_department(department_id: int | None):
-    return _place_form(Department, department_id, DepartmentForm, _("Department"), _save_department,
-                       prepare=_department_choices)
+def create_grid(community_id: int):
+    community = services.place_for(current_user, Community, community_id)
+    return _place_form(Grid, None, GridForm, _("Grid"), lambda _none, form: services.save_grid(
+        current_user, None, community=community, name=form.name.data), parent=community)
