@@ -6,6 +6,7 @@ import re
 
 from flask import abort, current_app, make_response, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app import errors
@@ -21,6 +22,7 @@ from app.accounts.forms import (
     community_choices,
 )
 from app.accounts.models import TextSize
+from app.blueprints import FormPost
 from app.domain import DomainError
 from app.extensions import limiter
 from app.permissions import social_worker_community_ids
@@ -312,19 +314,23 @@ def verify_resident(user_id: int):
     return _decided(resident, _("%(name)s is now a verified resident.", name=resident.display_name))
 
 
-@bp.post("/verification/<int:user_id>/reject")
-@permission_required("verify_residents")
-def reject_resident(user_id: int):
-    resident = _resident_for_decision(user_id)
-    form = RejectForm()
+def _on_queue(resident, form, action, message):
+    """The refusal's form on the verification queue: on success the resident's
+    row (htmx) or the queue; otherwise the queue with the form as typed."""
     return submit_form(
-        form, lambda: services.decide_residence(current_user, resident, approve=False, reason=form.reason.data),
-        done=url_for("accounts.verification_queue"),
-        message=_("The request of %(name)s was not approved.", name=resident.display_name),
+        form, action, done=url_for("accounts.verification_queue"), message=message % {"name": resident.display_name},
         answer=lambda _none: _decided(resident), rerender=lambda: render(
             "accounts/verification.html", "accounts/_verification_row.html", status=form_status(form),
             resident=resident, rejecting_id=resident.id, **_queue_forms(form),
             residents=services.residents_awaiting_verification(social_worker_community_ids(current_user))))
+
+
+bp.form_posts(
+    FormPost("/verification/<int:user_id>/reject", "reject_resident", RejectForm,
+             lambda user, resident, form: services.decide_residence(user, resident, approve=False,
+                                                                    reason=form.reason.data),
+             _l("The request of %(name)s was not approved.")),
+    load=_resident_for_decision, guard=permission_required("verify_residents"), submit=_on_queue)
 
 
 _FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,39}")

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.blueprints import Button
+from app.blueprints import Button, FormPost
 from app.accounts.forms import CsrfOnlyForm
 from app.charts import phone_chart, svg_response
 from app.domain import DomainError, NotFound
@@ -275,17 +275,20 @@ def preview(draft_id: int):
                   result=services.diff(old, draft), preview=True, **_context(draft.subdistrict_id))
 
 
-@bp.post("/lists/drafts/<int:draft_id>/publish")
-@permission_required("keep_lists")
-def publish(draft_id: int):
-    draft = _draft(draft_id)
-    form = PublishForm()
-    return submit_form(
-        form, lambda: services.publish(current_user, draft, effective_on=form.effective_on.data, note=form.note.data or ""),
-        done=lambda version: url_for("lists.show_version", version_id=version.id),
-        message=lambda version: _("Version %(n)d is published; it takes effect on %(day)s.", n=version.number,
-                                  day=version.effective_on.isoformat()),
-        rerender=lambda: _draft_page(draft, form=form, status=422))
+def _on_draft(draft, form, action, message, *, done):
+    """A form of the draft's page: on success to `done`, else the page with the form as typed."""
+    return submit_form(form, action, done=done, message=message,
+                       rerender=lambda: _draft_page(draft, form=form, status=422))
+
+
+bp.form_posts(
+    FormPost("/lists/drafts/<int:draft_id>/publish", "publish", PublishForm,
+             lambda user, draft, form: services.publish(user, draft, effective_on=form.effective_on.data,
+                                                        note=form.note.data or ""),
+             lambda version: _("Version %(n)d is published; it takes effect on %(day)s.", n=version.number,
+                               day=version.effective_on.isoformat()),
+             {"done": lambda version: url_for("lists.show_version", version_id=version.id)}),
+    load=_draft, guard=permission_required("keep_lists"), submit=_on_draft)
 
 
 bp.buttons(Button("/lists/drafts/<int:draft_id>/discard", "discard", services.discard_draft,
