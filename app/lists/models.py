@@ -77,10 +77,6 @@ class ListVersion(db.Model):
     def is_draft(self) -> bool:
         return self.state is VersionState.draft
 
-    @property
-    def is_published(self) -> bool:
-        return self.state is VersionState.published
-
 
 class ListItem(db.Model):
     """One item of one version. Items of a published version never change."""

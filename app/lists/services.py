@@ -134,7 +134,7 @@ def list_version_for(user, version_id: int, *, to: str = "read") -> ListVersion:
     version = db.session.get(ListVersion, version_id)
     if version is None:
         raise NotFound
-    visible = version.is_published or reads_drafts(user, version.subdistrict_id)
+    visible = not version.is_draft or reads_drafts(user, version.subdistrict_id)
     if not visible:
         raise NotFound
     if to == "edit" and not keeps_lists(user, version.subdistrict_id):

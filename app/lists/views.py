@@ -84,7 +84,7 @@ def show_version(version_id: int):
 
 def _standing(version):
     """(css class, label) of a published version: in force, not yet, or no longer."""
-    if not version.is_published:
+    if version.is_draft:
         return None
     in_force = services.version_in_force(version.subdistrict_id)
     if in_force is not None and in_force.id == version.id:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 from decimal import Decimal
-from typing import Optional
+from typing import ClassVar, Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.domain import Labelled
 from app.extensions import db
@@ -153,11 +153,24 @@ class AttendanceStatus(Labelled):
 ATTENDANCE_LABELS = AttendanceStatus.labels()
 
 
-class Attendance(db.Model):
-    __table_args__ = (sa.UniqueConstraint("meeting_id", "member_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id"), index=True)
+class _OnePerMember:
+    """A row about one body member in one meeting or motion (`per`, its key
+    column), at most one per member: a member is marked once, votes once."""
+
+    per: ClassVar[str]
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("body_member.id"))
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        return (sa.UniqueConstraint(cls.per, "member_id"),)
+
+
+class Attendance(_OnePerMember, db.Model):
+    """Present, on leave or absent: marked by the organiser or by checking in."""
+
+    per = "meeting_id"
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id"), index=True)
     status: Mapped[AttendanceStatus] = mapped_column(enum_column(AttendanceStatus))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
@@ -214,13 +227,11 @@ class Motion(db.Model):
     agenda_item: Mapped[Optional[AgendaItem]] = relationship()
 
 
-class Vote(db.Model):
+class Vote(_OnePerMember, db.Model):
     """An open (roll-call) vote: who and what together; changeable until close."""
 
-    __table_args__ = (sa.UniqueConstraint("motion_id", "member_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
+    per = "motion_id"
     motion_id: Mapped[int] = mapped_column(sa.ForeignKey("motion.id"), index=True)
-    member_id: Mapped[int] = mapped_column(sa.ForeignKey("body_member.id"))
     choice: Mapped[Choice] = mapped_column(enum_column(Choice))
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))  # the chair, for a hand vote
@@ -228,13 +239,11 @@ class Vote(db.Model):
     member: Mapped[BodyMember] = relationship()
 
 
-class BallotReceipt(db.Model):
+class BallotReceipt(_OnePerMember, db.Model):
     """Who cast a secret ballot (never what): it keeps a member from voting twice."""
 
-    __table_args__ = (sa.UniqueConstraint("motion_id", "member_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
+    per = "motion_id"
     motion_id: Mapped[int] = mapped_column(sa.ForeignKey("motion.id"), index=True)
-    member_id: Mapped[int] = mapped_column(sa.ForeignKey("body_member.id"))
 
 
 class BallotBox(db.Model):
