@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain import Labelled
 from app.extensions import db
+from app.places.models import CommunityCategory
 from app.sqltypes import UTCDateTime, enum_column, utcnow
 
 
@@ -88,13 +89,10 @@ class ConsultationSettings(db.Model):
         return [k.strip() for k in self.keywords.splitlines() if k.strip()]
 
 
-class Category(db.Model):
-    __table_args__ = (sa.UniqueConstraint("community_id", "name"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"), index=True)
+class Category(CommunityCategory, db.Model):
+    """A topic's category (议题分类); the defaults are made on first use."""
+
     name: Mapped[str] = mapped_column(sa.String(20))
-    position: Mapped[int] = mapped_column(default=0)
-    is_active: Mapped[bool] = mapped_column(default=True)
 
 
 # What the moderation queue counts (the nav's badge on every social worker's page), as SQL:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Optional
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.extensions import db
 from app.sqltypes import UTCDateTime, enum_column, utcnow
@@ -80,3 +80,19 @@ class Department(db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
 
     subdistrict: Mapped[Optional[Subdistrict]] = relationship(back_populates="departments")
+
+
+class CommunityCategory:
+    """A community's own categories (its topics' 议题分类, its kinds of help):
+    each name once per community, in the order its social workers set, and
+    retired (`is_active` false) rather than deleted, so what was filed under
+    one keeps it. A table adds its `name` column."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"), index=True, sort_order=-1)
+    position: Mapped[int] = mapped_column(default=0)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        return (sa.UniqueConstraint("community_id", "name"),)

@@ -13,21 +13,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain import Labelled
 from app.extensions import db
+from app.places.models import CommunityCategory
 from app.sqltypes import UTCDateTime, enum_column, utcnow
 
 DEFAULT_CATEGORIES = ("陪诊", "助餐", "助洁", "代购", "理发", "上门探访", "手机使用帮助", "其他")
 
 
-class HelpCategory(db.Model):
+class HelpCategory(CommunityCategory, db.Model):
     """A community's kinds of help; the defaults are made on first use and
     its social workers may rename, add or retire them."""
 
-    __table_args__ = (sa.UniqueConstraint("community_id", "name"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(sa.ForeignKey("community.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(30))
-    position: Mapped[int] = mapped_column(default=0)
-    is_active: Mapped[bool] = mapped_column(default=True)
 
 
 class ExchangeProfile(db.Model):
