@@ -1,6 +1,10 @@
 """The shared pieces every domain builds on: labelled states and the yes/no answers of `actions_for`."""
 from __future__ import annotations
 
+import importlib
+import re
+from pathlib import Path
+
 import pytest
 
 from app.domain import Labelled, Offer, UnknownAction
@@ -51,8 +55,8 @@ def test_a_labelled_state_cannot_be_declared_without_its_name():
             red = "red"
 
 
-def test_every_stored_state_with_a_name_has_one_for_every_member(app):
-    import app.models  # noqa: F401  every domain's models
+def test_every_stored_state_with_a_name_has_one_for_every_member():
+    importlib.import_module("app.models")  # every domain's models
 
     def subclasses(cls):
         for sub in cls.__subclasses__():
@@ -65,3 +69,21 @@ def test_every_stored_state_with_a_name_has_one_for_every_member(app):
         for member in cls:
             assert str(member.label).strip(), f"{cls.__name__}.{member.name} has no name"
         assert all(cls(member.value) is member for member in cls)
+
+
+def test_every_action_a_template_asks_for_is_one_a_domain_offers():
+    """A misspelt action would only fail when its branch renders; read every template for them."""
+    importlib.import_module("app.models")
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    offered = set().union(*(cls.names for cls in subclasses(Offer) if cls.__module__.startswith("app.")))
+    asked = {}
+    for template in (Path(__file__).resolve().parent.parent / "templates").rglob("*.html"):
+        for name in re.findall(r"\bactions(?:\[[^\]]+\])?\.([a-z_]+)", template.read_text(encoding="utf-8")):
+            asked.setdefault(name, template.name)
+    assert len(asked) > 40
+    assert {name: where for name, where in asked.items() if name not in offered} == {}

@@ -25,7 +25,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import ResidenceStatus, User
 from app.audit.services import record
-from app.domain import DomainError, Forbidden, NotFound
+from app.domain import DomainError, Forbidden, NotFound, Offer
 from app.extensions import db
 from app.localtime import local_date
 from app.notifications.services import notify, register_kind
@@ -431,27 +431,32 @@ def _allowed(act: str, help_request: HelpRequest) -> None:
         raise DomainError(_l("This request has moved on: reload the page."))
 
 
-def actions_for(user: User, help_request: HelpRequest) -> dict[str, bool]:
+class HelpActions(Offer):
+    """`is_open`: offers are still being taken or chosen from."""
+    names = "is_open offer offered choose withdraw message cancel confirm decide_pool"
+
+
+def actions_for(user: User, help_request: HelpRequest) -> HelpActions:
     part = involvement(user, help_request)
     for_requester = part in ("requester", PROXY, SOCIAL_WORKER) and acting(user, help_request.requester) is not None
     state_ok = {act: help_request.state in states for act, states in TRANSITIONS.items()}
     expired = is_expired(help_request)
     offered = getattr(user, "is_authenticated", False) and db.session.scalar(sa.select(HelpOffer.id).where(
         HelpOffer.request_id == help_request.id, HelpOffer.volunteer_id == user.id)) is not None
-    return {
-        "is_open": help_request.state is HelpState.open,  # offers are still being taken or chosen from
-        "offer": state_ok["offer"] and not expired and part is None and not offered,
-        "offered": bool(offered),
-        "choose": state_ok["choose"] and not expired and for_requester,
-        "withdraw": state_ok["withdraw"] and part == "helper",
-        "message": state_ok["message"] and (for_requester or part == "helper"),
-        "cancel": state_ok["cancel"] and for_requester,
-        "confirm": state_ok["confirm"] and for_requester and help_request.helper_id != user.id
-                   and help_request.needed_at <= utcnow(),
-        "decide_pool": state_ok["decide_pool"] and help_request.pool_state is PoolState.asked
-                       and help_request.community_id in social_worker_community_ids(user)
-                       and user.id not in (help_request.requester_id, help_request.helper_id),
-    }
+    return HelpActions(
+        is_open=help_request.state is HelpState.open,
+        offer=state_ok["offer"] and not expired and part is None and not offered,
+        offered=bool(offered),
+        choose=state_ok["choose"] and not expired and for_requester,
+        withdraw=state_ok["withdraw"] and part == "helper",
+        message=state_ok["message"] and (for_requester or part == "helper"),
+        cancel=state_ok["cancel"] and for_requester,
+        confirm=state_ok["confirm"] and for_requester and help_request.helper_id != user.id
+        and help_request.needed_at <= utcnow(),
+        decide_pool=state_ok["decide_pool"] and help_request.pool_state is PoolState.asked
+        and help_request.community_id in social_worker_community_ids(user)
+        and user.id not in (help_request.requester_id, help_request.helper_id),
+    )
 
 
 def offer(volunteer: User, help_request: HelpRequest, note: str = "") -> HelpOffer:
@@ -857,12 +862,17 @@ def claim_for(user: User, claim_id: int) -> ServiceClaim:
     raise NotFound
 
 
-def claim_actions(user: User, claim: ServiceClaim) -> dict[str, bool]:
+class ClaimActions(Offer):
+    names = "awaiting_answer answer decide"
+
+
+def claim_actions(user: User, claim: ServiceClaim) -> ClaimActions:
     pending = claim.state is ClaimState.pending and not claim_expired(claim)
-    return {"awaiting_answer": pending,
-            "answer": pending and user.id != claim.helper_id and acting(user, claim.receiver) is not None,
-            "decide": claim.state is ClaimState.disputed and claim.community_id in social_worker_community_ids(user)
-                      and user.id not in (claim.helper_id, claim.receiver_id)}
+    return ClaimActions(
+        awaiting_answer=pending,
+        answer=pending and user.id != claim.helper_id and acting(user, claim.receiver) is not None,
+        decide=claim.state is ClaimState.disputed and claim.community_id in social_worker_community_ids(user)
+        and user.id not in (claim.helper_id, claim.receiver_id))
 
 
 def answer_claim(actor: User, claim: ServiceClaim, *, accept: bool, reason: str = "") -> Txn | None:

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import User
 from app.audit.services import record
-from app.domain import DomainError, NotFound
+from app.domain import DomainError, NotFound, Offer
 from app.extensions import db
 from app.notifications.services import notify, register_kind
 from app.permissions import social_worker_community_ids
@@ -131,11 +131,15 @@ def _side(user: User, link: FamilyLink) -> str | None:
     return "requester" if user.id == link.requester_id else "addressee" if user.id == link.addressee_id else None
 
 
-def actions_for(user: User, link: FamilyLink) -> dict[str, bool]:
+class LinkActions(Offer):
+    names = frozenset(TRANSITIONS)
+
+
+def actions_for(user: User, link: FamilyLink) -> LinkActions:
     """What `user` may do to the link now (the templates ask this, never the state)."""
     side = _side(user, link)
-    return {verb: side is not None and link.status is source and who in (side, "either")
-            for verb, (source, who, _target) in TRANSITIONS.items()}
+    return LinkActions(**{verb: side is not None and link.status is source and who in (side, "either")
+                          for verb, (source, who, _target) in TRANSITIONS.items()})
 
 
 def link_for(user: User, link_id: int) -> FamilyLink:
