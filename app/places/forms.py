@@ -11,7 +11,7 @@ from app.inputs import WholeNumberField
 from app.places.models import CommunityKind
 
 REQUIRED = _l("This field is required.")
-KIND_LABELS = {CommunityKind.community: _l("Community (社区)"), CommunityKind.village: _l("Village (村)")}
+KIND_LABELS = CommunityKind.labels()
 
 
 def _name(label):

@@ -1,20 +1,21 @@
 """Places: 街道/镇 → 社区/村 → 网格, and government departments."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Optional
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
+from app.domain import Labelled
 from app.extensions import db
 from app.sqltypes import UTCDateTime, enum_column, utcnow
 
 
-class CommunityKind(enum.Enum):
-    community = "community"  # 社区 (urban, 居民委员会)
-    village = "village"  # 村 (rural, 村民委员会)
+class CommunityKind(Labelled):
+    community = "community", _l("Community (社区)")  # urban, 居民委员会
+    village = "village", _l("Village (村)")  # rural, 村民委员会
 
 
 class Subdistrict(db.Model):

@@ -11,8 +11,10 @@ from datetime import date, datetime
 from typing import Optional
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain import Labelled
 from app.extensions import db
 from app.sqltypes import UTCDateTime, enum_column, utcnow
 
@@ -54,13 +56,13 @@ class Account(db.Model):
     user = relationship("User")
 
 
-class TxnKind(enum.Enum):
-    service = "service"  # issuance → volunteer, for verified service
-    grant = "grant"  # issuance → a priority resident (e.g. 80+ living alone), confirmed by a second staff member
-    transfer = "transfer"  # resident → resident (family, 通存通兑/赠与)
-    donation = "donation"  # resident → pool
-    exchange = "exchange"  # receiver → provider, after a service between neighbours
-    reversal = "reversal"  # undoes an earlier transaction
+class TxnKind(Labelled):
+    service = "service", _l("Volunteer service")  # issuance → volunteer, for verified service
+    grant = "grant", _l("Grant")  # issuance → a priority resident (e.g. 80+ living alone), confirmed by a second staff member
+    transfer = "transfer", _l("Transfer")  # resident → resident (family, 通存通兑/赠与)
+    donation = "donation", _l("Donation to the pool")  # resident → pool
+    exchange = "exchange", _l("Service between neighbours")  # receiver → provider, after a service between neighbours
+    reversal = "reversal", _l("Reversal")  # undoes an earlier transaction
 
 
 class Txn(db.Model):

@@ -21,14 +21,7 @@ from app.timebank.models import Posting, ServiceRecord, Txn, TxnKind
 
 MAX_DAYS = 366 * 10  # a statement covers at most ten years
 
-KIND_LABELS = {
-    TxnKind.service: _l("Volunteer service"),
-    TxnKind.grant: _l("Grant"),
-    TxnKind.transfer: _l("Transfer"),
-    TxnKind.donation: _l("Donation to the pool"),
-    TxnKind.exchange: _l("Service between neighbours"),
-    TxnKind.reversal: _l("Reversal"),
-}
+KIND_LABELS = TxnKind.labels()
 
 
 PAGE = 100  # movements a statement page shows; the downloads hold every movement
