@@ -89,3 +89,11 @@ class Offer:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(sorted(self._yes))})"
+
+    def __reduce__(self):
+        """Copied and pickled as its yes answers (its slot cannot be set again)."""
+        return _offer, (type(self), tuple(sorted(self._yes)))
+
+
+def _offer(cls: type[Offer], yes: tuple[str, ...]) -> Offer:
+    return cls(**dict.fromkeys(yes, True))

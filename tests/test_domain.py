@@ -32,6 +32,14 @@ def test_an_offer_refuses_an_action_its_domain_does_not_have():
         Sample().edit = True
 
 
+def test_an_offer_copies_and_pickles_as_its_answers():
+    import copy
+    import pickle
+
+    offer = Sample(edit=True, read_note=True)
+    assert copy.copy(offer) == copy.deepcopy(offer) == pickle.loads(pickle.dumps(offer)) == offer
+
+
 def test_a_template_asking_for_an_unknown_action_fails_loudly(app):
     from flask import render_template_string
     with app.test_request_context():
@@ -71,9 +79,9 @@ def test_every_stored_state_with_a_name_has_one_for_every_member():
         assert all(cls(member.value) is member for member in cls)
 
 
-def test_every_action_a_template_asks_for_is_one_a_domain_offers():
-    """A misspelt action would only fail when its branch renders; read every template for them."""
-    importlib.import_module("app.models")
+def test_every_action_a_template_asks_for_is_one_a_domain_offers(app):
+    """A misspelt action would only fail when its branch renders; read every template for them.
+    (`app`: every domain's pages and services are loaded, so every Offer is defined.)"""
 
     def subclasses(cls):
         for sub in cls.__subclasses__():
@@ -83,7 +91,8 @@ def test_every_action_a_template_asks_for_is_one_a_domain_offers():
     offered = set().union(*(cls.names for cls in subclasses(Offer) if cls.__module__.startswith("app.")))
     asked = {}
     for template in (Path(__file__).resolve().parent.parent / "templates").rglob("*.html"):
-        for name in re.findall(r"\bactions(?:\[[^\]]+\])?\.([a-z_]+)", template.read_text(encoding="utf-8")):
+        text = template.read_text(encoding="utf-8")
+        for name in re.findall(r"\b(?:actions|item_actions|can)(?:\[[^\]]+\])?\.([a-z_]+)", text):
             asked.setdefault(name, template.name)
     assert len(asked) > 40
     assert {name: where for name, where in asked.items() if name not in offered} == {}
