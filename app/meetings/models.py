@@ -158,8 +158,8 @@ class _OnePerMember:
     column), at most one per member: a member is marked once, votes once."""
 
     per: ClassVar[str]
-    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
-    member_id: Mapped[int] = mapped_column(sa.ForeignKey("body_member.id"))
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("body_member.id"), sort_order=-1)
 
     @declared_attr.directive
     def __table_args__(cls) -> tuple:

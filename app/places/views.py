@@ -133,12 +133,13 @@ class PlaceKind:
         bp.add_url_rule(f"/admin/{self.plural}/<int:{key}>/edit", view.__name__, guarded, methods=["GET", "POST"])
 
 
-for kind in (PlaceKind("subdistricts", Subdistrict, SubdistrictForm, _l("Subdistrict"), _save_subdistrict),
-             PlaceKind("communities", Community, CommunityForm, _l("Community"), _save_community, _community_choices),
-             PlaceKind("grids", Grid, GridForm, _l("Grid"), _save_grid, addable=False),
-             PlaceKind("departments", Department, DepartmentForm, _l("Department"), _save_department,
-                       _department_choices)):
-    kind.register()
+PLACE_KINDS = (PlaceKind("subdistricts", Subdistrict, SubdistrictForm, _l("Subdistrict"), _save_subdistrict),
+               PlaceKind("communities", Community, CommunityForm, _l("Community"), _save_community, _community_choices),
+               PlaceKind("grids", Grid, GridForm, _l("Grid"), _save_grid, addable=False),
+               PlaceKind("departments", Department, DepartmentForm, _l("Department"), _save_department,
+                         _department_choices))
+for place_kind in PLACE_KINDS:
+    place_kind.register()
 
 
 @bp.post("/admin/communities/<int:community_id>/grids")
