@@ -7,7 +7,7 @@ from flask import request
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
-from app.accounts.models import RESIDENCE_LABELS, ROLE_LABELS, TEXT_SIZE_LABELS, TextSize
+from app.accounts.models import TextSize
 from app.permissions import can
 from app.web import external_url
 
@@ -96,7 +96,6 @@ def register(app) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
-        ROLE_LABELS=ROLE_LABELS, RESIDENCE_LABELS=RESIDENCE_LABELS, TEXT_SIZE_LABELS=TEXT_SIZE_LABELS,
         TextSize=TextSize, static_url=_static_url_builder(app), external_url=external_url,
     )
     app.jinja_env.filters["when"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""

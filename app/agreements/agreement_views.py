@@ -13,7 +13,7 @@ from app.blueprints import Button, FormPost
 from app.accounts.forms import DecisionForm as EmptyForm
 from app.agreements import admission, bp, services
 from app.agreements.forms import AgreementForm, FulfilmentForm, ItemForm, MilestoneForm, PaymentForm
-from app.agreements.models import DELIVERY_LABELS, DELIVERY_STYLES, AgreementState, Delivery
+from app.agreements.models import DELIVERY_STYLES, AgreementState, Delivery
 from app.agreements.views import _subdistrict
 from app.consultation import photos as photo_files
 from app.consultation.rendering import uploads
@@ -63,7 +63,7 @@ def _agreement_page(agreement, *, status: int = 200, failed=None, failed_key: st
                   amendment=services.amendment_of(agreement), latest_report=services.latest_report,
                   item_overdue=services.item_overdue, milestone_unpaid=services.milestone_unpaid,
                   flags=services.flags_of(agreement), fulfilled=services.is_fulfilled(agreement),
-                  DELIVERY_LABELS=DELIVERY_LABELS, DELIVERY_STYLES=DELIVERY_STYLES, side=services.side_of(current_user, agreement),
+                  DELIVERY_STYLES=DELIVERY_STYLES, side=services.side_of(current_user, agreement),
                   is_draft=agreement.state is AgreementState.draft)
 
 

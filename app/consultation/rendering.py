@@ -20,11 +20,10 @@ from app.consultation.forms import (
     SupportForm,
     new_idempotency_key,
 )
-from app.consultation.models import REPORT_LABELS, STANCE_LABELS, STATE_LABELS, Stance
+from app.consultation.models import Stance
 from app.web import render
 
-LABELS = {"STATE_LABELS": STATE_LABELS, "STANCE_LABELS": STANCE_LABELS, "REPORT_LABELS": REPORT_LABELS,
-          "STANCE_BY_NAME": Stance.__members__, "new_key": new_idempotency_key}
+LABELS = {"STANCE_BY_NAME": Stance.__members__, "new_key": new_idempotency_key}
 
 
 def uploads(field) -> list[bytes]:

@@ -753,12 +753,6 @@ class EvaluationHome:
     proxy_rounds: list[EvaluationRound]
     manage: bool
 
-    @property
-    def SHEET_STATE_LABELS(self):
-        from app.evaluation.models import SHEET_STATE_LABELS
-
-        return SHEET_STATE_LABELS
-
 
 def evaluation_home(user) -> EvaluationHome:
     proxy_rounds = []

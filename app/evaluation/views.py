@@ -33,8 +33,6 @@ from app.evaluation.forms import (
 from app.evaluation.models import (
     DIRECTION_LABELS,
     GRADE_LABELS,
-    ROUND_STATE_LABELS,
-    SHEET_STATE_LABELS,
     Direction,
 )
 from app.web import (
@@ -46,8 +44,7 @@ from app.web import (
 )
 
 DIRECTIONS = "<any(gov_to_community, community_to_gov):direction>"
-LABELS = {"DIRECTION_LABELS": DIRECTION_LABELS, "GRADE_LABELS": GRADE_LABELS, "ROUND_STATE_LABELS": ROUND_STATE_LABELS,
-          "SHEET_STATE_LABELS": SHEET_STATE_LABELS, "Direction": Direction, "score_text": score_text,
+LABELS = {"GRADE_LABELS": GRADE_LABELS, "Direction": Direction, "score_text": score_text,
           "exact": scoring.four_places}
 
 

@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from app.accounts.models import Role
 from app.agreements.home import department_work
-from app.consultation.models import STATE_LABELS
 from app.evaluation.services import evaluation_home
 from app.home import services
 from app.lists import services as lists_services
@@ -38,5 +37,5 @@ def index():
         is_admin=user.has_role(Role.admin),
         evaluation=evaluation_home(user),
         help=exchange.home_summary(user, social_worker_community_ids(user)),
-        STATE_LABELS=STATE_LABELS, message_for=message_for,
+        message_for=message_for,
     )

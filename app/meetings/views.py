@@ -36,8 +36,6 @@ from app.meetings.forms import (
 )
 from app.meetings.models import (
     ATTENDANCE_LABELS,
-    BODY_KIND_LABELS,
-    CHOICE_LABELS,
     AttendanceStatus,
     Body,
     BodyKind,
@@ -50,8 +48,7 @@ from app.meetings.models import (
 from app.web import act, enum_from_form, flash_error, permission_required, qr_svg, render, submit_form
 from app.web import keep_changes, wants_fragment
 
-LABELS = {"BODY_KIND_LABELS": BODY_KIND_LABELS, "CHOICE_LABELS": CHOICE_LABELS, "Choice": Choice,
-          "ATTENDANCE_LABELS": ATTENDANCE_LABELS}
+LABELS = {"Choice": Choice}
 CHECKIN_MAX_AGE = 6 * 3600
 ROLL_STATUSES = (AttendanceStatus.present, AttendanceStatus.leave, AttendanceStatus.absent)
 

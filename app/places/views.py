@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from app.places import bp
 from app.permissions import can
 from app.places import services
-from app.places.forms import KIND_LABELS, CommunityForm, DepartmentForm, GridForm, SubdistrictForm
+from app.places.forms import CommunityForm, DepartmentForm, GridForm, SubdistrictForm
 from app.places.models import Community, CommunityKind, Department, Grid, Subdistrict
 from app.web import found, permission_required, render, submit_form
 
@@ -24,14 +24,14 @@ from app.web import found, permission_required, render, submit_form
 def list_communities():
     communities = services.public_communities()
     stats = services.community_stats([c.id for c in communities])
-    return render("places/home.html", communities=communities, stats=stats, KIND_LABELS=KIND_LABELS)
+    return render("places/home.html", communities=communities, stats=stats)
 
 
 @bp.get("/c/<int:community_id>")
 def show_community(community_id: int):
     community = found(services.public_community(community_id))
     stats = services.community_stats([community.id])[community.id]
-    return render("places/community.html", community=community, stats=stats, KIND_LABELS=KIND_LABELS,
+    return render("places/community.html", community=community, stats=stats,
                   oversee=can(current_user, "oversee_community", community))
 
 
@@ -41,7 +41,7 @@ def list_overseen():
     from app.timebank.ledger import may_confirm
 
     communities = services.overseen_by(current_user)
-    return render("places/overseen.html", communities=communities, KIND_LABELS=KIND_LABELS,
+    return render("places/overseen.html", communities=communities,
                   confirmable_ids={c.id for c in communities if may_confirm(current_user, c.id)},
                   stats=services.community_stats([c.id for c in communities]))
 
@@ -52,8 +52,7 @@ def list_overseen():
 @permission_required("manage_places")
 def admin_places():
     return render("places/admin.html", subdistricts=services.subdistricts_with_places(),
-                  city_departments=services.city_departments(),
-                  KIND_LABELS=KIND_LABELS)
+                  city_departments=services.city_departments())
 
 
 def _subdistrict_choices(allow_none: bool = False):
